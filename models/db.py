@@ -1,0 +1,220 @@
+"""The open registry: an in-memory SQLite database persisted by the encrypted store.
+
+Data flow: the store decrypts the file into bytes → ``sqlite3.deserialize`` into
+one in-memory connection → peewee works on that connection (see
+``schema.MemoryDatabase``) → every committed write transaction is
+``serialize``\\ d and handed back to the store, which encrypts and replaces the
+file before :meth:`Registry.write` returns. If the save fails, the in-memory
+database is put back to the bytes last saved, so what the clerk sees is what is
+on disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import os
+import sqlite3
+import threading
+from pathlib import Path
+
+from . import migrations
+from .schema import MODELS, SCHEMA_VERSION, database
+from .store import EncryptedStore, KdfParams, SaveFailed, StoreError
+
+APP_NAME = "cnscd"
+DEFAULT_FILENAME = "so-to-cnscd.cnscd"
+
+
+def default_db_path() -> Path:
+    """``$CNSCD_DB`` or ``<user data dir>/cnscd/so-to-cnscd.cnscd``."""
+    env = os.environ.get("CNSCD_DB")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False)) / DEFAULT_FILENAME
+
+
+class SchemaTooNew(StoreError):
+    exit_code = 4
+
+    def __init__(self, found: int):
+        super().__init__(
+            f"Sổ dùng cấu trúc dữ liệu phiên bản {found}, mới hơn chương trình này "
+            f"(phiên bản {SCHEMA_VERSION}). Hãy cập nhật chương trình Sổ Tổ CNSCĐ."
+        )
+
+
+def _new_connection() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+    return conn
+
+
+def _harden(conn: sqlite3.Connection) -> None:
+    # Nothing may spill to disk: temp tables, sorts and the journal stay in RAM.
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA journal_mode = MEMORY")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def current_actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no login name on some systems
+        return "người dùng"
+
+
+class Registry:
+    """One open registry file. Use :meth:`create` or :meth:`open`."""
+
+    def __init__(self, store: EncryptedStore, conn: sqlite3.Connection, saved: bytes, actor: str | None = None):
+        self.store = store
+        self.conn = conn
+        self._saved = saved
+        self.lock = threading.RLock()
+        self._depth = 0
+        self.actor = actor or current_actor()
+        self.closed = False
+        database.hand_over(conn)
+
+    # -- opening -----------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        path: str | os.PathLike,
+        passphrase: str,
+        *,
+        province: str,
+        commune: str,
+        commune_kind: str = "xã",
+        district: str = "",
+        kdf: KdfParams | None = None,
+        actor: str | None = None,
+        lock: bool = True,
+    ) -> tuple["Registry", str]:
+        """Create a new registry file; returns it open, and the recovery key."""
+        from . import services
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = _new_connection()
+        _harden(conn)
+        database.hand_over(conn)
+        with database.atomic():
+            database.create_tables(MODELS)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            services.seed_new_registry(province=province, commune=commune, commune_kind=commune_kind,
+                                       district=district, actor=actor or current_actor())
+        payload = conn.serialize()
+        store, recovery = EncryptedStore.create(
+            path, passphrase, payload, schema_version=SCHEMA_VERSION, kdf=kdf, lock=lock
+        )
+        return cls(store, conn, payload, actor), recovery
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike,
+        *,
+        passphrase: str | None = None,
+        recovery_key: str | None = None,
+        actor: str | None = None,
+        lock: bool = True,
+    ) -> "Registry":
+        store, payload = EncryptedStore.open(Path(path), passphrase=passphrase, recovery_key=recovery_key, lock=lock)
+        try:
+            conn = _new_connection()
+            try:
+                conn.deserialize(payload)
+                found = conn.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.DatabaseError as exc:
+                from .store import DamagedFile
+
+                raise DamagedFile(f"Nội dung sổ không đọc được ({exc}).") from exc
+            _harden(conn)
+            if found > SCHEMA_VERSION:
+                raise SchemaTooNew(found)
+            reg = cls(store, conn, payload, actor)
+            if found < SCHEMA_VERSION:
+                with reg.write():
+                    migrations.migrate(conn, found, actor=reg.actor)
+            return reg
+        except BaseException:
+            store.close()
+            raise
+
+    # -- transactions --------------------------------------------------------
+    @contextlib.contextmanager
+    def read(self):
+        """Hold the registry lock for a group of reads."""
+        self._check_open()
+        with self.lock:
+            yield self
+
+    @contextlib.contextmanager
+    def write(self):
+        """A write transaction that is on disk when the block exits.
+
+        Nested blocks join the outermost one. If the block raises, nothing is
+        written. If saving fails, the in-memory database returns to what is on
+        disk and :class:`SaveFailed` propagates.
+        """
+        self._check_open()
+        with self.lock:
+            outer = self._depth == 0
+            self._depth += 1
+            try:
+                with database.atomic():
+                    yield self
+            finally:
+                self._depth -= 1
+            if outer:
+                self.persist()
+
+    def persist(self) -> None:
+        with self.lock:
+            payload = self.conn.serialize()
+            try:
+                self.store.save(payload, schema_version=SCHEMA_VERSION)
+            except StoreError:
+                self._rollback_to_saved()
+                raise
+            except OSError as exc:  # pragma: no cover - store wraps these
+                self._rollback_to_saved()
+                raise SaveFailed(f"Không lưu được sổ: {exc}") from exc
+            self._saved = payload
+
+    def _rollback_to_saved(self) -> None:
+        self.conn.deserialize(self._saved)
+        _harden(self.conn)
+
+    def integrity_check(self) -> str:
+        with self.lock:
+            return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # -- housekeeping --------------------------------------------------------
+    def _check_open(self) -> None:
+        if self.closed:
+            raise StoreError("Sổ đã đóng.")
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        with self.lock:
+            self.closed = True
+            self.store.close()
+            try:
+                self.conn.close()
+            finally:
+                database._handed = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

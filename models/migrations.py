@@ -1,0 +1,87 @@
+"""Versioned schema migrations.
+
+The schema version lives in SQLite's ``PRAGMA user_version`` inside the
+encrypted payload (and is repeated in the file header). Each step takes the
+database from version N to N+1 with ``playhouse.migrate`` and is recorded in
+the audit log. Steps run inside the Registry's write transaction, so a failed
+migration leaves the file as it was.
+
+Version history
+- 1: first release (no equipment needs, no per-person search/sort keys, no
+  village merging).
+- 2: ``equipment_need`` table; ``person.search_key``/``person.sort_key``
+  (accent-insensitive search and Vietnamese name order); ``unit.merged_into``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+from playhouse.migrate import SqliteMigrator, migrate as run_migrations
+
+from .schema import AuditLog, EquipmentNeed, Person, SCHEMA_VERSION, Unit, database
+
+# The schema of version 1, frozen as it was shipped. Used to test that a v1
+# file still opens; never edit it.
+V1_DDL = """
+CREATE TABLE "unit" ("id" INTEGER NOT NULL PRIMARY KEY, "parent_id" INTEGER, "level" VARCHAR(8) NOT NULL, "kind" VARCHAR(16) NOT NULL, "name" VARCHAR(120) NOT NULL, "code" VARCHAR(16) NOT NULL, "former_unit" VARCHAR(160) NOT NULL, "sort_order" INTEGER NOT NULL, "active" INTEGER NOT NULL, "note" TEXT NOT NULL, FOREIGN KEY ("parent_id") REFERENCES "unit" ("id"));
+CREATE TABLE "category" ("id" INTEGER NOT NULL PRIMARY KEY, "code" VARCHAR(16) NOT NULL, "name" VARCHAR(120) NOT NULL, "name_en" VARCHAR(120) NOT NULL, "sort_order" INTEGER NOT NULL, "active" INTEGER NOT NULL);
+CREATE UNIQUE INDEX "category_code" ON "category" ("code");
+CREATE TABLE "team" ("id" INTEGER NOT NULL PRIMARY KEY, "unit_id" INTEGER NOT NULL, "level" VARCHAR(8) NOT NULL, "name" VARCHAR(160) NOT NULL, "founded_on" DATE, "active" INTEGER NOT NULL, "note" TEXT NOT NULL, FOREIGN KEY ("unit_id") REFERENCES "unit" ("id"));
+CREATE TABLE "decision" ("id" INTEGER NOT NULL PRIMARY KEY, "team_id" INTEGER NOT NULL, "kind" VARCHAR(12) NOT NULL, "number" VARCHAR(60) NOT NULL, "date" DATE, "issuer" VARCHAR(160) NOT NULL, "note" TEXT NOT NULL, FOREIGN KEY ("team_id") REFERENCES "team" ("id"));
+CREATE TABLE "person" ("id" INTEGER NOT NULL PRIMARY KEY, "family_name" VARCHAR(80) NOT NULL, "given_name" VARCHAR(40) NOT NULL, "gender" VARCHAR(4) NOT NULL, "birth_date" DATE, "birth_year" INTEGER, "phone" VARCHAR(16) NOT NULL, "cccd" VARCHAR(16) NOT NULL, "cccd_legacy" INTEGER NOT NULL, "village_id" INTEGER, "notes" TEXT NOT NULL, FOREIGN KEY ("village_id") REFERENCES "unit" ("id"));
+CREATE INDEX "person_cccd" ON "person" ("cccd");
+CREATE TABLE "membership" ("id" INTEGER NOT NULL PRIMARY KEY, "person_id" INTEGER NOT NULL, "team_id" INTEGER NOT NULL, "role" VARCHAR(12) NOT NULL, "category_id" INTEGER NOT NULL, "other_positions" VARCHAR(200) NOT NULL, "start_date" DATE, "end_date" DATE, "leave_reason" VARCHAR(200) NOT NULL, "decision_id" INTEGER, FOREIGN KEY ("person_id") REFERENCES "person" ("id"), FOREIGN KEY ("team_id") REFERENCES "team" ("id"), FOREIGN KEY ("category_id") REFERENCES "category" ("id"), FOREIGN KEY ("decision_id") REFERENCES "decision" ("id"));
+CREATE TABLE "course" ("id" INTEGER NOT NULL PRIMARY KEY, "title" VARCHAR(200) NOT NULL, "start_date" DATE NOT NULL, "end_date" DATE, "organiser" VARCHAR(160) NOT NULL, "form" VARCHAR(12) NOT NULL, "hours" REAL NOT NULL, "topics" VARCHAR(400) NOT NULL, "location" VARCHAR(200) NOT NULL, "note" TEXT NOT NULL);
+CREATE TABLE "attendance" ("id" INTEGER NOT NULL PRIMARY KEY, "course_id" INTEGER NOT NULL, "person_id" INTEGER NOT NULL, "certificate_no" VARCHAR(60) NOT NULL, FOREIGN KEY ("course_id") REFERENCES "course" ("id") ON DELETE CASCADE, FOREIGN KEY ("person_id") REFERENCES "person" ("id"));
+CREATE UNIQUE INDEX "attendance_course_id_person_id" ON "attendance" ("course_id", "person_id");
+CREATE TABLE "equipment" ("id" INTEGER NOT NULL PRIMARY KEY, "unit_id" INTEGER NOT NULL, "place" VARCHAR(160) NOT NULL, "kind" VARCHAR(16) NOT NULL, "description" VARCHAR(200) NOT NULL, "quantity" INTEGER NOT NULL, "condition" VARCHAR(12) NOT NULL, "funding" VARCHAR(16) NOT NULL, "funding_note" VARCHAR(160) NOT NULL, "acquired_on" DATE, "value" INTEGER NOT NULL, "note" TEXT NOT NULL, FOREIGN KEY ("unit_id") REFERENCES "unit" ("id"));
+CREATE TABLE "setting" ("key" VARCHAR(64) NOT NULL PRIMARY KEY, "value" TEXT NOT NULL);
+CREATE TABLE "audit_log" ("id" INTEGER NOT NULL PRIMARY KEY, "at" DATETIME NOT NULL, "actor" VARCHAR(80) NOT NULL, "action" VARCHAR(12) NOT NULL, "entity" VARCHAR(24) NOT NULL, "entity_id" INTEGER, "summary" VARCHAR(300) NOT NULL, "field" VARCHAR(40) NOT NULL, "old" TEXT NOT NULL, "new" TEXT NOT NULL);
+CREATE INDEX "audit_log_at" ON "audit_log" ("at");
+PRAGMA user_version = 1;
+"""
+
+
+def _v1_to_v2(conn: sqlite3.Connection) -> None:
+    from .text import name_sort_key_str, search_key
+
+    migrator = SqliteMigrator(database)
+    run_migrations(
+        migrator.add_column("person", "search_key", Person.search_key),
+        migrator.add_column("person", "sort_key", Person.sort_key),
+        migrator.add_index("person", ("search_key",), False),
+        migrator.add_index("person", ("sort_key",), False),
+        migrator.add_column("unit", "merged_into_id", Unit.merged_into),
+    )
+    database.create_tables([EquipmentNeed])
+    for p in Person.select(Person.id, Person.family_name, Person.given_name):
+        Person.update(
+            search_key=search_key(p.family_name, p.given_name),
+            sort_key=name_sort_key_str(p.family_name, p.given_name),
+        ).where(Person.id == p.id).execute()
+
+
+STEPS = {1: _v1_to_v2}
+
+
+def migrate(conn: sqlite3.Connection, found: int, *, actor: str) -> None:
+    """Bring the database from version ``found`` to ``SCHEMA_VERSION``."""
+    version = found
+    while version < SCHEMA_VERSION:
+        step = STEPS.get(version)
+        if step is None:
+            raise RuntimeError(f"Không có bước nâng cấp từ phiên bản {version}.")
+        step(conn)
+        version += 1
+        conn.execute(f"PRAGMA user_version = {version}")
+        AuditLog.create(
+            at=dt.datetime.now().replace(microsecond=0),
+            actor=actor,
+            action="he_thong",
+            entity="registry",
+            summary=f"Nâng cấp cấu trúc dữ liệu từ phiên bản {version - 1} lên {version}",
+            old=str(version - 1),
+            new=str(version),
+        )

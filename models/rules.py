@@ -1,0 +1,209 @@
+"""Rules: one compliance summary that the dashboard and the reports both use,
+and the reporting calendar.
+
+The rules are commune settings (see ``services.Settings``): team size min–max
+per team level, the categories every village team must include, the number of
+courses a member attends per year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import peewee as pw
+
+from . import text, vocab
+from .schema import Attendance, Category, Course, Equipment, Membership, Team, Unit
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing to fix. ``target`` says where the UI should jump: (entity, id)."""
+
+    kind: str  # size_low | size_high | missing_category | no_leader | untrained | repair | no_team
+    severity: str  # loi (red) | canh_bao (yellow)
+    message: str
+    target: tuple[str, int]
+
+
+@dataclass(frozen=True)
+class TeamCompliance:
+    team_id: int
+    team_name: str
+    unit_name: str
+    level: str
+    size: int
+    size_min: int
+    size_max: int
+    missing_categories: tuple[str, ...]  # category names
+    has_leader: bool
+    untrained: int
+    findings: tuple[Finding, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    @property
+    def status(self) -> str:
+        if any(f.severity == "loi" for f in self.findings):
+            return "loi"
+        return "canh_bao" if self.findings else "dat"
+
+
+@dataclass(frozen=True)
+class Compliance:
+    year: int
+    teams: tuple[TeamCompliance, ...]
+    villages_without_team: tuple[tuple[int, str], ...]
+    untrained_members: int
+    active_members: int
+    equipment_needing_repair: int
+    findings: tuple[Finding, ...] = field(default=())
+
+    @property
+    def teams_ok(self) -> int:
+        return sum(1 for t in self.teams if t.ok)
+
+    @property
+    def training_coverage(self) -> float:
+        if not self.active_members:
+            return 0.0
+        return (self.active_members - self.untrained_members) / self.active_members
+
+
+def _settings(reg):
+    from .services import get_settings
+
+    return get_settings(reg)
+
+
+def _trained(year: int) -> set[int]:
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return {a.person_id for a in Attendance.select(Attendance.person).join(Course)
+            .where((Course.start_date >= start) & (Course.start_date <= end)).distinct()}
+
+
+def _team_checks(t: Team, unit_name: str, members: list[tuple[int, str, str]], trained: set[int], s,
+                 cat_names: dict[str, str]) -> TeamCompliance:
+    """members: (person_id, role, category_code) of active memberships."""
+    lo, hi = (s.village_team_min, s.village_team_max) if t.level == "thon" else (s.commune_team_min, s.commune_team_max)
+    size = len(members)
+    findings: list[Finding] = []
+    target = ("team", t.id)
+    if size < lo:
+        findings.append(Finding("size_low", "loi", f"{t.name}: có {size} thành viên, ít hơn mức tối thiểu {lo}.", target))
+    elif size > hi:
+        findings.append(Finding("size_high", "loi", f"{t.name}: có {size} thành viên, nhiều hơn mức tối đa {hi}.", target))
+    missing: tuple[str, ...] = ()
+    if t.level == "thon":
+        have = {m[2] for m in members}
+        missing = tuple(cat_names.get(c, c) for c in s.required_categories if c not in have)
+        if missing:
+            findings.append(Finding("missing_category", "loi", f"{t.name}: thiếu thành phần {', '.join(missing)}.", target))
+    has_leader = any(m[1] == "to_truong" for m in members)
+    if size and not has_leader:
+        findings.append(Finding("no_leader", "canh_bao", f"{t.name}: chưa có Tổ trưởng.", target))
+    untrained = sum(1 for m in members if m[0] not in trained)
+    if untrained:
+        findings.append(Finding("untrained", "canh_bao",
+                                f"{t.name}: {untrained}/{size} thành viên chưa được tập huấn năm nay.", target))
+    return TeamCompliance(t.id, t.name, unit_name, t.level, size, lo, hi, missing, has_leader, untrained,
+                          tuple(findings))
+
+
+def _load(year: int):
+    trained = _trained(year)
+    cat_codes = {c.id: c.code for c in Category.select(Category.id, Category.code)}
+    cat_names = {c.code: c.name for c in Category.select(Category.code, Category.name)}
+    by_team: dict[int, list[tuple[int, str, str]]] = {}
+    for pid, tid, role, cid in (Membership.select(Membership.person, Membership.team, Membership.role,
+                                                  Membership.category)
+                                .where(Membership.end_date.is_null()).tuples()):
+        by_team.setdefault(tid, []).append((pid, role, cat_codes.get(cid, "")))
+    return trained, cat_names, by_team
+
+
+def team_compliance(reg, team_id: int, *, year: int | None = None) -> TeamCompliance:
+    year = year or dt.date.today().year
+    s = _settings(reg)
+    with reg.read():
+        t = Team.get_by_id(team_id)
+        trained, cat_names, by_team = _load(year)
+        u = t.unit
+        return _team_checks(t, f"{u.kind} {u.name}", by_team.get(t.id, []), trained, s, cat_names)
+
+
+def compliance(reg, *, year: int | None = None) -> Compliance:
+    """The whole registry's compliance for ``year`` (default: this year)."""
+    year = year or dt.date.today().year
+    s = _settings(reg)
+    with reg.read():
+        trained, cat_names, by_team = _load(year)
+        units = {u.id: u for u in Unit.select()}
+        teams = []
+        with_team = set()
+        for t in Team.select().where(Team.active == True):  # noqa: E712
+            u = units[t.unit_id]
+            with_team.add(u.id)
+            teams.append(_team_checks(t, f"{u.kind} {u.name}", by_team.get(t.id, []), trained, s, cat_names))
+        teams.sort(key=lambda c: (0 if c.level == "xa" else 1, text.vn_key(c.unit_name)))
+        no_team = tuple((u.id, f"{u.kind} {u.name}") for u in units.values()
+                        if u.level == "thon" and u.active and u.id not in with_team)
+        active_people = {m[0] for ms in by_team.values() for m in ms}
+        untrained = len(active_people - trained)
+        repair = (Equipment.select(Equipment.id, Equipment.unit, Equipment.kind, Equipment.condition)
+                  .where(Equipment.condition != "tot"))
+        findings = [f for tc in teams for f in tc.findings if f.kind != "untrained"]
+        for uid, name in no_team:
+            findings.append(Finding("no_team", "loi", f"{name} chưa có Tổ CNSCĐ.", ("unit", uid)))
+        if untrained:
+            findings.append(Finding("untrained", "canh_bao",
+                                    f"{untrained}/{len(active_people)} thành viên chưa được tập huấn năm {year}.",
+                                    ("training", year)))
+        n_repair = 0
+        for e in repair:
+            n_repair += 1
+            u = units.get(e.unit_id)
+            findings.append(Finding("repair", "canh_bao",
+                                    f"{vocab.label(vocab.EQUIPMENT_KINDS, e.kind)} tại {u.kind} {u.name}: "
+                                    f"{vocab.label(vocab.CONDITIONS, e.condition).lower()}.", ("equipment", e.id)))
+        return Compliance(year, tuple(teams), no_team, untrained, len(active_people), n_repair, tuple(findings))
+
+
+# ---------------------------------------------------------------------------
+# Reporting calendar
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Deadline:
+    kind: str  # quy | sau_thang | nam
+    label: str
+    period: str  # 2026-Q2 | 2026-H1 | 2026
+    due: dt.date
+    days_left: int
+
+
+def _day_month(s: str) -> tuple[int, int]:
+    d, m = s.split("/")
+    return int(d), int(m)
+
+
+def deadlines(settings, today: dt.date | None = None, horizon: int = 3) -> list[Deadline]:
+    """Upcoming reporting deadlines from ``today`` on, soonest first."""
+    today = today or dt.date.today()
+    out: list[Deadline] = []
+    for year in (today.year, today.year + 1):
+        for q in range(1, 5):
+            last_month = q * 3
+            due = dt.date(year, last_month, min(settings.quarterly_deadline_day, 28))
+            out.append(Deadline("quy", f"Báo cáo quý {['I', 'II', 'III', 'IV'][q - 1]}/{year}", f"{year}-Q{q}", due,
+                                (due - today).days))
+        d, m = _day_month(settings.half_year_deadline)
+        due = dt.date(year, m, d)
+        out.append(Deadline("sau_thang", f"Báo cáo 6 tháng đầu năm {year}", f"{year}-H1", due, (due - today).days))
+        d, m = _day_month(settings.annual_deadline)
+        due = dt.date(year, m, d)
+        out.append(Deadline("nam", f"Báo cáo năm {year}", f"{year}", due, (due - today).days))
+    upcoming = sorted((d for d in out if d.days_left >= 0), key=lambda d: (d.due, d.kind))
+    return upcoming[:horizon]

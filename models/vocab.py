@@ -1,0 +1,155 @@
+"""Vocabularies: the codes stored in the registry and their labels.
+
+Each table maps a code to ``(Vietnamese label, English label)``. The UI, the
+exports and the CLI all take their wording from here.
+"""
+
+from __future__ import annotations
+
+UNIT_LEVELS = {
+    "tinh": ("Tỉnh/Thành phố", "Province"),
+    "huyen": ("Huyện/Thị xã/Thành phố thuộc tỉnh", "District"),
+    "xa": ("Xã/Phường/Đặc khu", "Commune"),
+    "thon": ("Thôn/Tổ dân phố", "Village"),
+}
+
+UNIT_KINDS = {
+    "tinh": ["tỉnh", "thành phố"],
+    "huyen": ["huyện", "thị xã", "thành phố"],
+    "xa": ["xã", "phường", "đặc khu", "thị trấn"],
+    "thon": ["thôn", "tổ dân phố", "bản", "ấp", "khóm", "khu dân cư", "khu phố", "làng", "xóm"],
+}
+
+ROLES = {
+    "to_truong": ("Tổ trưởng", "Leader"),
+    "to_pho": ("Tổ phó", "Deputy"),
+    "thanh_vien": ("Thành viên", "Member"),
+}
+
+ROLE_ORDER = {"to_truong": 0, "to_pho": 1, "thanh_vien": 2}
+
+TEAM_LEVELS = {
+    "xa": ("Tổ cấp xã", "Commune-level team"),
+    "thon": ("Tổ cấp thôn", "Village-level team"),
+}
+
+DECISION_KINDS = {
+    "thanh_lap": ("Thành lập", "Founding"),
+    "kien_toan": ("Kiện toàn", "Re-forming"),
+}
+
+GENDERS = {
+    "nam": ("Nam", "Male"),
+    "nu": ("Nữ", "Female"),
+    "": ("Chưa rõ", "Unknown"),
+}
+
+# (code, Vietnamese, English) in the order of DOMAIN.md's composition table.
+DEFAULT_CATEGORIES = [
+    ("CB_XA", "Cán bộ xã đứng điểm", "Commune cadre assigned to the village"),
+    ("BI_THU", "Bí thư chi bộ", "Party cell secretary"),
+    ("TRUONG_THON", "Trưởng thôn/Tổ trưởng tổ dân phố", "Village/residential-group head"),
+    ("MTTQ", "Ban Công tác Mặt trận", "Fatherland Front"),
+    ("DOAN_TN", "Đoàn Thanh niên", "Youth Union"),
+    ("PHU_NU", "Hội Liên hiệp Phụ nữ", "Women's Union"),
+    ("NONG_DAN", "Hội Nông dân", "Farmers' Union"),
+    ("CCB", "Hội Cựu chiến binh", "Veterans' Association"),
+    ("CONG_AN", "Công an viên/Công an", "Police"),
+    ("GIAO_VIEN", "Giáo viên/Hiệu trưởng", "Teacher, school principal"),
+    ("TNV", "Tình nguyện viên", "Volunteer"),
+    ("KHAC", "Chức danh khác", "Other"),
+]
+
+COURSE_FORMS = {
+    "truc_tiep": ("Trực tiếp", "In person"),
+    "truc_tuyen": ("Trực tuyến", "Online"),
+    "ket_hop": ("Kết hợp", "Blended"),
+}
+
+# Topics named in seed 004.
+TOPICS = {
+    "CHINH_SACH": ("Chủ trương, chính sách về chuyển đổi số", "Digital-transformation policy"),
+    "DVCTT": ("Dịch vụ công trực tuyến", "Online public services"),
+    "CHU_KY_SO": ("Chữ ký số", "Digital signatures"),
+    "VNEID": ("Định danh điện tử VNeID", "VNeID electronic identity"),
+    "KHONG_TIEN_MAT": ("Thanh toán không dùng tiền mặt", "Cashless payment"),
+    "TMDT": ("Thương mại điện tử", "E-commerce"),
+    "MXH": ("Mạng xã hội", "Social networks"),
+    "ATTT": ("An toàn thông tin, bảo vệ dữ liệu cá nhân", "Information security and personal data"),
+    "LUA_DAO": ("Phòng chống lừa đảo trực tuyến", "Online-fraud awareness"),
+    "KY_NANG_SO": ("Kỹ năng số cơ bản", "Basic digital skills"),
+}
+
+ORGANISERS = [
+    "Phòng Văn hóa - Xã hội",
+    "Sở Khoa học và Công nghệ",
+    "Công an xã",
+    "Viettel",
+    "VNPT",
+    "MobiFone",
+    "Ngân hàng Agribank",
+    "Đoàn Thanh niên",
+]
+
+EQUIPMENT_KINDS = {
+    "MAY_TINH": ("Máy tính kết nối mạng", "Networked computer"),
+    "INTERNET": ("Đường truyền Internet tốc độ cao", "High-speed Internet"),
+    "WIFI": ("Wi-Fi miễn phí", "Free Wi-Fi"),
+    "BANG_TIN": ("Bảng tin điện tử", "Electronic notice board"),
+    "BANG_QR": ("Bảng mã QR", "QR code board"),
+    "MAY_SCAN": ("Máy quét (scan)", "Scanner"),
+    "MAY_IN": ("Máy in", "Printer"),
+    "LOA": ("Loa truyền thanh", "Loudspeaker"),
+    "GIONG_NOI": ("Thiết bị giọng nói", "Voice device"),
+    "KHAC": ("Thiết bị khác", "Other equipment"),
+}
+
+CONDITIONS = {
+    "tot": ("Tốt", "Good"),
+    "hong": ("Hỏng", "Broken"),
+    "can_thay": ("Cần thay", "Needs replacing"),
+}
+
+FUNDING = {
+    "ngan_sach": ("Ngân sách địa phương", "Local budget"),
+    "xa_hoi_hoa": ("Xã hội hóa (doanh nghiệp viễn thông)", "Private/telecom contribution"),
+    "khac": ("Nguồn khác", "Other source"),
+}
+
+NEED_STATUS = {
+    "de_xuat": ("Đề xuất", "Proposed"),
+    "da_dap_ung": ("Đã đáp ứng", "Fulfilled"),
+}
+
+AUDIT_ACTIONS = {
+    "them": ("Thêm", "Add"),
+    "sua": ("Sửa", "Edit"),
+    "xoa": ("Xóa", "Delete"),
+    "roi_to": ("Rời tổ", "Leave team"),
+    "he_thong": ("Hệ thống", "System"),
+    "xuat": ("Xuất", "Export"),
+    "nhap": ("Nhập", "Import"),
+}
+
+ENTITY_LABELS = {
+    "unit": "Đơn vị",
+    "team": "Tổ",
+    "decision": "Quyết định",
+    "person": "Thành viên",
+    "membership": "Tư cách thành viên",
+    "course": "Khóa tập huấn",
+    "attendance": "Điểm danh",
+    "equipment": "Thiết bị",
+    "equipment_need": "Đề xuất thiết bị",
+    "category": "Thành phần",
+    "setting": "Cài đặt",
+    "registry": "Sổ",
+}
+
+
+def label(table: dict, code: str, lang: str = "vi") -> str:
+    """The label of ``code`` in ``table`` (Vietnamese by default)."""
+    pair = table.get(code)
+    if pair is None:
+        return code
+    return pair[1] if lang == "en" else pair[0]

@@ -1,0 +1,66 @@
+"""Shared fixtures: isolated HOME/data dirs, fast KDF, ready registries."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Tiny Argon2id parameters for every file the tests create (recorded in each
+# file's header, so nothing else changes). Set before any module reads it.
+os.environ["CNSCD_KDF"] = "fast"
+
+PASS = "mat-khau-thu-nghiem"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("LOCALAPPDATA", str(home / "AppData" / "Local"))
+    monkeypatch.delenv("CNSCD_DB", raising=False)
+    monkeypatch.delenv("CNSCD_PASSPHRASE", raising=False)
+    monkeypatch.setenv("CNSCD_KDF", "fast")
+    yield
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "so.cnscd"
+
+
+@pytest.fixture
+def reg(db_path):
+    """A new, empty commune registry (Phường Trần Hưng Đạo)."""
+    from models.db import Registry
+
+    r, _ = Registry.create(db_path, PASS, province="Thành phố Hải Phòng", commune="Trần Hưng Đạo",
+                           commune_kind="phường")
+    yield r
+    r.close()
+
+
+@pytest.fixture(scope="session")
+def commune_demo_bytes(tmp_path_factory) -> bytes:
+    """The commune demo file, built once per session (tests copy it)."""
+    from models.demo import create_demo
+
+    p = tmp_path_factory.mktemp("demo") / "demo.cnscd"
+    r, _ = create_demo(p, scale="commune", passphrase=PASS)
+    r.close()
+    return p.read_bytes()
+
+
+@pytest.fixture
+def demo(tmp_path, commune_demo_bytes):
+    """An open copy of the commune demo."""
+    from models.db import Registry
+
+    p = tmp_path / "demo.cnscd"
+    p.write_bytes(commune_demo_bytes)
+    r = Registry.open(p, passphrase=PASS)
+    yield r
+    r.close()

@@ -1,0 +1,153 @@
+"""The Registry: in-memory SQLite persisted through the encrypted store."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from models import services
+from models.db import Registry
+from models.services import InputError, PersonInput
+from models.store import AlreadyOpen, SaveFailed, WrongSecret
+
+from .conftest import PASS
+
+
+def test_every_committed_change_is_on_disk_when_the_call_returns(reg, db_path):
+    services.add_village(reg, name="Thôn Đông Lợi", kind="thôn")
+    # Another process-independent open of the file (without the lock) sees it.
+    reg2 = Registry.open(db_path, passphrase=PASS, lock=False)
+    try:
+        names = [v.name for v in services.list_villages(reg2)]
+    finally:
+        reg2.close()
+        from models.schema import database
+
+        database.hand_over(reg.conn)
+    assert names == ["Đông Lợi"]
+
+
+def test_failed_input_writes_nothing(reg, db_path):
+    before = db_path.read_bytes()
+    with pytest.raises(InputError) as e:
+        services.add_person(reg, PersonInput(full_name="Nguyễn Văn An", phone="12345", birth="31/02/1990"))
+    msg = e.value.message
+    assert "Số điện thoại" in msg and "Ngày sinh" in msg
+    assert db_path.read_bytes() == before
+    assert services.list_people(reg) == []
+
+
+def test_save_failure_rolls_back_memory_and_keeps_file(reg, db_path, monkeypatch):
+    services.add_village(reg, name="An Lợi")
+    before = db_path.read_bytes()
+
+    def boom(*a, **k):
+        raise SaveFailed("Không lưu được sổ (lý do: ổ đĩa đã đầy).")
+
+    monkeypatch.setattr(reg.store, "save", boom)
+    with pytest.raises(SaveFailed):
+        services.add_village(reg, name="Hưng Thịnh")
+    # What the clerk sees is what is on disk: the village is not there.
+    assert [v.name for v in services.list_villages(reg)] == ["An Lợi"]
+    assert db_path.read_bytes() == before
+    monkeypatch.undo()
+    services.add_village(reg, name="Hưng Thịnh")
+    assert [v.name for v in services.list_villages(reg)] == ["An Lợi", "Hưng Thịnh"]
+
+
+def test_second_instance_is_refused(reg, db_path):
+    with pytest.raises(AlreadyOpen) as e:
+        Registry.open(db_path, passphrase=PASS)
+    assert "đang được mở" in e.value.message
+    assert str(os.getpid()) in e.value.message
+    assert e.value.exit_code == 5
+
+
+def test_wrong_passphrase(reg, db_path):
+    reg.close()
+    with pytest.raises(WrongSecret) as e:
+        Registry.open(db_path, passphrase="sai-mat-khau")
+    assert e.value.exit_code == 3
+
+
+def test_nothing_plain_on_disk_and_memory_only_sqlite(demo, tmp_path):
+    row = services.list_people(demo)[0]
+    for f in tmp_path.rglob("*"):
+        if f.is_file():
+            data = f.read_bytes()
+            assert row.family_name.encode() not in data
+            assert row.given_name.encode() + b"\x00" not in data
+            assert b"SQLite format 3" not in data
+    assert demo.conn.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY
+    assert demo.conn.execute("PRAGMA journal_mode").fetchone()[0] == "memory"
+
+
+def test_migration_from_v1_file(tmp_path):
+    """A file written by schema version 1 opens, is migrated and searchable."""
+    from models import migrations
+    from models.store import EncryptedStore
+
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(migrations.V1_DDL)
+    conn.execute("INSERT INTO unit (id, parent_id, level, kind, name, code, former_unit, sort_order, active, note)"
+                 " VALUES (1, NULL, 'xa', 'xã', 'Lê Lợi', '', '', 0, 1, '')")
+    conn.execute("INSERT INTO person (family_name, given_name, gender, birth_date, birth_year, phone, cccd,"
+                 " cccd_legacy, village_id, notes) VALUES ('Đặng Thị', 'Hà', 'nu', NULL, 1990, '', '', 0, NULL, '')")
+    conn.execute("INSERT INTO setting VALUES ('commune', '\"Lê Lợi\"')")
+    conn.commit()
+    path = tmp_path / "v1.cnscd"
+    store, _ = EncryptedStore.create(path, PASS, conn.serialize(), schema_version=1)
+    store.close()
+
+    reg = Registry.open(path, passphrase=PASS)
+    try:
+        assert reg.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        rows = services.filter_people(services.list_people(reg), query="dang thi ha")
+        assert [r.full_name for r in rows] == ["Đặng Thị Hà"]
+        log = services.list_audit(reg)
+        assert any("phiên bản 1 lên 2" in e.summary for e in log)
+        # and it can use the v2 table
+        v = reg.conn.execute("SELECT COUNT(*) FROM equipment_need").fetchone()[0]
+        assert v == 0
+    finally:
+        reg.close()
+    # Persisted: opening again needs no migration and keeps the data.
+    reg = Registry.open(path, passphrase=PASS)
+    try:
+        assert reg.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert len(services.list_people(reg)) == 1
+    finally:
+        reg.close()
+
+
+def test_newer_schema_refused(tmp_path):
+    from models.store import EncryptedStore
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("PRAGMA user_version = 99")
+    conn.execute("CREATE TABLE x (a)")
+    path = tmp_path / "new.cnscd"
+    store, _ = EncryptedStore.create(path, PASS, conn.serialize(), schema_version=99)
+    store.close()
+    from models.store import StoreError
+
+    with pytest.raises(StoreError) as e:
+        Registry.open(path, passphrase=PASS)
+    assert "mới hơn" in e.value.message
+    assert e.value.exit_code == 4
+
+
+def test_core_modules_never_import_textual():
+    code = (
+        "import sys\n"
+        "import models.db, models.services, models.rules, models.demo, models.store, models.text, models.validate\n"
+        "import exports\n"
+        "bad = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
