@@ -129,7 +129,7 @@ FORMER = [
 ]
 
 # Team sizes adding up to 139 (seed 001), a few teams off the 5–7 rule on purpose.
-COMMUNE_TEAM_SIZES = [5, 5, 5, 4, 5, 5, 5, 6, 5, 5, 5, 5, 5, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 4]
+COMMUNE_TEAM_SIZES = [5, 5, 5, 4, 5, 6, 5, 6, 5, 5, 5, 5, 5, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 4]
 
 
 def build_commune(reg, seed: int = 2026) -> None:

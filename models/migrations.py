@@ -51,8 +51,6 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     run_migrations(
         migrator.add_column("person", "search_key", Person.search_key),
         migrator.add_column("person", "sort_key", Person.sort_key),
-        migrator.add_index("person", ("search_key",), False),
-        migrator.add_index("person", ("sort_key",), False),
         migrator.add_column("unit", "merged_into_id", Unit.merged_into),
     )
     database.create_tables([EquipmentNeed])

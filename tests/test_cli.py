@@ -138,6 +138,7 @@ def test_backup_and_restore(made, tmp_path, monkeypatch, capsys):
 
 def test_no_secret_and_no_tty_is_a_usage_error(made, monkeypatch, capsys):
     db, _ = made
+    monkeypatch.delenv("CNSCD_PASSPHRASE", raising=False)
     code, _, err = run(["stats", "--db", str(db)], monkeypatch, capsys, stdin="")
     assert code == 2 and "CNSCD_PASSPHRASE" in err
 

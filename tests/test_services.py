@@ -66,7 +66,7 @@ def test_team_members_in_role_then_vietnamese_name_order(reg):
 def test_leaving_keeps_history_and_is_audited(reg):
     v, t = _village_with_team(reg)
     p = _person(reg, "Bùi Thị Hoa", v)
-    m = services.add_member(reg, t.id, p.id, category="PHU_NU")
+    m = services.add_member(reg, t.id, p.id, category="PHU_NU", start_date="05/09/2025")
     with pytest.raises(InputError) as e:
         services.leave_team(reg, m.membership_id, end_date="01/03/2026", reason="")
     assert "lý do" in e.value.message
