@@ -1,0 +1,361 @@
+"""The encrypted file: secrets, tamper/damage, disk full, backups, lock."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import struct
+import time
+from pathlib import Path
+
+import pytest
+
+from models import store as st
+from models.store import (
+    AlreadyOpen,
+    DamagedFile,
+    EncryptedStore,
+    KdfParams,
+    NotFound,
+    SaveFailed,
+    UnsupportedVersion,
+    WrongSecret,
+)
+
+FAST = KdfParams(1024, 1, 1)
+PW = "mat-khau-dung-1"
+MARKER = "Nguyễn Thị Bí Mật 0912345678".encode()
+
+
+def payload(i: int = 0) -> bytes:
+    return b"SQLite format 3\x00" + MARKER + f" phiên bản {i}".encode() + os.urandom(64)
+
+
+@pytest.fixture
+def made(tmp_path):
+    path = tmp_path / "so.cnscd"
+    s, key = EncryptedStore.create(path, PW, payload(0), schema_version=2, kdf=FAST)
+    s.save(payload(1))
+    s.close()
+    return path, key
+
+
+def regions(data: bytes) -> dict[str, int]:
+    """One offset inside every region of the file."""
+    _, _, _, hlen = struct.unpack_from(">8sHHI", data)
+    header = data[16:16 + hlen].decode()
+    h0 = 16
+    return {
+        "magic": 2,
+        "major": 9,
+        "minor": 11,
+        "header_len": 14,
+        "header_generation": h0 + header.index('"generation"') + 14,
+        "header_kdf_m": h0 + header.index('"m_kib"') + 9,
+        "header_salt": h0 + header.index('"salt"') + 9,
+        "header_wrapped": h0 + header.index('"wrapped"') + 14,
+        "header_schema": h0 + header.index('"schema_version"') + 18,
+        "nonce": h0 + hlen + 3,
+        "ciphertext": h0 + hlen + 12 + (len(data) - h0 - hlen - 12 - 32) // 2,
+        "gcm_tag": len(data) - 32 - 5,
+        "trailer": len(data) - 10,
+    }
+
+
+def test_round_trip_and_wrong_passphrase(made):
+    path, key = made
+    s, data = EncryptedStore.open(path, passphrase=PW)
+    assert data.startswith(b"SQLite format 3") and b"phi\xc3\xaan b\xe1\xba\xa3n 1" in data
+    assert s.generation == 2
+    s.close()
+    with pytest.raises(WrongSecret) as e:
+        EncryptedStore.open(path, passphrase="sai")
+    assert "Sai mật khẩu" in e.value.message and e.value.exit_code == 3
+
+
+def test_recovery_key_forms(made):
+    path, key = made
+    groups = key.split("-")
+    assert len(groups) == 5 and all(len(g) == 5 for g in groups)
+    assert not set(key) & set("ILOU")
+    s, _ = EncryptedStore.open(path, recovery_key=" ".join(groups).lower())
+    s.close()
+    typo = ("X" if key[0] != "X" else "Y") + key[1:]
+    with pytest.raises(WrongSecret) as e:
+        EncryptedStore.open(path, recovery_key=typo)
+    assert "gõ sai" in e.value.message
+    other = st.generate_recovery_key()
+    with pytest.raises(WrongSecret) as e:
+        EncryptedStore.open(path, recovery_key=other)
+    assert "không phải của sổ này" in e.value.message
+
+
+def test_change_passphrase_rewraps_without_reencrypting(made):
+    path, key = made
+    before = path.read_bytes()
+    s, _ = EncryptedStore.open(path, passphrase=PW)
+    s.change_passphrase("mat-khau-moi-2")
+    s.close()
+    after = path.read_bytes()
+    # the payload region (nonce + ciphertext) is byte-identical
+    hb, ha = struct.unpack_from(">I", before, 12)[0], struct.unpack_from(">I", after, 12)[0]
+    assert before[16 + hb:-32] == after[16 + ha:-32]
+    with pytest.raises(WrongSecret):
+        EncryptedStore.open(path, passphrase=PW)
+    EncryptedStore.open(path, passphrase="mat-khau-moi-2")[0].close()
+    EncryptedStore.open(path, recovery_key=key)[0].close()
+
+
+@pytest.mark.parametrize("region", ["magic", "major", "minor", "header_len", "header_generation", "header_kdf_m",
+                                    "header_salt", "header_wrapped", "header_schema", "nonce", "ciphertext",
+                                    "gcm_tag", "trailer"])
+def test_flipped_byte_in_every_region_is_damage_never_wrong_passphrase(made, region):
+    path, _ = made
+    data = bytearray(path.read_bytes())
+    off = regions(bytes(data))[region]
+    data[off] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(DamagedFile) as e:
+        EncryptedStore.open(path, passphrase=PW)
+    assert not isinstance(e.value, WrongSecret)
+    assert "hỏng" in e.value.message or "phiên bản mới hơn" in e.value.message
+    assert path.read_bytes() == bytes(data)  # untouched
+    if not isinstance(e.value, UnsupportedVersion):
+        assert e.value.good_backups, "the newest good backup is offered"
+        s, data1 = EncryptedStore.open(e.value.good_backups[0].path, passphrase=PW, lock=False)
+        s.close()
+        assert MARKER in data1
+
+
+def test_edits_that_recompute_the_checksum_are_still_damage(made):
+    """A header/ciphertext edit that passes the checksum must not read as 'wrong passphrase'."""
+    import hashlib
+
+    path, _ = made
+    orig = path.read_bytes()
+    hlen = struct.unpack_from(">I", orig, 12)[0]
+    for edit in ("generation", "ciphertext"):
+        data = bytearray(orig[:-32])
+        if edit == "generation":
+            header = json.loads(orig[16:16 + hlen])
+            header["generation"] = 99
+            raw = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+            data = bytearray(orig[:12] + struct.pack(">I", len(raw)) + raw + orig[16 + hlen:-32])
+        else:
+            data[-40] ^= 0xFF
+        data += hashlib.sha256(bytes(data)).digest()
+        path.write_bytes(bytes(data))
+        with pytest.raises(DamagedFile) as e:
+            EncryptedStore.open(path, passphrase=PW)
+        assert "bị sửa" in e.value.message or "hỏng" in e.value.message
+
+
+@pytest.mark.parametrize("keep", [0, 1, 7, 16, 40, 100, -33, -1])
+def test_truncated_and_empty_files(made, keep):
+    path, _ = made
+    data = path.read_bytes()
+    cut = data[:keep] if keep >= 0 else data[:len(data) + keep]
+    path.write_bytes(cut)
+    with pytest.raises(DamagedFile) as e:
+        EncryptedStore.open(path, passphrase=PW)
+    assert e.value.exit_code == 4
+    if keep == 0:
+        assert "rỗng" in e.value.message
+    assert path.read_bytes() == cut
+
+
+def test_hostile_kdf_parameters_refused_without_running_the_kdf(made, monkeypatch):
+    import hashlib
+
+    path, _ = made
+    orig = path.read_bytes()
+    hlen = struct.unpack_from(">I", orig, 12)[0]
+    header = json.loads(orig[16:16 + hlen])
+    for slot in header["slots"]:
+        if slot["kind"] == "passphrase":
+            slot["kdf"]["m_kib"] = 4 * 1024 * 1024
+            slot["kdf"]["t"] = 1_000_000
+    raw = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+    body = orig[:12] + struct.pack(">I", len(raw)) + raw + orig[16 + hlen:-32]
+    path.write_bytes(body + hashlib.sha256(body).digest())
+    called = []
+    monkeypatch.setattr(st, "_argon2", lambda *a: called.append(a))
+    t = time.perf_counter()
+    with pytest.raises(DamagedFile) as e:
+        EncryptedStore.open(path, passphrase=PW)
+    assert time.perf_counter() - t < 1.0 and not called
+    assert "vượt giới hạn" in e.value.message
+
+
+def test_newer_major_version_refused(made):
+    import hashlib
+
+    path, _ = made
+    data = bytearray(path.read_bytes()[:-32])
+    data[8:10] = struct.pack(">H", 2)
+    path.write_bytes(bytes(data) + hashlib.sha256(bytes(data)).digest())
+    with pytest.raises(UnsupportedVersion) as e:
+        EncryptedStore.open(path, passphrase=PW)
+    assert "phiên bản mới hơn" in e.value.message and "cập nhật" in e.value.message
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(NotFound) as e:
+        EncryptedStore.open(tmp_path / "khong.cnscd", passphrase=PW)
+    assert e.value.exit_code == 4
+
+
+@pytest.mark.parametrize("fail_at", ["write", "fsync", "replace"])
+def test_disk_full_keeps_old_file(made, monkeypatch, fail_at):
+    path, _ = made
+    s, _ = EncryptedStore.open(path, passphrase=PW)
+    before = path.read_bytes()
+
+    def boom(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    target = {"write": "write", "fsync": "fsync", "replace": "replace"}[fail_at]
+    monkeypatch.setattr(st.os, target, boom)
+    with pytest.raises(SaveFailed) as e:
+        s.save(payload(2))
+    monkeypatch.undo()
+    assert "ổ đĩa đã đầy" in e.value.message and e.value.exit_code == 6
+    assert path.read_bytes() == before
+    assert not list(path.parent.glob("*.tmp"))
+    assert s.generation == 2
+    s.save(payload(3))  # works again once there is space
+    s.close()
+    s, data = EncryptedStore.open(path, passphrase=PW)
+    s.close()
+    assert b"phi\xc3\xaan b\xe1\xba\xa3n 3" in data
+
+
+def test_tiny_filesystem_if_available(tmp_path):
+    """A real full disk: a 64 KiB tmpfs (needs root; skipped elsewhere)."""
+    import subprocess
+
+    mnt = tmp_path / "tiny"
+    mnt.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)], capture_output=True)
+    if r.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        path = mnt / "so.cnscd"
+        s, _ = EncryptedStore.create(path, PW, b"x" * 10_000, schema_version=2, kdf=FAST)
+        before = path.read_bytes()
+        with pytest.raises(SaveFailed) as e:
+            s.save(b"y" * 200_000)
+        assert "đầy" in e.value.message
+        assert path.read_bytes() == before
+        assert not list(mnt.glob("*.tmp"))
+        s.close()
+    finally:
+        subprocess.run(["umount", str(mnt)], capture_output=True)
+
+
+def test_backup_rotation_by_generation(made):
+    path, _ = made
+    s, _ = EncryptedStore.open(path, passphrase=PW)
+    for i in range(50):
+        s.save(payload(10 + i))
+    s.close()
+    backups = st.list_backups(path)
+    gens = [b for b in backups if b.kind == "gen"]
+    days = [b for b in backups if b.kind == "day"]
+    assert len(gens) == 10
+    assert [b.generation for b in gens] == list(range(51, 41, -1))
+    assert len(days) == 1  # one per day
+    for b in backups:
+        s, _ = EncryptedStore.open(b.path, passphrase=PW, lock=False)
+        s.close()
+
+
+def test_day_copies_kept_for_30_days_by_header_date(made, monkeypatch):
+    path, _ = made
+    s, _ = EncryptedStore.open(path, passphrase=PW)
+    base = __import__("datetime").datetime(2026, 1, 1, 8, tzinfo=__import__("datetime").timezone.utc)
+    day = [0]
+    monkeypatch.setattr(st, "_now", lambda: (base + __import__("datetime").timedelta(days=day[0])).isoformat())
+    for i in range(40):
+        day[0] = i
+        s.save(payload(i))
+    s.close()
+    days = [b for b in st.list_backups(path) if b.kind == "day"]
+    assert len(days) == 30
+
+
+def test_restore_backup_keeps_current_as_before_restore(made):
+    path, _ = made
+    s, _ = EncryptedStore.open(path, passphrase=PW)
+    s.save(payload(5))
+    s.close()
+    old = [b for b in st.list_backups(path) if b.kind == "gen"][-1]
+    st.restore_backup(old.path, path, passphrase=PW)
+    s, data = EncryptedStore.open(path, passphrase=PW)
+    s.close()
+    assert b"phi\xc3\xaan b\xe1\xba\xa3n 0" in data
+    assert any(b.kind == "before-restore" for b in st.list_backups(path))
+
+
+def test_leftover_tmp_removed_on_open(made):
+    path, _ = made
+    junk = path.with_name(path.name + ".deadbeef.tmp")
+    junk.write_bytes(b"half written")
+    EncryptedStore.open(path, passphrase=PW)[0].close()
+    assert not junk.exists()
+
+
+def test_second_open_refused_and_stale_lock_ignored(made):
+    path, _ = made
+    s, _ = EncryptedStore.open(path, passphrase=PW)
+    with pytest.raises(AlreadyOpen) as e:
+        EncryptedStore.open(path, passphrase=PW)
+    assert str(os.getpid()) in e.value.message and e.value.exit_code == 5
+    assert __import__("socket").gethostname() in e.value.message
+    s.close()
+    # a crashed process leaves its lock file behind, without an OS lock
+    Path(str(path) + ".lock").write_text(json.dumps({"host": "may-khac", "pid": 999999, "since": "2026-01-01T08:00:00"}))
+    s, _ = EncryptedStore.open(path, passphrase=PW)
+    s.close()
+
+
+def test_lock_of_a_killed_process_does_not_block(made):
+    import subprocess
+    import sys
+
+    path, _ = made
+    code = ("import sys, time; sys.path.insert(0, %r)\n"
+            "from models.store import EncryptedStore\n"
+            "s, _ = EncryptedStore.open(%r, passphrase=%r)\n"
+            "print('open', flush=True); time.sleep(60)\n") % (str(Path(__file__).parent.parent), str(path), PW)
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().strip() == "open"
+        with pytest.raises(AlreadyOpen):
+            EncryptedStore.open(path, passphrase=PW)
+    finally:
+        p.kill()
+        p.wait()
+    EncryptedStore.open(path, passphrase=PW)[0].close()
+
+
+def test_no_plaintext_in_any_file(made):
+    path, _ = made
+    s, _ = EncryptedStore.open(path, passphrase=PW)
+    for i in range(3):
+        s.save(payload(i))
+    s.backup_to(path.parent)
+    for f in path.parent.rglob("*"):
+        if f.is_file():
+            data = f.read_bytes()
+            assert MARKER not in data and b"SQLite format" not in data, f
+    s.close()
+
+
+def test_default_kdf_parameters_are_within_caps(monkeypatch):
+    monkeypatch.delenv("CNSCD_KDF", raising=False)
+    k = st.default_kdf()
+    assert k.m_kib == 65536 and 1 <= k.t <= st.KDF_MAX_T and k.p == 2
+    monkeypatch.setenv("CNSCD_KDF", "fast")
+    assert st.default_kdf() == FAST
