@@ -150,7 +150,8 @@ def update_settings(reg, **changes: Any) -> Settings:
                 continue
             Setting.insert(key=key, value=json.dumps(value, ensure_ascii=False)).on_conflict_replace().execute()
             _log(reg, "sua", "setting", None, f"Cài đặt {key}", key, old, value)
-    return get_settings(reg)
+            setattr(current, key, value)
+    return current
 
 
 # ---------------------------------------------------------------------------
@@ -427,7 +428,7 @@ def list_villages(reg, *, commune_id: int | None = None, include_inactive: bool 
                                    c.name if c else "", u.active, u.merged_into_id,
                                    t.id if t else None, t.name if t else "",
                                    counts.get(t.id, 0) if t else 0))
-        out.sort(key=lambda v: (v.commune_id, v.former_unit and text.vn_key(v.former_unit), _unit_order(v.name)))
+        out.sort(key=lambda v: (v.commune_id, text.vn_key(v.former_unit), _unit_order(v.name)))
         return out
 
 

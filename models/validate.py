@@ -36,7 +36,7 @@ def _excel_digits(raw: Any) -> str | None:
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int):
-        return str(raw)
+        return str(raw) if raw >= 0 else None
     if isinstance(raw, float):
         if raw != raw or raw in (float("inf"), float("-inf")) or raw < 0 or raw != int(raw) or raw > 1e15:
             return None

@@ -151,3 +151,31 @@ def test_core_modules_never_import_textual():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_no_member_name_or_phone_on_disk_after_a_demo_run(tmp_path, monkeypatch, capsys):
+    """`cnscd demo` into the default data folder; no file there carries personal data in plain form."""
+    from cnscd_tui.cli import main
+    from models.db import default_db_path
+
+    assert main(["demo"]) == 0
+    path = default_db_path()
+    data_dir = path.parent
+    assert path.exists() and str(data_dir).startswith(os.environ["HOME"])
+    reg = Registry.open(path, passphrase="demo-cnscd-2026")
+    try:
+        people = services.list_people(reg)
+    finally:
+        reg.close()
+    needles = set()
+    for p in people:
+        needles.add(p.full_name.encode("utf-8"))
+        needles.add(p.full_name.encode("utf-16-le"))
+        if p.phone:
+            needles.add(p.phone.encode())
+    files = [f for f in data_dir.rglob("*") if f.is_file()]
+    assert len(files) >= 2  # the registry and at least one backup or lock
+    for f in files:
+        blob = f.read_bytes()
+        for n in needles:
+            assert n not in blob, f"{n!r} in {f}"

@@ -41,6 +41,12 @@ def made(tmp_path):
     return path, key
 
 
+def reseal(body: bytes) -> bytes:
+    """Append a valid file checksum to ``body`` (everything but the trailer), as a forger would."""
+    hlen = struct.unpack_from(">I", body, 12)[0]
+    return body + st._trailer(body[:16], body[16:16 + hlen], body[16 + hlen:28 + hlen], body[28 + hlen:])
+
+
 def regions(data: bytes) -> dict[str, int]:
     """One offset inside every region of the file."""
     _, _, _, hlen = struct.unpack_from(">8sHHI", data)
@@ -144,8 +150,7 @@ def test_edits_that_recompute_the_checksum_are_still_damage(made):
             data = bytearray(orig[:12] + struct.pack(">I", len(raw)) + raw + orig[16 + hlen:-32])
         else:
             data[-40] ^= 0xFF
-        data += hashlib.sha256(bytes(data)).digest()
-        path.write_bytes(bytes(data))
+        path.write_bytes(reseal(bytes(data)))
         with pytest.raises(DamagedFile) as e:
             EncryptedStore.open(path, passphrase=PW)
         assert "bị sửa" in e.value.message or "hỏng" in e.value.message
@@ -178,7 +183,7 @@ def test_hostile_kdf_parameters_refused_without_running_the_kdf(made, monkeypatc
             slot["kdf"]["t"] = 1_000_000
     raw = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
     body = orig[:12] + struct.pack(">I", len(raw)) + raw + orig[16 + hlen:-32]
-    path.write_bytes(body + hashlib.sha256(body).digest())
+    path.write_bytes(reseal(body))
     called = []
     monkeypatch.setattr(st, "_argon2", lambda *a: called.append(a))
     t = time.perf_counter()
@@ -194,7 +199,7 @@ def test_newer_major_version_refused(made):
     path, _ = made
     data = bytearray(path.read_bytes()[:-32])
     data[8:10] = struct.pack(">H", 2)
-    path.write_bytes(bytes(data) + hashlib.sha256(bytes(data)).digest())
+    path.write_bytes(reseal(bytes(data)))
     with pytest.raises(UnsupportedVersion) as e:
         EncryptedStore.open(path, passphrase=PW)
     assert "phiên bản mới hơn" in e.value.message and "cập nhật" in e.value.message
