@@ -57,7 +57,9 @@ def test_string_sort_key_orders_like_the_tuple_key(names):
 def test_sort_key_is_consistent_with_equality(a, b):
     # a total order: two names compare equal only when they are the same text
     assert (text.vn_key(a) == text.vn_key(b)) == (text.clean(a) == text.clean(b))
-    assert (text.fold(a) == text.fold(b)) == (text.vn_key(a)[0] == text.vn_key(b)[0])
+    # same letters (ă â ê ô ơ ư đ count as letters) → same accent-free search form
+    if text.vn_key(a)[0] == text.vn_key(b)[0]:
+        assert text.fold(a) == text.fold(b)
 
 
 # -- search ------------------------------------------------------------------
