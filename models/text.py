@@ -46,12 +46,13 @@ _QUALITY = {("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê",
             ("o", "\u031b"): "ơ", ("u", "\u031b"): "ư"}
 
 # Primary weights. Letters keep 10..42; a run of digits is a length marker
-# (-16 + number of significant digits, so shorter numbers come first) followed
+# (-15 + number of significant digits, so shorter numbers come first) followed
 # by its significant digits (0..9) and its count of leading zeros; everything
-# else is 100 + code point.
+# else is 100 + code point. Every weight is > -16, so its encoding in
+# name_sort_key_str stays above the separators " " and "\x01".
 _LETTER_INDEX = {ch: i + 10 for i, ch in enumerate(ALPHABET)}
-_RUN_MARKER = -16
-_RUN_MAX = 15
+_RUN_MARKER = -15
+_RUN_MAX = 14
 _OTHER = 100
 
 
