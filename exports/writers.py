@@ -1,0 +1,648 @@
+"""Writers: a :class:`~exports.report.Report` (or several) as XLSX, ODS or CSV.
+
+The layout follows Nghị định 30/2020/NĐ-CP as the seed documents use it:
+issuing body top-left, national header top-right, the place-and-date line in
+italics, the title, the bordered table (header rows repeated on every printed
+page), notes, and the signature block; Times New Roman throughout; A4, fitted
+to the page width.
+
+Numbers are stored as numbers. Their format is ``[$-42A]#,##0``: the
+thousands separator is the one of the format's language, Vietnamese (42A), so
+LibreOffice shows 7.440.000.000 whatever the computer's settings, and Excel
+shows it on the Vietnamese-locale office PCs it is used on (on a computer set to
+English, Excel shows 7,440,000,000 — the value is the same, and sums still
+work). A format that puts literal dots between digit groups would turn the cells
+into text-like displays that break for negative or very large numbers, so it is
+not used. Dates are real dates shown dd/mm/yyyy; phone and ID numbers are text
+(format "@") so leading zeros survive.
+
+CSV is UTF-8 with a byte-order mark (Excel then reads Vietnamese correctly),
+one header row, plain numbers (no separators) and dates as dd/mm/yyyy.
+
+openpyxl and odfpy are imported only inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from models import text
+
+from .report import Column, Pack, Report
+
+FONT = "Times New Roman"
+NUM_FORMAT = "[$-42A]#,##0"
+PCT1_FORMAT = "[$-42A]0.0"
+DATE_FORMAT = "dd/mm/yyyy"
+FORMATS = ("xlsx", "ods", "csv")
+
+_NUMERIC = {"int", "money", "year", "pct", "pct1"}
+
+
+def as_reports(obj: Report | Pack | Sequence[Report]) -> list[Report]:
+    if isinstance(obj, Report):
+        return [obj]
+    if isinstance(obj, Pack):
+        return list(obj.reports)
+    return list(obj)
+
+
+def sheet_title(name: str, used: set[str]) -> str:
+    """A valid, unique sheet name (≤ 31 characters, none of []:*?/\\)."""
+    base = re.sub(r"[\[\]:*?/\\]", "-", text.clean(name) or "Sheet")[:31].strip("'") or "Sheet"
+    title, i = base, 2
+    while title.lower() in used:
+        suffix = f" ({i})"
+        title = base[: 31 - len(suffix)] + suffix
+        i += 1
+    used.add(title.lower())
+    return title
+
+
+def _split(columns: list[Column]) -> int:
+    """How many columns the left half of the letterhead spans (about 40 % of the width)."""
+    n = len(columns)
+    if n <= 1:
+        return 1
+    total = sum(c.width for c in columns)
+    acc, k = 0.0, 0
+    for c in columns:
+        if acc >= total * 0.4 and k >= 1:
+            break
+        acc += c.width
+        k += 1
+    return max(1, min(k, n - 1))
+
+
+def _cell_value(col: Column, v: Any) -> Any:
+    """The value as stored: numbers stay numbers, phone/ID numbers become text."""
+    if v is None or v == "":
+        return None
+    if col.kind in ("phone", "id"):
+        return str(v)
+    if col.kind in _NUMERIC and isinstance(v, str):
+        return v  # a label in a numeric column (e.g. the total row's "Tổng")
+    return v
+
+
+# ---------------------------------------------------------------------------
+# XLSX
+# ---------------------------------------------------------------------------
+class _XlsxStyles:
+    """Each style is built once; cells then share its StyleArray (fast for 70,000 cells)."""
+
+    def __init__(self, wb, ws):
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Border, Font, Side
+
+        self._WriteOnlyCell = WriteOnlyCell
+        self._ws = ws
+        self.Font, self.Alignment, self.Border = Font, Alignment, Border
+        thin = Side(style="thin", color="000000")
+        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self._cache: dict[tuple, Any] = {}
+
+    def get(self, *, size=12, bold=False, italic=False, underline=False, h="left", wrap=True, border=False,
+            fmt="General", v="center"):
+        key = (size, bold, italic, underline, h, wrap, border, fmt, v)
+        sa = self._cache.get(key)
+        if sa is None:
+            c = self._WriteOnlyCell(self._ws, None)
+            c.font = self.Font(name=FONT, size=size, bold=bold, italic=italic,
+                               underline="single" if underline else None)
+            c.alignment = self.Alignment(horizontal=h, vertical=v, wrap_text=wrap)
+            if border:
+                c.border = self.border
+            c.number_format = fmt
+            sa = self._cache[key] = c._style
+        return sa
+
+    def cell(self, value, sa):
+        c = self._WriteOnlyCell(self._ws, value)
+        c._style = sa
+        return c
+
+
+def _column_style(st: _XlsxStyles, col: Column, *, bold: bool = False):
+    k = col.kind
+    if k in ("int", "money"):
+        return st.get(size=11, bold=bold, h="center" if col.title == "Stt" else "right", border=True, fmt=NUM_FORMAT,
+                      wrap=False)
+    if k == "year":
+        return st.get(size=11, bold=bold, h="center", border=True, fmt="0", wrap=False)
+    if k == "pct":
+        return st.get(size=11, bold=bold, h="center", border=True, fmt="0", wrap=False)
+    if k == "pct1":
+        return st.get(size=11, bold=bold, h="center", border=True, fmt=PCT1_FORMAT, wrap=False)
+    if k == "date":
+        return st.get(size=11, bold=bold, h="center", border=True, fmt=DATE_FORMAT, wrap=False)
+    if k in ("phone", "id"):
+        return st.get(size=11, bold=bold, h="center", border=True, fmt="@", wrap=False)
+    return st.get(size=11, bold=bold, h="left", border=True, fmt="@" if False else "General", wrap=True)
+
+
+class _FastRow(list):
+    """A row of (value, StyleArray) pairs, written without building a Cell per value."""
+
+
+def _install_fast_rows(ws) -> bool:
+    """Let ``ws.append(_FastRow)`` reuse one cell per column (openpyxl's own plain-value path
+    does the same with one shared cell); other rows go through openpyxl unchanged."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+    original = getattr(WriteOnlyWorksheet, "_values_to_row", None)
+    if original is None:  # pragma: no cover - another openpyxl layout
+        return False
+    cells: list = []
+
+    def values_to_row(values, row_idx):
+        if not isinstance(values, _FastRow):
+            yield from original(ws, values, row_idx)
+            return
+        while len(cells) < len(values):
+            cells.append(WriteOnlyCell(ws))
+        for col_idx, (value, sa) in enumerate(values, 1):
+            cell = cells[col_idx - 1]
+            cell.value = value
+            cell._style = sa
+            cell.column = col_idx
+            cell.row = row_idx
+            yield cell
+
+    ws._values_to_row = values_to_row
+    return True
+
+
+def _xlsx_sheet(wb, report: Report, title: str) -> None:
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(title=title)
+    cols = report.columns
+    n = len(cols)
+    st = _XlsxStyles(wb, ws)
+    fast = _install_fast_rows(ws)
+    for i, c in enumerate(cols, 1):
+        ws.column_dimensions[get_column_letter(i)].width = c.width
+    last = get_column_letter(n)
+    left = _split(cols)
+    row = 0
+    merges: list[str] = []
+
+    def span(r: int, c1: int, c2: int) -> None:
+        if c2 > c1:
+            merges.append(f"{get_column_letter(c1)}{r}:{get_column_letter(c2)}{r}")
+
+    def put(cells_: list) -> None:
+        nonlocal row
+        ws.append(cells_)
+        row += 1
+
+    lh = report.letterhead
+    # Everything the writer emits before the first row (sheet properties, panes,
+    # column widths) must be set before the first append in write-only mode.
+    header_first = (4 if lh is not None else 0) + 1 + (1 if report.subtitle else 0) + 1 + 1
+    header_last = header_first + len(report.header_rows) - 1
+    ws.freeze_panes = f"A{header_last + 1}"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if lh is not None:
+        s_left = st.get(h="center")
+        s_left_b = st.get(h="center", bold=True)
+        s_right_b = st.get(h="center", bold=True)
+        s_motto = st.get(h="center", bold=True, underline=False)
+        s_italic = st.get(h="center", italic=True)
+        for r_idx, (lv, ls, rv, rs) in enumerate([
+            (lh.issuing_body_parent, s_left, lh.nation, s_right_b),
+            (lh.issuing_body, s_left_b, lh.motto, s_motto),
+            ("", s_left, lh.place_date, s_italic),
+        ]):
+            ws.row_dimensions[row + 1].height = 32 if r_idx < 2 else 18
+            put([st.cell(lv or None, ls)] + [None] * (left - 1) + [st.cell(rv or None, rs)])
+            span(row, 1, left)
+            span(row, left + 1, n)
+        put([])
+    s_title = st.get(size=13, bold=True, h="center")
+    ws.row_dimensions[row + 1].height = 36
+    put([st.cell(report.title, s_title)])
+    span(row, 1, n)
+    if report.subtitle:
+        put([st.cell(report.subtitle, st.get(bold=True, h="center"))])
+        span(row, 1, n)
+    put([])
+
+    # Table header
+    s_head = st.get(size=11, bold=True, h="center", border=True)
+    assert header_first == row + 1
+    for hr in report.header_rows:
+        put([st.cell(v or None, s_head) for v in hr])
+    assert header_last == row
+    for r1, c1, r2, c2 in report.header_merges():
+        if (r1, c1) != (r2, c2):
+            merges.append(f"{get_column_letter(c1 + 1)}{header_first + r1}:{get_column_letter(c2 + 1)}{header_first + r2}")
+    ws.print_title_rows = f"{header_first}:{header_last}"
+
+    # Data
+    col_styles = [_column_style(st, c) for c in cols]
+    if report.row_height:
+        for i in range(len(report.rows)):
+            ws.row_dimensions[row + 1 + i].height = report.row_height
+    if fast:
+        for data in report.rows:
+            ws.append(_FastRow([(_cell_value(c, v), s) for c, v, s in zip(cols, data, col_styles)]))
+        row += len(report.rows)
+    else:  # pragma: no cover
+        for data in report.rows:
+            put([st.cell(_cell_value(c, v), s) for c, v, s in zip(cols, data, col_styles)])
+    if report.total is not None:
+        tot_styles = [_column_style(st, c, bold=True) for c in cols]
+        put([st.cell(_cell_value(c, v), s) for c, v, s in zip(cols, report.total, tot_styles)])
+    # Notes
+    if report.notes:
+        put([])
+        s_note = st.get(size=11, italic=True, h="left")
+        for note in report.notes:
+            put([st.cell(note, s_note)])
+            span(row, 1, n)
+    # Signature block
+    if lh is not None and (lh.signer_title or lh.signer_name):
+        put([])
+        s_b = st.get(bold=True, h="center")
+        for value in (lh.signer_prefix, lh.signer_title):
+            if value:
+                put([None] * left + [st.cell(value, s_b)])
+                span(row, left + 1, n)
+        for _ in range(3):
+            put([])
+        put([None] * left + [st.cell(lh.signer_name or None, s_b)])
+        span(row, left + 1, n)
+    for m in merges:
+        ws.merged_cells.add(m)
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.orientation = "landscape" if sum(c.width for c in cols) > 110 else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_area = f"A1:{last}{max(row, 1)}"
+
+
+def write_xlsx(obj: Report | Pack | Sequence[Report], path: str | os.PathLike) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    used: set[str] = set()
+    for r in as_reports(obj):
+        _xlsx_sheet(wb, r, sheet_title(r.sheet_name or r.title, used))
+    return _atomic(path, wb.save)
+
+
+# ---------------------------------------------------------------------------
+# ODS
+# ---------------------------------------------------------------------------
+class _OdsStyles:
+    def __init__(self, doc):
+        from odf import number as N
+        from odf.style import (
+            MasterPage,
+            PageLayout,
+            PageLayoutProperties,
+            ParagraphProperties,
+            Style,
+            TableCellProperties,
+            TableColumnProperties,
+            TableRowProperties,
+            TextProperties,
+        )
+        from odf.namespaces import STYLENS
+
+        self.doc = doc
+        self.Style, self.TextProperties = Style, TextProperties
+        self.TableCellProperties, self.ParagraphProperties = TableCellProperties, ParagraphProperties
+        self.TableColumnProperties, self.TableRowProperties = TableColumnProperties, TableRowProperties
+        self._cache: dict[tuple, Any] = {}
+        self._cols: dict[float, Any] = {}
+        self._rows: dict[float, Any] = {}
+        ns = N.NumberStyle(name="N0", language="vi", country="VN")
+        ns.addElement(N.Number(decimalplaces="0", minintegerdigits="1", grouping="true"))
+        doc.automaticstyles.addElement(ns)
+        ny = N.NumberStyle(name="N0Y")
+        ny.addElement(N.Number(decimalplaces="0", minintegerdigits="1"))
+        doc.automaticstyles.addElement(ny)
+        n1 = N.NumberStyle(name="N1", language="vi", country="VN")
+        n1.addElement(N.Number(decimalplaces="1", minintegerdigits="1", grouping="true"))
+        doc.automaticstyles.addElement(n1)
+        ds = N.DateStyle(name="D0")
+        ds.addElement(N.Day(style="long"))
+        ds.addElement(N.Text(text="/"))
+        ds.addElement(N.Month(style="long"))
+        ds.addElement(N.Text(text="/"))
+        ds.addElement(N.Year(style="long"))
+        doc.automaticstyles.addElement(ds)
+        tx = N.TextStyle(name="T0")
+        tx.addElement(N.TextContent())
+        doc.automaticstyles.addElement(tx)
+        self.formats = {"num": "N0", "year": "N0Y", "pct1": "N1", "date": "D0", "text": "T0"}
+        pl = PageLayout(name="pmA4")
+        plp = PageLayoutProperties(pagewidth="21cm", pageheight="29.7cm", printorientation="portrait",
+                                   margintop="1.5cm", marginbottom="1.5cm", marginleft="1.2cm", marginright="1.2cm")
+        plp.setAttrNS(STYLENS, "scale-to-X", "1")  # fit to one page wide (ODF 1.3)
+        plp.setAttrNS(STYLENS, "scale-to-Y", "0")
+        pl.addElement(plp)
+        doc.automaticstyles.addElement(pl)
+        pll = PageLayout(name="pmA4L")
+        plpl = PageLayoutProperties(pagewidth="29.7cm", pageheight="21cm", printorientation="landscape",
+                                    margintop="1.2cm", marginbottom="1.2cm", marginleft="1.2cm", marginright="1.2cm")
+        plpl.setAttrNS(STYLENS, "scale-to-X", "1")
+        plpl.setAttrNS(STYLENS, "scale-to-Y", "0")
+        pll.addElement(plpl)
+        doc.automaticstyles.addElement(pll)
+        doc.masterstyles.addElement(MasterPage(name="A4", pagelayoutname=pl))
+        doc.masterstyles.addElement(MasterPage(name="A4L", pagelayoutname=pll))
+        self.table_portrait = Style(name="taP", family="table", masterpagename="A4")
+        self.table_landscape = Style(name="taL", family="table", masterpagename="A4L")
+        doc.automaticstyles.addElement(self.table_portrait)
+        doc.automaticstyles.addElement(self.table_landscape)
+
+    def cell(self, *, size=12, bold=False, italic=False, underline=False, h="start", wrap=True, border=False,
+             fmt: str | None = None):
+        key = (size, bold, italic, underline, h, wrap, border, fmt)
+        s = self._cache.get(key)
+        if s is None:
+            name = f"ce{len(self._cache) + 1}"
+            kw = {"name": name, "family": "table-cell"}
+            if fmt:
+                kw["datastylename"] = self.formats[fmt]
+            s = self.Style(**kw)
+            tp = {"fontname": FONT, "fontfamily": FONT, "fontsize": f"{size}pt"}
+            if bold:
+                tp["fontweight"] = "bold"
+            if italic:
+                tp["fontstyle"] = "italic"
+            if underline:
+                tp["textunderlinestyle"] = "solid"
+                tp["textunderlinewidth"] = "auto"
+                tp["textunderlinecolor"] = "font-color"
+            s.addElement(self.TextProperties(**tp))
+            cp = {"verticalalign": "middle"}
+            if wrap:
+                cp["wrapoption"] = "wrap"
+            if border:
+                cp["border"] = "0.5pt solid #000000"
+            s.addElement(self.TableCellProperties(**cp))
+            s.addElement(self.ParagraphProperties(textalign=h))
+            self.doc.automaticstyles.addElement(s)
+            self._cache[key] = s
+        return s
+
+    def column(self, width: float):
+        s = self._cols.get(width)
+        if s is None:
+            s = self.Style(name=f"co{len(self._cols) + 1}", family="table-column")
+            # an Excel width unit is about one digit: 0.19 cm in Times New Roman 11
+            s.addElement(self.TableColumnProperties(columnwidth=f"{width * 0.2:.2f}cm"))
+            self.doc.automaticstyles.addElement(s)
+            self._cols[width] = s
+        return s
+
+    def row(self, height_pt: float):
+        s = self._rows.get(height_pt)
+        if s is None:
+            s = self.Style(name=f"ro{len(self._rows) + 1}", family="table-row")
+            s.addElement(self.TableRowProperties(rowheight=f"{height_pt}pt", useoptimalrowheight="false"))
+            self.doc.automaticstyles.addElement(s)
+            self._rows[height_pt] = s
+        return s
+
+
+def _ods_cell(value: Any, kind: str, style, span: int = 1, rspan: int = 1):
+    from odf.table import TableCell
+    from odf.text import P
+
+    kw: dict[str, Any] = {"stylename": style, "check_grammar": False}  # attributes are fixed; checking is slow
+    if span > 1:
+        kw["numbercolumnsspanned"] = span
+    if rspan > 1:
+        kw["numberrowsspanned"] = rspan
+    if value is None or value == "":
+        return TableCell(**kw)
+    if isinstance(value, bool):
+        value = "có" if value else "không"
+    if kind in ("phone", "id") or isinstance(value, str):
+        c = TableCell(valuetype="string", **kw)
+        for line in str(value).split("\n"):
+            c.addElement(P(text=line, check_grammar=False), check_grammar=False)
+        return c
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        c = TableCell(valuetype="date", datevalue=value.isoformat(), **kw)
+        c.addElement(P(text=text.format_date(value), check_grammar=False), check_grammar=False)
+        return c
+    if kind == "year":
+        shown = str(value)
+    elif kind == "pct1" or (isinstance(value, float) and value != int(value)):
+        shown = text.format_decimal(value, 1)
+    else:
+        shown = text.format_int(value)
+    c = TableCell(valuetype="float", value=value, **kw)
+    c.addElement(P(text=shown, check_grammar=False), check_grammar=False)
+    return c
+
+
+def _ods_sheet(doc, st: _OdsStyles, report: Report, title: str) -> None:
+    from odf.table import CoveredTableCell, Table, TableColumn, TableHeaderRows, TableRow
+
+    cols = report.columns
+    n = len(cols)
+    landscape = sum(c.width for c in cols) > 110
+    table = Table(name=title, stylename=st.table_landscape if landscape else st.table_portrait)
+    for c in cols:
+        table.addElement(TableColumn(stylename=st.column(c.width)))
+    left = _split(cols)
+
+    def spanned_row(parts: list[tuple[int, Any, Any]], height: float | None = None):
+        """parts: (span, value, style) filling the row left to right."""
+        tr = TableRow(stylename=st.row(height)) if height else TableRow()
+        for span, value, style in parts:
+            tr.addElement(_ods_cell(value, "text", style, span))
+            for _ in range(span - 1):
+                tr.addElement(CoveredTableCell())
+        return tr
+
+    lh = report.letterhead
+    plain = st.cell(h="center")
+    if lh is not None:
+        bold = st.cell(bold=True, h="center")
+        italic = st.cell(italic=True, h="center")
+        rows = [(lh.issuing_body_parent, plain, lh.nation, bold), (lh.issuing_body, bold, lh.motto, bold),
+                ("", plain, lh.place_date, italic)]
+        for i, (lv, ls, rv, rs) in enumerate(rows):
+            table.addElement(spanned_row([(left, lv, ls), (n - left, rv, rs)], 32 if i < 2 else None))
+        table.addElement(TableRow())
+    table.addElement(spanned_row([(n, report.title, st.cell(size=13, bold=True, h="center"))], 36))
+    if report.subtitle:
+        table.addElement(spanned_row([(n, report.subtitle, st.cell(bold=True, h="center"))]))
+    table.addElement(TableRow())
+
+    head_style = st.cell(size=11, bold=True, h="center", border=True)
+    heads = report.header_rows
+    merges = {(r1, c1): (r2 - r1 + 1, c2 - c1 + 1) for r1, c1, r2, c2 in report.header_merges()}
+    covered = set()
+    for (r1, c1), (rs, cs) in merges.items():
+        for r in range(r1, r1 + rs):
+            for c in range(c1, c1 + cs):
+                if (r, c) != (r1, c1):
+                    covered.add((r, c))
+    hr_el = TableHeaderRows()
+    for ri, hr in enumerate(heads):
+        tr = TableRow()
+        for ci, v in enumerate(hr):
+            if (ri, ci) in covered:
+                tr.addElement(CoveredTableCell())
+                continue
+            rs, cs = merges.get((ri, ci), (1, 1))
+            tr.addElement(_ods_cell(v or None, "text", head_style, cs, rs))
+        hr_el.addElement(tr)
+    table.addElement(hr_el)
+
+    def col_style(c: Column, bold=False):
+        k = c.kind
+        if k in ("int", "money"):
+            return st.cell(size=11, bold=bold, h="center" if c.title == "Stt" else "end", border=True, fmt="num",
+                           wrap=False)
+        if k in ("year", "pct"):
+            return st.cell(size=11, bold=bold, h="center", border=True, fmt="year", wrap=False)
+        if k == "pct1":
+            return st.cell(size=11, bold=bold, h="center", border=True, fmt="pct1", wrap=False)
+        if k == "date":
+            return st.cell(size=11, bold=bold, h="center", border=True, fmt="date", wrap=False)
+        if k in ("phone", "id"):
+            return st.cell(size=11, bold=bold, h="center", border=True, fmt="text", wrap=False)
+        return st.cell(size=11, bold=bold, border=True)
+
+    styles = [col_style(c) for c in cols]
+    rh = st.row(report.row_height) if report.row_height else None
+    for data in report.rows:
+        tr = TableRow(stylename=rh, check_grammar=False) if rh else TableRow(check_grammar=False)
+        for c, v, s in zip(cols, data, styles):
+            tr.addElement(_ods_cell(_cell_value(c, v), c.kind, s), check_grammar=False)
+        table.addElement(tr, check_grammar=False)
+    if report.total is not None:
+        tr = TableRow()
+        for c, v in zip(cols, report.total):
+            tr.addElement(_ods_cell(_cell_value(c, v), c.kind, col_style(c, bold=True)))
+        table.addElement(tr)
+    if report.notes:
+        table.addElement(TableRow())
+        note_style = st.cell(size=11, italic=True)
+        for note in report.notes:
+            table.addElement(spanned_row([(n, note, note_style)]))
+    if lh is not None and (lh.signer_title or lh.signer_name):
+        table.addElement(TableRow())
+        bold = st.cell(bold=True, h="center")
+        for value in (lh.signer_prefix, lh.signer_title):
+            if value:
+                table.addElement(spanned_row([(left, None, plain), (n - left, value, bold)]))
+        for _ in range(3):
+            table.addElement(TableRow())
+        table.addElement(spanned_row([(left, None, plain), (n - left, lh.signer_name or None, bold)]))
+    doc.spreadsheet.addElement(table)
+
+
+def write_ods(obj: Report | Pack | Sequence[Report], path: str | os.PathLike) -> Path:
+    from odf.opendocument import OpenDocumentSpreadsheet
+
+    doc = OpenDocumentSpreadsheet()
+    st = _OdsStyles(doc)
+    used: set[str] = set()
+    for r in as_reports(obj):
+        _ods_sheet(doc, st, r, sheet_title(r.sheet_name or r.title, used))
+    return _atomic(path, lambda p: doc.save(p))
+
+
+# ---------------------------------------------------------------------------
+# CSV
+# ---------------------------------------------------------------------------
+def _csv_value(c: Column, v: Any) -> Any:
+    if v is None:
+        return ""
+    if isinstance(v, (dt.date, dt.datetime)):
+        return text.format_date(v)
+    if isinstance(v, float):
+        return f"{v:g}"
+    return v
+
+
+def csv_rows(report: Report) -> Iterable[list[Any]]:
+    yield report.flat_header
+    for row in report.rows:
+        yield [_csv_value(c, v) for c, v in zip(report.columns, row)]
+    if report.total is not None:
+        yield [_csv_value(c, v) for c, v in zip(report.columns, report.total)]
+
+
+def write_csv_one(report: Report, path: str | os.PathLike) -> Path:
+    def save(p):
+        with open(p, "w", encoding="utf-8-sig", newline="") as f:
+            csv.writer(f).writerows(csv_rows(report))
+
+    return _atomic(path, save)
+
+
+def write_csv(obj: Report | Pack | Sequence[Report], path: str | os.PathLike) -> list[Path]:
+    """One report → one file; several → ``<stem>_<sheet>.csv`` each."""
+    reports = as_reports(obj)
+    path = Path(path)
+    if len(reports) == 1:
+        return [write_csv_one(reports[0], path)]
+    out = []
+    used: set[str] = set()
+    for r in reports:
+        slug = text.ascii_slug(sheet_title(r.sheet_name or r.key, used)) or r.key
+        out.append(write_csv_one(r, path.with_name(f"{path.stem}_{slug}.csv")))
+    return out
+
+
+# ---------------------------------------------------------------------------
+def write(obj: Report | Pack | Sequence[Report], path: str | os.PathLike, fmt: str | None = None) -> list[Path]:
+    """Write in ``fmt`` (default: from the file's extension). Returns the files written."""
+    path = Path(path)
+    fmt = (fmt or path.suffix.lstrip(".") or "xlsx").lower()
+    if fmt not in FORMATS:
+        from models.services import InputError
+
+        raise InputError(f"Định dạng «{fmt}» không hỗ trợ; chọn xlsx, ods hoặc csv.", "format")
+    if path.suffix.lower() != f".{fmt}":
+        path = path.with_name(path.name + f".{fmt}") if not path.suffix else path.with_suffix(f".{fmt}")
+    if fmt == "xlsx":
+        return [write_xlsx(obj, path)]
+    if fmt == "ods":
+        return [write_ods(obj, path)]
+    return write_csv(obj, path)
+
+
+def _atomic(path: str | os.PathLike, save) -> Path:
+    """Write through a temporary file in the same folder, then rename: no half-written report."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    os.close(fd)
+    try:
+        save(tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
