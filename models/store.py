@@ -13,6 +13,7 @@ import datetime as dt
 import errno
 import hashlib
 import json
+import hmac
 import os
 import re
 import secrets
@@ -141,7 +142,7 @@ def default_kdf() -> KdfParams:
     """
     if os.environ.get("CNSCD_KDF") == "fast":
         return KdfParams(1024, 1, 1)
-    return KdfParams(65536, 10, 2)
+    return KdfParams(65536, 14, 2)
 
 
 def _check_kdf(kdf: dict) -> KdfParams:
@@ -610,6 +611,18 @@ class EncryptedStore:
             f.unlink()
 
     # -- keys ------------------------------------------------------------------
+    def verify_passphrase(self, passphrase: str) -> bool:
+        """True when ``passphrase`` unlocks this file (used by the UI's lock screen)."""
+        for slot in self._header.get("slots", []):
+            if slot.get("kind") != "passphrase":
+                continue
+            try:
+                key = _unwrap(slot, self.file_id, passphrase, "passphrase")
+            except (InvalidTag, StoreError):
+                continue
+            return hmac.compare_digest(key, bytes(self._key))
+        return False
+
     def change_passphrase(self, new_passphrase: str) -> None:
         """Re-wrap the data key; the payload ciphertext stays byte-identical."""
         if not new_passphrase:

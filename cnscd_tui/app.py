@@ -1,0 +1,169 @@
+"""The Textual application: unlock/create → the main screen; auto-lock; palette.
+
+Widgets never touch the database themselves: every read and save runs in a
+thread worker that calls ``models.services`` and answers with a message.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Iterable
+
+from textual import events
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+
+from .i18n import set_language, tr
+
+
+class CnscdCommands(Provider):
+    """The command palette: the commands of the current screen, matched without accents
+    ("them nguoi" finds "Thêm người mới")."""
+
+    def _commands(self):
+        return list(self.app.get_system_commands(self.screen))
+
+    async def discover(self) -> Hits:
+        for cmd in self._commands():
+            yield DiscoveryHit(cmd.title, cmd.callback, help=cmd.help)
+
+    async def search(self, query: str) -> Hits:
+        from models.text import fold
+
+        words = fold(query).split()
+        matcher = self.matcher(query)
+        for cmd in self._commands():
+            title = fold(cmd.title)
+            hay = f"{title} {fold(cmd.help)}"
+            if words and all(w in hay for w in words):
+                score = sum(2 if w in title else 1 for w in words) / (len(words) * 2)
+                if title.startswith(words[0]):
+                    score += 0.5
+                yield Hit(score, matcher.highlight(cmd.title), cmd.callback, text=cmd.title, help=cmd.help)
+
+
+class CnscdApp(App):
+    CSS_PATH = "app.tcss"
+    COMMANDS = {CnscdCommands}
+    TITLE = "Sổ Tổ CNSCĐ"
+    SUB_TITLE = "Tổ công nghệ số cộng đồng"
+    ENABLE_COMMAND_PALETTE = True
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+    BINDINGS = [
+        Binding("f1", "help", tr("Trợ giúp"), id="app.help", tooltip="Phím tắt và hướng dẫn của màn hình này"),
+        Binding("ctrl+p", "command_palette", tr("Lệnh"), id="app.palette", priority=True, show=False,
+                tooltip="Bảng lệnh: gõ để tìm việc cần làm"),
+        Binding("ctrl+l", "lock", tr("Khóa"), id="app.lock", tooltip="Khóa sổ ngay (ẩn dữ liệu, hỏi lại mật khẩu)"),
+        Binding("ctrl+q", "quit", tr("Thoát"), id="app.quit", tooltip="Thoát chương trình (dữ liệu đã được lưu)"),
+        Binding("question_mark", "help", tr("Trợ giúp"), show=False, id="app.help2", tooltip="Trợ giúp"),
+    ]
+
+    def __init__(self, path: str | Path, *, demo_passphrase: str | None = None, idle_check_seconds: float = 15.0):
+        super().__init__()
+        self.path = Path(path)
+        self.demo_passphrase = demo_passphrase
+        self.reg = None
+        self.settings = None
+        self.locked = False
+        self.data_version = 0
+        self.idle_check_seconds = idle_check_seconds
+        self.last_input = time.monotonic()
+
+    # -- start -------------------------------------------------------------------
+    def on_mount(self) -> None:
+        from .unlock import CreateScreen, UnlockScreen
+
+        self.theme = "textual-dark"
+        if self.path.exists():
+            self.push_screen(UnlockScreen(self.path, demo_passphrase=self.demo_passphrase))
+        else:
+            self.push_screen(CreateScreen(self.path))
+        self.set_interval(self.idle_check_seconds, self.check_auto_lock)
+
+    def registry_opened(self, reg, settings) -> None:
+        """Called (on the UI thread) when the unlock/create screen has opened a registry."""
+        from .main_screen import MainScreen
+
+        self.reg = reg
+        self.settings = settings
+        set_language(settings.language)
+        self.last_input = time.monotonic()
+        self.data_version += 1
+        self.switch_screen(MainScreen())
+
+    def data_changed(self) -> None:
+        """A save landed: screens reload what they show when next visible."""
+        self.data_version += 1
+
+    # -- auto-lock ------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self.last_input = time.monotonic()
+        await super().on_event(event)
+
+    def check_auto_lock(self) -> None:
+        if self.reg is None or self.locked or self.settings is None:
+            return
+        minutes = int(self.settings.auto_lock_minutes or 0)
+        if minutes and time.monotonic() - self.last_input >= minutes * 60:
+            self.action_lock()
+
+    def action_lock(self) -> None:
+        from .unlock import LockScreen
+
+        if self.reg is None or self.locked:
+            return
+        self.locked = True
+        for screen in self.screen_stack:
+            if hasattr(screen, "drop_data"):
+                screen.drop_data()
+        self.push_screen(LockScreen())
+
+    def unlocked(self) -> None:
+        self.locked = False
+        self.last_input = time.monotonic()
+        self.data_version += 1
+        for screen in self.screen_stack:
+            if hasattr(screen, "reload_visible"):
+                screen.reload_visible()
+
+    # -- help and palette ------------------------------------------------------------
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        commands = getattr(screen, "palette_commands", None)
+        if commands is not None:
+            for title, helptext, cb in commands():
+                yield SystemCommand(title, helptext, cb)
+        yield SystemCommand("Trợ giúp (F1)", "Phím tắt và hướng dẫn của màn hình này", self.action_help)
+        if self.reg is not None and not self.locked:
+            yield SystemCommand("Khóa sổ (Ctrl+L)", "Ẩn dữ liệu và hỏi lại mật khẩu", self.action_lock)
+        yield SystemCommand("Thoát (Ctrl+Q)", "Đóng chương trình; mọi thay đổi đã được lưu", self.action_quit)
+
+    # -- end -----------------------------------------------------------------------------
+    def on_unmount(self) -> None:
+        self.close_registry()
+
+    def close_registry(self) -> None:
+        if self.reg is not None:
+            try:
+                self.reg.close()
+            finally:
+                self.reg = None
+
+
+def run_app(path: str | Path, demo_passphrase: str | None = None) -> int:
+    app = CnscdApp(path, demo_passphrase=demo_passphrase)
+    try:
+        app.run()
+    finally:
+        app.close_registry()
+    return app.return_code or 0

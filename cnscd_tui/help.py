@@ -1,0 +1,58 @@
+"""F1: the keys of the screen underneath and a short how-to."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Label, Static
+
+from .i18n import tr
+
+GENERAL = ("Chung: F1 trợ giúp · Ctrl+P bảng lệnh (gõ để tìm lệnh) · Ctrl+L khóa sổ · Ctrl+Q thoát · "
+           "Tab/Shift+Tab chuyển ô · F2–F8 chuyển trang. Mọi thay đổi được lưu (mã hóa) ngay khi bấm Lưu; "
+           "không cần «lưu tệp».")
+
+
+def _key_name(key: str) -> str:
+    names = {"escape": "Esc", "enter": "Enter", "space": "Space", "slash": "/", "question_mark": "?",
+             "pageup": "PgUp", "pagedown": "PgDn"}
+    out = []
+    for k in key.split(","):
+        k = k.strip()
+        if k.startswith("ctrl+"):
+            out.append("Ctrl+" + k[5:].upper())
+        else:
+            out.append(names.get(k, k.upper() if len(k) <= 3 else k))
+    return "/".join(out)
+
+
+class HelpScreen(ModalScreen):
+    BINDINGS = [Binding("escape,f1,q", "close", tr("Đóng"), id="help.close", tooltip="Đóng trợ giúp")]
+
+    def __init__(self, under: Screen) -> None:
+        super().__init__()
+        self.under = under
+
+    def compose(self) -> ComposeResult:
+        how = getattr(self.under, "help_text", "") or ""
+        seen, lines = set(), []
+        for key, active in self.under.active_bindings.items():
+            b = active.binding
+            if not b.description or b.description in seen or b.action.startswith("app.") and b.key == "ctrl+q":
+                continue
+            seen.add(b.description)
+            tip = f" — {b.tooltip}" if b.tooltip else ""
+            lines.append(f"[b]{_key_name(b.key):>10}[/b]  {b.description}{tip}")
+        with Vertical(id="help-box"):
+            yield Label(f"{tr('Trợ giúp')} — phím tắt của màn hình này", id="form-title")
+            with VerticalScroll():
+                if how:
+                    yield Static(how, id="help-how")
+                yield Static("\n".join(lines) or "(không có phím riêng)", id="help-keys")
+                yield Static(GENERAL, id="help-general", classes="muted")
+            yield Static("Esc: đóng", classes="muted")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

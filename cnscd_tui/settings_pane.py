@@ -1,0 +1,274 @@
+"""Settings: commune identity and signer, rules, categories, auto-lock, language,
+passphrase, backups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Label, Static
+
+from models import text
+
+from .editors import CategoryForm, PassphraseForm
+from .forms import F, FormModal, check_int
+from .i18n import tr
+from .main_screen import Pane
+from .widgets import Column, LazyTable
+
+KIND_LABEL = {"gen": "Lần lưu", "day": "Theo ngày", "before-restore": "Trước khôi phục", "manual": "Thủ công"}
+
+
+class SettingsForm(FormModal):
+    form_title = "Sửa cài đặt"
+
+    def __init__(self, settings, categories) -> None:
+        self.settings, self.categories = settings, categories
+        super().__init__()
+
+    def fields(self) -> list[F]:
+        s = self.settings
+        return [
+            F("province", "Tỉnh/Thành phố", value=s.province, required=True),
+            F("commune", "Xã/Phường", value=s.commune, required=True),
+            F("place_name", "Địa danh ghi ở dòng ngày tháng", value=s.place_name, placeholder="ví dụ: Duy Tiên"),
+            F("issuing_body_parent", "Cơ quan cấp trên (dòng 1 góc trái)", value=s.issuing_body_parent),
+            F("issuing_body", "Cơ quan ban hành (dòng 2 góc trái)", value=s.issuing_body),
+            F("signer_prefix", "Quyền hạn ký (ví dụ KT. CHỦ TỊCH)", value=s.signer_prefix),
+            F("signer_title", "Chức danh người ký", value=s.signer_title),
+            F("signer_name", "Họ tên người ký", value=s.signer_name),
+            F("village_team_min", "Tổ cấp thôn: số thành viên tối thiểu", value=str(s.village_team_min),
+              check=check_int("Số thành viên tối thiểu", 1, 500)),
+            F("village_team_max", "Tổ cấp thôn: số thành viên tối đa", value=str(s.village_team_max),
+              check=check_int("Số thành viên tối đa", 1, 500)),
+            F("commune_team_min", "Tổ cấp xã: số thành viên tối thiểu", value=str(s.commune_team_min),
+              check=check_int("Số thành viên tối thiểu", 1, 500)),
+            F("commune_team_max", "Tổ cấp xã: số thành viên tối đa", value=str(s.commune_team_max),
+              check=check_int("Số thành viên tối đa", 1, 500)),
+            F("required_categories", "Thành phần bắt buộc trong tổ cấp thôn (Space để chọn)", "multi",
+              list(s.required_categories), [(c.name, c.code) for c in self.categories]),
+            F("auto_lock_minutes", "Tự khóa sau (phút, 0 = không tự khóa)", value=str(s.auto_lock_minutes),
+              check=check_int("Tự khóa sau (phút)", 0, 240)),
+            F("language", "Ngôn ngữ giao diện", "select", s.language, [("Tiếng Việt", "vi"), ("English", "en")],
+              allow_blank=False),
+        ]
+
+    def save(self, values: dict):
+        from models import services as S
+
+        changes = {}
+        for k, v in values.items():
+            if k.endswith(("_min", "_max", "_minutes")):
+                v = int(str(v).strip())
+            changes[k] = v
+        return S.update_settings(self.app.reg, **changes)
+
+
+class CopyToFolderForm(FormModal):
+    form_title = "Chép bản sao lưu (mã hóa) ra thư mục hoặc USB"
+
+    def __init__(self, suggestions: list[str]) -> None:
+        self.suggestions = suggestions
+        super().__init__()
+
+    def fields(self) -> list[F]:
+        hint = ("Ổ USB tìm thấy: " + ", ".join(self.suggestions)) if self.suggestions else \
+            "Không thấy ổ USB nào; có thể gõ bất kỳ thư mục nào."
+        return [
+            F("info", "Gợi ý", "info", hint),
+            F("folder", "Thư mục đích", value=self.suggestions[0] if self.suggestions else str(Path.home()),
+              required=True, check=_check_folder),
+        ]
+
+    def save(self, values: dict):
+        from models import services as S
+
+        reg = self.app.reg
+        target = reg.store.backup_to(Path(values["folder"]).expanduser())
+        S.log_event(reg, "xuat", "registry", f"Chép bản sao lưu ra {target}")
+        return target
+
+
+def _check_folder(v, _all):
+    if not v:
+        return "", ""
+    p = Path(v).expanduser()
+    if not p.is_dir():
+        return f"Không có thư mục «{v}».", ""
+    return "", ""
+
+
+class RestoreForm(FormModal):
+    def __init__(self, backup) -> None:
+        self.backup = backup
+        self.form_title = f"Khôi phục bản sao lưu lần lưu {backup.generation}"
+        super().__init__()
+
+    def fields(self) -> list[F]:
+        b = self.backup
+        return [
+            F("what", "Bản sao", "info", f"{b.path.name}\nlưu lúc {b.saved_at.astimezone():%H:%M %d/%m/%Y}. "
+              "Sổ hiện tại được giữ lại thành một bản sao «trước khôi phục»."),
+            F("passphrase", "Mật khẩu (của bản sao lưu đó)", "password", required=True),
+        ]
+
+    def save(self, values: dict):
+        return values["passphrase"]
+
+
+def removable_folders() -> list[str]:
+    """Removable drives, via the exports module when it is installed."""
+    try:
+        from exports.usb import list_drives
+    except ImportError:
+        return []
+    try:
+        return [str(d.path) for d in list_drives()]
+    except Exception:  # noqa: BLE001 - a drive list is a hint only
+        return []
+
+
+class SettingsPane(Pane):
+    BINDINGS = [
+        Binding("e", "edit", tr("Sửa"), id="settings.edit", tooltip="Sửa thông tin xã, người ký, quy định, tự khóa"),
+        Binding("c", "add_category", "Thêm thành phần", id="settings.category", tooltip="Thêm thành phần mới"),
+        Binding("enter", "open", tr("Sửa"), show=False, id="settings.open",
+                tooltip="Sửa thành phần / khôi phục bản sao đang chọn"),
+        Binding("p", "passphrase", tr("Đổi mật khẩu"), id="settings.passphrase", tooltip="Đổi mật khẩu của sổ"),
+        Binding("b", "backup", tr("Sao lưu ngay"), id="settings.backup", tooltip="Tạo bản sao lưu mã hóa ngay"),
+        Binding("o", "copy_out", "Chép ra USB", id="settings.copy", tooltip="Chép bản sao lưu mã hóa ra USB/thư mục"),
+        Binding("r", "restore", tr("Khôi phục"), id="settings.restore", tooltip="Khôi phục bản sao lưu đang chọn"),
+    ]
+    help_text = ("Cài đặt của sổ. E: sửa thông tin xã, người ký, số thành viên tối thiểu/tối đa, thành phần bắt "
+                 "buộc, thời gian tự khóa, ngôn ngữ. C: thêm thành phần; Enter trên một thành phần để sửa. P: đổi "
+                 "mật khẩu. B: sao lưu ngay; O: chép bản sao ra USB; R: khôi phục bản sao đang chọn.")
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="settings-summary")
+        with Horizontal(id="settings-lists"):
+            with Horizontal(classes="half"):
+                yield LazyTable([Column("Mã", 11), Column("Thành phần"), Column("Dùng", 4)], id="categories-table", enter_label="Sửa")
+            with Horizontal(classes="half"):
+                yield LazyTable([Column("Lần", 5, "right"), Column("Lưu lúc", 16), Column("Loại")],
+                                id="backups-table", enter_label="Khôi phục", empty_text="Chưa có bản sao lưu.")
+
+    def fetch(self):
+        from models import services as S
+
+        reg = self.app.reg
+        return S.get_settings(reg), S.list_categories(reg, include_inactive=True), reg.store.list_backups()
+
+    def show(self, data) -> None:
+        s, cats, backups = data
+        self.settings, self.categories, self.backups = s, cats, {str(b.path): b for b in backups}
+        self.app.settings = s
+        names = {c.code: c.name for c in cats}
+        self.query_one("#settings-summary", Static).update(
+            f"[b]Đơn vị:[/b] {s.commune_kind.capitalize()} {s.commune}, {s.province}   "
+            f"[b]Người ký:[/b] {s.signer_prefix} {s.signer_title} {s.signer_name}\n"
+            f"[b]Cơ quan:[/b] {s.issuing_body_parent} / {s.issuing_body}\n"
+            f"[b]Tổ cấp thôn:[/b] {s.village_team_min}–{s.village_team_max} người; [b]tổ cấp xã:[/b] "
+            f"{s.commune_team_min}–{s.commune_team_max} người\n"
+            f"[b]Thành phần bắt buộc:[/b] {', '.join(names.get(c, c) for c in s.required_categories) or '(không)'}\n"
+            f"[b]Tự khóa sau:[/b] {s.auto_lock_minutes or 'không'} phút   [b]Ngôn ngữ:[/b] "
+            f"{'English' if s.language == 'en' else 'Tiếng Việt'}   [b]Tệp sổ:[/b] {self.app.reg.path}")
+        self.query_one("#categories-table", LazyTable).set_rows(
+            [(c.code, c.name, "Có" if c.active else "Không") for c in cats], [c.code for c in cats], keep_cursor=True)
+        self.query_one("#backups-table", LazyTable).set_rows(
+            [(b.generation, f"{b.saved_at.astimezone():%d/%m/%Y %H:%M}", KIND_LABEL.get(b.kind, b.kind))
+             for b in backups], [str(b.path) for b in backups])
+
+    def action_edit(self) -> None:
+        def then(settings):
+            from .i18n import language, set_language
+
+            if settings.language != language():
+                set_language(settings.language)
+                from .main_screen import MainScreen
+
+                self.app.switch_screen(MainScreen())
+            self.app.settings = settings
+        self.open_form(SettingsForm(self.settings, [c for c in self.categories if c.active]), then)
+
+    def action_add_category(self) -> None:
+        self.open_form(CategoryForm())
+
+    def action_open(self) -> None:
+        focused = self.app.focused
+        if focused is self.query_one("#backups-table"):
+            self.action_restore()
+        else:
+            code = self.query_one("#categories-table", LazyTable).current_key
+            cat = next((c for c in self.categories if c.code == code), None)
+            if cat:
+                self.open_form(CategoryForm(cat))
+
+    @on(LazyTable.Selected)
+    def _selected(self) -> None:
+        self.action_open()
+
+    def action_passphrase(self) -> None:
+        self.app.push_screen(PassphraseForm(), lambda ok: ok and self.app.notify("Đã đổi mật khẩu."))
+
+    def action_backup(self) -> None:
+        from models import services as S
+
+        reg = self.app.reg
+        self.run_save(lambda: S.log_event(reg, "he_thong", "registry", "Sao lưu thủ công"),
+                      ok=f"Đã tạo bản sao lưu trong {reg.path.name}.backups")
+
+    def action_copy_out(self) -> None:
+        self.open_form(CopyToFolderForm(removable_folders()),
+                       lambda target: self.app.notify(f"Đã chép bản sao lưu (mã hóa) ra {target}.", timeout=8))
+
+    def action_restore(self) -> None:
+        key = self.query_one("#backups-table", LazyTable).current_key
+        if key is None:
+            self.app.notify("Chọn một bản sao lưu trong danh sách bên phải trước.")
+            return
+        backup = self.backups[key]
+
+        def go(passphrase):
+            if passphrase:
+                self.restore_worker(backup, passphrase)
+        self.app.push_screen(RestoreForm(backup), go)
+
+    @work(thread=True, exclusive=True, group="restore")
+    def restore_worker(self, backup, passphrase: str) -> None:
+        from models.db import Registry
+        from models.services import get_settings, log_event
+        from models.store import StoreError, restore_backup
+
+        app = self.app
+        path = app.reg.path
+        app.call_from_thread(app.close_registry)
+        problem = ""
+        try:
+            restore_backup(backup.path, path, passphrase=passphrase)
+        except StoreError as exc:
+            problem = exc.message
+        try:
+            reg = Registry.open(path, passphrase=passphrase)
+        except StoreError:
+            app.call_from_thread(self._back_to_unlock, problem or "Hãy mở lại sổ bằng mật khẩu hiện tại.")
+            return
+        if not problem:
+            log_event(reg, "he_thong", "registry", f"Khôi phục bản sao lưu lần lưu {backup.generation}")
+        settings = get_settings(reg)
+        app.call_from_thread(self._reopened, reg, settings, problem)
+
+    def _reopened(self, reg, settings, problem: str) -> None:
+        self.app.registry_opened(reg, settings)
+        if problem:
+            self.app.notify(f"Chưa khôi phục: {problem}", severity="error", timeout=10)
+        else:
+            self.app.notify("Đã khôi phục bản sao lưu.")
+
+    def _back_to_unlock(self, message: str) -> None:
+        from .unlock import UnlockScreen
+
+        self.app.switch_screen(UnlockScreen(self.app.path))
+        self.app.notify(message, severity="warning", timeout=10)

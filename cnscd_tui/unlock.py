@@ -1,0 +1,431 @@
+"""Opening a registry: unlock, forgotten passphrase, first-run wizard, lock screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, Select, Static
+
+from .editors import passphrase_strength
+from .i18n import tr
+
+
+class Opened(Message):
+    def __init__(self, reg, settings, recovery_key: str = "") -> None:
+        super().__init__()
+        self.reg, self.settings, self.recovery_key = reg, settings, recovery_key
+
+
+class OpenFailed(Message):
+    def __init__(self, kind: str, message: str, backup=None) -> None:
+        super().__init__()
+        self.kind, self.message, self.backup = kind, message, backup
+
+
+def _open_errors(exc) -> OpenFailed:
+    from models.store import AlreadyOpen, DamagedFile, NotFound, WrongSecret
+
+    if isinstance(exc, WrongSecret):
+        return OpenFailed("wrong", exc.message)
+    if isinstance(exc, AlreadyOpen):
+        return OpenFailed("busy", exc.message)
+    if isinstance(exc, DamagedFile):
+        backup = exc.good_backups[0] if exc.good_backups else None
+        return OpenFailed("damaged", exc.message, backup)
+    if isinstance(exc, NotFound):
+        return OpenFailed("missing", exc.message)
+    return OpenFailed("error", getattr(exc, "message", str(exc)))
+
+
+class UnlockScreen(Screen):
+    BINDINGS = [
+        Binding("f3", "recover", tr("Quên mật khẩu"), id="unlock.recover",
+                tooltip="Mở bằng mã khôi phục và đặt mật khẩu mới"),
+    ]
+    help_text = ("Gõ mật khẩu của sổ rồi nhấn Enter. Quên mật khẩu: nhấn F3 và nhập mã khôi phục (25 ký tự "
+                 "được in ra khi tạo sổ). Nếu tệp sổ bị hỏng, chương trình đề nghị khôi phục bản sao lưu tốt "
+                 "gần nhất.")
+
+    def __init__(self, path: Path, demo_passphrase: str | None = None) -> None:
+        super().__init__()
+        self.path = path
+        self.demo_passphrase = demo_passphrase
+        self.backup = None
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Center():
+            with Vertical(id="unlock-box", classes="dialog"):
+                yield Label("Sổ Tổ công nghệ số cộng đồng — Mở sổ", classes="dialog-title")
+                yield Static(f"Tệp sổ: {self.path}", id="unlock-path", classes="muted")
+                if self.demo_passphrase:
+                    yield Static(f"Sổ mẫu (dữ liệu thử). Mật khẩu: [b]{self.demo_passphrase}[/b]", id="unlock-demo")
+                yield Label(tr("Mật khẩu"))
+                yield Input(password=True, id="unlock-pass", placeholder="mật khẩu của sổ")
+                yield Static("", id="unlock-msg", classes="field-msg")
+                with Horizontal(classes="buttons"):
+                    yield Button(f"{tr('Mở sổ')} (Enter)", id="unlock-open", variant="primary")
+                    yield Button(f"{tr('Quên mật khẩu')} (F3)", id="unlock-recover")
+                    yield Button("Khôi phục bản sao lưu", id="unlock-restore", variant="warning", classes="hidden")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#unlock-pass").focus()
+
+    @on(Input.Submitted, "#unlock-pass")
+    @on(Button.Pressed, "#unlock-open")
+    def _open(self) -> None:
+        passphrase = self.query_one("#unlock-pass", Input).value
+        if not passphrase:
+            self._say("Hãy nhập mật khẩu.", error=True)
+            return
+        if self.busy:
+            return
+        self.busy = True
+        self._say("Đang mở sổ… (giải mã mất khoảng nửa giây)")
+        self.open_worker(passphrase)
+
+    @work(thread=True, exclusive=True, group="unlock")
+    def open_worker(self, passphrase: str, restore=None) -> None:
+        from models.db import Registry
+        from models.services import get_settings
+        from models.store import StoreError, restore_backup
+
+        try:
+            if restore is not None:
+                restore_backup(restore.path, self.path, passphrase=passphrase)
+            reg = Registry.open(self.path, passphrase=passphrase)
+        except StoreError as exc:
+            self.post_message(_open_errors(exc))
+            return
+        except OSError as exc:
+            self.post_message(OpenFailed("error", f"Không đọc được tệp sổ: {exc.strerror or exc}"))
+            return
+        try:
+            settings = get_settings(reg)
+        except Exception as exc:  # a registry that opens but cannot be read is damaged
+            reg.close()
+            self.post_message(OpenFailed("damaged", f"Nội dung sổ không đọc được ({exc})."))
+            return
+        self.post_message(Opened(reg, settings))
+
+    def on_opened(self, message: Opened) -> None:
+        self.busy = False
+        self.app.registry_opened(message.reg, message.settings)
+
+    def on_open_failed(self, message: OpenFailed) -> None:
+        self.busy = False
+        titles = {"wrong": "Sai mật khẩu.", "busy": "Sổ đang mở ở nơi khác.", "damaged": "Tệp sổ bị hỏng.",
+                  "missing": "Không tìm thấy tệp sổ.", "error": "Không mở được sổ."}
+        text = message.message
+        if message.kind == "wrong":
+            text = ("Mật khẩu không đúng. Kiểm tra phím Caps Lock và bộ gõ tiếng Việt (Unikey) rồi thử lại; "
+                    "quên mật khẩu thì nhấn F3.")
+        self._say(f"{titles.get(message.kind, '')} {text}", error=True)
+        self.backup = message.backup
+        self.query_one("#unlock-restore").set_class(message.backup is None, "hidden")
+        pw = self.query_one("#unlock-pass", Input)
+        pw.value = ""
+        pw.focus()
+
+    @on(Button.Pressed, "#unlock-restore")
+    def _restore(self) -> None:
+        passphrase = self.query_one("#unlock-pass", Input).value
+        if not passphrase:
+            self._say("Nhập mật khẩu (của bản sao lưu) rồi nhấn lại «Khôi phục bản sao lưu».", error=True)
+            return
+        self.busy = True
+        self._say(f"Đang khôi phục {self.backup.path.name}… (tệp hỏng được giữ lại trong thư mục sao lưu)")
+        self.open_worker(passphrase, restore=self.backup)
+
+    @on(Button.Pressed, "#unlock-recover")
+    def action_recover(self) -> None:
+        self.app.push_screen(RecoverScreen(self.path))
+
+    def _say(self, text: str, error: bool = False) -> None:
+        msg = self.query_one("#unlock-msg", Static)
+        msg.update(text)
+        msg.set_class(error, "-error")
+
+
+class RecoverScreen(Screen):
+    BINDINGS = [Binding("escape", "back", tr("Quay lại"), id="recover.back", tooltip="Về màn hình mở sổ")]
+    help_text = ("Nhập mã khôi phục 25 ký tự (có thể gõ thường, có hoặc không có dấu gạch), rồi đặt mật khẩu "
+                 "mới hai lần. Dữ liệu không bị mã hóa lại; chỉ mật khẩu thay đổi.")
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+    def compose(self) -> ComposeResult:
+        with Center():
+            with Vertical(id="recover-box", classes="dialog"):
+                yield Label("Quên mật khẩu — mở bằng mã khôi phục", classes="dialog-title")
+                yield Label(tr("Mã khôi phục"))
+                yield Input(id="rec-key", placeholder="XXXXX-XXXXX-XXXXX-XXXXX-XXXXX")
+                yield Label("Mật khẩu mới")
+                yield Input(password=True, id="rec-new")
+                yield Static("", id="rec-strength", classes="field-msg")
+                yield Label("Nhập lại mật khẩu mới")
+                yield Input(password=True, id="rec-repeat")
+                yield Static("", id="rec-msg", classes="field-msg")
+                with Horizontal(classes="buttons"):
+                    yield Button("Mở sổ và đặt mật khẩu mới", id="rec-go", variant="primary")
+                    yield Button(f"{tr('Quay lại')} (Esc)", id="rec-back")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#rec-key").focus()
+
+    @on(Input.Changed, "#rec-new")
+    def _strength(self, event: Input.Changed) -> None:
+        self.query_one("#rec-strength", Static).update(passphrase_strength(event.value))
+
+    @on(Button.Pressed, "#rec-back")
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    @on(Input.Submitted, "#rec-repeat")
+    @on(Button.Pressed, "#rec-go")
+    def _go(self) -> None:
+        key = self.query_one("#rec-key", Input).value
+        new = self.query_one("#rec-new", Input).value
+        rep = self.query_one("#rec-repeat", Input).value
+        if not key.strip():
+            return self._say("Hãy nhập mã khôi phục.")
+        if len(new) < 8:
+            return self._say("Mật khẩu mới cần ít nhất 8 ký tự.")
+        if new != rep:
+            return self._say("Hai lần nhập mật khẩu mới không khớp.")
+        self._say("Đang mở sổ…", error=False)
+        self.recover_worker(key, new)
+
+    @work(thread=True, exclusive=True, group="recover")
+    def recover_worker(self, key: str, new: str) -> None:
+        from models.db import Registry
+        from models.services import get_settings, log_event
+        from models.store import StoreError
+
+        try:
+            reg = Registry.open(self.path, recovery_key=key)
+        except StoreError as exc:
+            fail = _open_errors(exc)
+            if fail.kind == "wrong":
+                fail = OpenFailed("wrong", "Mã khôi phục không đúng. Kiểm tra lại từng nhóm 5 ký tự.")
+            self.post_message(fail)
+            return
+        try:
+            reg.store.change_passphrase(new)
+            log_event(reg, "he_thong", "registry", "Đặt mật khẩu mới bằng mã khôi phục")
+            settings = get_settings(reg)
+        except StoreError as exc:
+            reg.close()
+            self.post_message(OpenFailed("error", exc.message))
+            return
+        self.post_message(Opened(reg, settings))
+
+    def on_opened(self, message: Opened) -> None:
+        self.app.registry_opened(message.reg, message.settings)
+
+    def on_open_failed(self, message: OpenFailed) -> None:
+        self._say(message.message)
+
+    def _say(self, text: str, error: bool = True) -> None:
+        msg = self.query_one("#rec-msg", Static)
+        msg.update(text)
+        msg.set_class(error, "-error")
+
+
+COMMUNE_KINDS = [("Xã", "xã"), ("Phường", "phường"), ("Đặc khu", "đặc khu"), ("Thị trấn", "thị trấn")]
+
+
+class CreateScreen(Screen):
+    """First run: commune identity → passphrase → recovery key (typed back)."""
+
+    BINDINGS = [Binding("ctrl+q", "app.quit", tr("Thoát"), id="create.quit", tooltip="Thoát, chưa tạo sổ")]
+    help_text = ("Bước 1: tên tỉnh/thành phố, xã/phường và người ký văn bản. Bước 2: mật khẩu (ít nhất 8 ký tự; "
+                 "nên là vài từ ghép lại). Bước 3: chép mã khôi phục ra giấy, cất nơi an toàn, rồi gõ lại nhóm "
+                 "cuối để xác nhận.")
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self.recovery_key = ""
+        self.opened: Opened | None = None
+
+    def compose(self) -> ComposeResult:
+        with Center():
+            with Vertical(id="create-box", classes="dialog"):
+                yield Label("Tạo sổ mới — Sổ Tổ công nghệ số cộng đồng", classes="dialog-title")
+                with ContentSwitcher(initial="step-1", id="create-steps"):
+                    with Vertical(id="step-1"):
+                        yield Static("Bước 1/3 — Đơn vị", classes="muted")
+                        yield Label("Tỉnh/Thành phố *")
+                        yield Input(id="c-province", placeholder="ví dụ: Ninh Bình, Thành phố Hải Phòng")
+                        yield Label("Xã/Phường *")
+                        with Horizontal(classes="row"):
+                            yield Select(COMMUNE_KINDS, value="xã", allow_blank=False, id="c-kind", compact=True)
+                            yield Input(id="c-commune", placeholder="tên, ví dụ: Duy Tiên")
+                        yield Label("Chức danh người ký")
+                        yield Input("PHÓ CHỦ TỊCH", id="c-signer-title")
+                        yield Label("Họ tên người ký")
+                        yield Input(id="c-signer-name", placeholder="ví dụ: Nguyễn Văn An")
+                    with Vertical(id="step-2"):
+                        yield Static("Bước 2/3 — Mật khẩu của sổ", classes="muted")
+                        yield Label("Mật khẩu (ít nhất 8 ký tự)")
+                        yield Input(password=True, id="c-pass")
+                        yield Static("", id="c-strength", classes="field-msg")
+                        yield Label("Nhập lại mật khẩu")
+                        yield Input(password=True, id="c-repeat")
+                    with Vertical(id="step-3"):
+                        yield Static("Bước 3/3 — Mã khôi phục", classes="muted")
+                        yield Static("", id="c-key")
+                        yield Static("Chép mã này ra giấy và cất nơi an toàn. Nếu quên mật khẩu, chỉ mã này mở "
+                                     "được sổ; chương trình sẽ không hiện lại mã.", classes="warn")
+                        yield Label("Gõ lại nhóm 5 ký tự cuối cùng của mã để xác nhận đã chép")
+                        yield Input(id="c-confirm", max_length=5)
+                yield Static("", id="c-msg", classes="field-msg")
+                with Horizontal(classes="buttons"):
+                    yield Button(f"{tr('Tiếp')} (Enter)", id="c-next", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#c-province").focus()
+
+    @property
+    def step(self) -> str:
+        return self.query_one("#create-steps", ContentSwitcher).current or "step-1"
+
+    def _say(self, text: str, error: bool = True) -> None:
+        msg = self.query_one("#c-msg", Static)
+        msg.update(text)
+        msg.set_class(error, "-error")
+
+    @on(Input.Changed, "#c-pass")
+    def _strength(self, event: Input.Changed) -> None:
+        self.query_one("#c-strength", Static).update(passphrase_strength(event.value))
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.input.id in ("c-signer-name", "c-repeat", "c-confirm"):
+            self.next_step()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#c-next")
+    def next_step(self) -> None:
+        sw = self.query_one("#create-steps", ContentSwitcher)
+        if self.step == "step-1":
+            if not self.query_one("#c-province", Input).value.strip():
+                self.query_one("#c-province").focus()
+                return self._say("Hãy nhập tên tỉnh/thành phố.")
+            if not self.query_one("#c-commune", Input).value.strip():
+                self.query_one("#c-commune").focus()
+                return self._say("Hãy nhập tên xã/phường.")
+            self._say("", False)
+            sw.current = "step-2"
+            self.query_one("#c-pass").focus()
+        elif self.step == "step-2":
+            p = self.query_one("#c-pass", Input).value
+            if len(p) < 8:
+                return self._say("Mật khẩu cần ít nhất 8 ký tự.")
+            if p != self.query_one("#c-repeat", Input).value:
+                return self._say("Hai lần nhập mật khẩu không khớp.")
+            self._say("Đang tạo sổ…", False)
+            self.query_one("#c-next").disabled = True
+            self.create_worker(p)
+        else:
+            last = self.recovery_key.split("-")[-1]
+            typed = self.query_one("#c-confirm", Input).value.strip().upper()
+            if typed != last:
+                return self._say("Nhóm cuối chưa khớp. Hãy chép lại mã cho đúng rồi gõ lại nhóm cuối.")
+            op = self.opened
+            self.app.registry_opened(op.reg, op.settings)
+
+    @work(thread=True, exclusive=True, group="create")
+    def create_worker(self, passphrase: str) -> None:
+        from models.db import Registry
+        from models.services import InputError, get_settings, update_settings
+        from models.store import StoreError
+
+        province = self.query_one("#c-province", Input).value
+        commune = self.query_one("#c-commune", Input).value
+        kind = self.query_one("#c-kind", Select).value
+        title = self.query_one("#c-signer-title", Input).value
+        name = self.query_one("#c-signer-name", Input).value
+        try:
+            reg, key = Registry.create(self.path, passphrase, province=province, commune=commune, commune_kind=kind)
+        except (StoreError, InputError) as exc:
+            self.post_message(OpenFailed("error", exc.message))
+            return
+        try:
+            changes = {"signer_title": title, "signer_name": name}
+            update_settings(reg, **{k: v for k, v in changes.items() if v.strip()})
+        except (StoreError, InputError):
+            pass  # identity can be completed in Settings
+        self.post_message(Opened(reg, get_settings(reg), key))
+
+    def on_opened(self, message: Opened) -> None:
+        self.opened = message
+        self.recovery_key = message.recovery_key
+        self.query_one("#c-key", Static).update(f"[b]{message.recovery_key}[/b]")
+        self.query_one("#create-steps", ContentSwitcher).current = "step-3"
+        self.query_one("#c-next").disabled = False
+        self.query_one("#c-next", Button).label = "Đã chép mã — vào sổ"
+        self._say("", False)
+        self.query_one("#c-confirm").focus()
+
+    def on_open_failed(self, message: OpenFailed) -> None:
+        self.query_one("#c-next").disabled = False
+        self._say(message.message)
+
+
+class LockScreen(Screen):
+    """Shown by auto-lock / Ctrl+L: no data on screen until the passphrase is typed again."""
+
+    BINDINGS = [Binding("ctrl+q", "app.quit", tr("Thoát"), id="lock.quit", tooltip="Thoát chương trình")]
+    help_text = "Sổ đã khóa. Gõ mật khẩu để tiếp tục; những gì đang nhập dở trong biểu mẫu vẫn còn nguyên."
+
+    class Checked(Message):
+        def __init__(self, ok: bool) -> None:
+            super().__init__()
+            self.ok = ok
+
+    def compose(self) -> ComposeResult:
+        with Center():
+            with Vertical(id="lock-box", classes="dialog"):
+                yield Label("Sổ đã khóa", classes="dialog-title")
+                yield Static("Sổ tự khóa khi không dùng một lúc. Những gì đang nhập dở vẫn được giữ.",
+                             classes="muted")
+                yield Label(tr("Mật khẩu"))
+                yield Input(password=True, id="lock-pass")
+                yield Static("", id="lock-msg", classes="field-msg")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#lock-pass").focus()
+
+    @on(Input.Submitted, "#lock-pass")
+    def _submit(self, event: Input.Submitted) -> None:
+        if event.value:
+            self.check_worker(event.value)
+
+    @work(thread=True, exclusive=True, group="lock")
+    def check_worker(self, passphrase: str) -> None:
+        self.post_message(self.Checked(self.app.reg.store.verify_passphrase(passphrase)))
+
+    def on_lock_screen_checked(self, message: "LockScreen.Checked") -> None:
+        if message.ok:
+            self.app.pop_screen()
+            self.app.unlocked()
+        else:
+            msg = self.query_one("#lock-msg", Static)
+            msg.update("Mật khẩu không đúng.")
+            msg.set_class(True, "-error")
+            self.query_one("#lock-pass", Input).value = ""

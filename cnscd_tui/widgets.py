@@ -1,0 +1,249 @@
+"""Widgets of our own: a lazily drawn table for long lists and a text bar chart.
+
+``LazyTable`` draws only the lines on screen (the line API), so a list of
+7,446 people costs one list of tuples, not 7,446 widgets or table rows; a new
+search result replaces the list in O(1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    width: int = 0  # 0 = share what is left
+    align: str = "left"  # left | right
+
+
+class LazyTable(ScrollView, can_focus=True):
+    """A read-only table that renders only visible lines. Optional check marks."""
+
+    DEFAULT_CSS = """
+    LazyTable { height: 1fr; background: $surface; }
+    LazyTable > .lazy-table--header { text-style: bold; background: $primary-muted; }
+    LazyTable > .lazy-table--cursor { background: $accent; color: $text; }
+    LazyTable > .lazy-table--dim { color: $text-muted; }
+    LazyTable > .lazy-table--empty { color: $text-muted; text-style: italic; }
+    """
+    COMPONENT_CLASSES = {"lazy-table--header", "lazy-table--cursor", "lazy-table--dim", "lazy-table--empty"}
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Lên", show=False, id="table.up", tooltip="Dòng trên"),
+        Binding("down", "cursor(1)", "Xuống", show=False, id="table.down", tooltip="Dòng dưới"),
+        Binding("pageup", "page(-1)", "Trang trước", show=False, id="table.pageup", tooltip="Trang trước"),
+        Binding("pagedown", "page(1)", "Trang sau", show=False, id="table.pagedown", tooltip="Trang sau"),
+        Binding("home", "jump(0)", "Đầu", show=False, id="table.home", tooltip="Dòng đầu"),
+        Binding("end", "jump(-1)", "Cuối", show=False, id="table.end", tooltip="Dòng cuối"),
+        Binding("enter", "select", "Mở", show=False, id="table.select", tooltip="Mở dòng đang chọn"),
+        Binding("space", "toggle", "Đánh dấu", show=False, id="table.toggle", tooltip="Đánh dấu / bỏ đánh dấu"),
+    ]
+
+    cursor = reactive(0, always_update=True)
+
+    class Highlighted(Message):
+        def __init__(self, table: "LazyTable", index: int, key) -> None:
+            super().__init__()
+            self.table, self.index, self.key = table, index, key
+
+        @property
+        def control(self):
+            return self.table
+
+    class Selected(Highlighted):
+        pass
+
+    class Toggled(Message):
+        def __init__(self, table: "LazyTable", key, checked: bool) -> None:
+            super().__init__()
+            self.table, self.key, self.checked = table, key, checked
+
+        @property
+        def control(self):
+            return self.table
+
+    def __init__(self, columns: Sequence[Column], *, checkable: bool = False, empty_text: str = "(trống)",
+                 enter_label: str = "", id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        if enter_label:  # show what Enter does here in the footer
+            self._bindings.key_to_bindings["enter"] = [
+                Binding("enter", "select", enter_label, id="table.select", tooltip=enter_label)]
+        self.columns = list(columns)
+        self.checkable = checkable
+        self.empty_text = empty_text
+        self.rows: list[tuple] = []
+        self.keys: list = []
+        self.dim: set = set()  # keys drawn dimmed (e.g. people who left)
+        self.checked: set = set()
+
+    # -- data ------------------------------------------------------------------
+    def set_rows(self, rows: Sequence[tuple], keys: Sequence | None = None, *, keep_cursor: bool = False) -> None:
+        old_key = self.current_key if keep_cursor else None
+        self.rows = list(rows)
+        self.keys = list(keys) if keys is not None else list(range(len(self.rows)))
+        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        new = 0
+        if old_key is not None:
+            try:
+                new = self.keys.index(old_key)
+            except ValueError:
+                new = 0
+        self.cursor = min(new, max(0, len(self.rows) - 1))
+        if not keep_cursor:
+            self.scroll_to(y=0, animate=False)
+        self.refresh()
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    @property
+    def current_key(self):
+        if 0 <= self.cursor < len(self.keys):
+            return self.keys[self.cursor]
+        return None
+
+    def row_text(self, index: int) -> str:
+        return " | ".join(str(c) for c in self.rows[index])
+
+    # -- drawing -----------------------------------------------------------------
+    def _widths(self, total: int) -> list[int]:
+        fixed = sum(c.width for c in self.columns) + len(self.columns) - 1 + (4 if self.checkable else 0)
+        flex = [c for c in self.columns if not c.width]
+        spare = max(0, total - fixed)
+        out = []
+        for c in self.columns:
+            if c.width:
+                out.append(c.width)
+            else:
+                out.append(max(6, spare // max(1, len(flex))))
+        return out
+
+    def _line(self, cells: Sequence, widths: list[int], prefix: str = "") -> str:
+        parts = []
+        for col, w, value in zip(self.columns, widths, cells):
+            s = "" if value is None else str(value)
+            if cell_len(s) > w:
+                s = set_cell_size(s, max(0, w - 1)) + "…"
+            s = s.rjust(w) if col.align == "right" else set_cell_size(s, w)
+            parts.append(s)
+        return prefix + " ".join(parts)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        widths = self._widths(width)
+        base = self.rich_style
+        if y == 0:
+            prefix = "    " if self.checkable else ""
+            line = self._line([c.title for c in self.columns], widths, prefix)
+            style = base + self.get_component_rich_style("lazy-table--header")
+            return Strip([Segment(set_cell_size(line, width), style)])
+        index = self.scroll_offset.y + y - 1
+        if not self.rows:
+            if y == 1:
+                style = base + self.get_component_rich_style("lazy-table--empty")
+                return Strip([Segment(set_cell_size(" " + self.empty_text, width), style)])
+            return Strip.blank(width, base)
+        if index >= len(self.rows):
+            return Strip.blank(width, base)
+        key = self.keys[index]
+        prefix = ("[x] " if key in self.checked else "[ ] ") if self.checkable else ""
+        line = self._line(self.rows[index], widths, prefix)
+        style = base
+        if key in self.dim:
+            style = style + self.get_component_rich_style("lazy-table--dim")
+        if index == self.cursor:
+            style = style + self.get_component_rich_style("lazy-table--cursor")
+        return Strip([Segment(set_cell_size(line, width), style)])
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+
+    # -- cursor --------------------------------------------------------------------
+    def watch_cursor(self, old: int, new: int) -> None:
+        if not self.rows:
+            return
+        visible = max(1, self.size.height - 1)
+        top = self.scroll_offset.y
+        if new < top:
+            self.scroll_to(y=new, animate=False)
+        elif new >= top + visible:
+            self.scroll_to(y=new - visible + 1, animate=False)
+        self.refresh()
+        self.post_message(self.Highlighted(self, new, self.current_key))
+
+    def action_cursor(self, delta: int) -> None:
+        if self.rows:
+            self.cursor = max(0, min(len(self.rows) - 1, self.cursor + delta))
+
+    def action_page(self, direction: int) -> None:
+        self.action_cursor(direction * max(1, self.size.height - 2))
+
+    def action_jump(self, where: int) -> None:
+        if self.rows:
+            self.cursor = 0 if where == 0 else len(self.rows) - 1
+
+    def action_select(self) -> None:
+        if self.rows:
+            self.post_message(self.Selected(self, self.cursor, self.current_key))
+
+    def action_toggle(self) -> None:
+        if not (self.checkable and self.rows):
+            return
+        key = self.current_key
+        if key in self.checked:
+            self.checked.discard(key)
+        else:
+            self.checked.add(key)
+        self.refresh()
+        self.post_message(self.Toggled(self, key, key in self.checked))
+        self.action_cursor(1)
+
+    def set_checked(self, keys, checked: bool = True) -> None:
+        if checked:
+            self.checked |= set(keys)
+        else:
+            self.checked -= set(keys)
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        y = event.y
+        if y <= 0:
+            return
+        index = self.scroll_offset.y + y - 1
+        if 0 <= index < len(self.rows):
+            if self.cursor == index and event.chain >= 2:
+                self.action_select()
+            else:
+                self.cursor = index
+            if self.checkable and event.x < 4:
+                self.action_toggle()
+
+
+def bar_chart(items: Sequence[tuple[str, int]], width: int = 30, label_width: int = 30) -> str:
+    """Horizontal bars as plain text (one line per item)."""
+    top = max((n for _, n in items), default=0) or 1
+    total = sum(n for _, n in items) or 1
+    lines = []
+    for label, n in items:
+        bar = "█" * max(1 if n else 0, round(n / top * width))
+        lab = label if cell_len(label) <= label_width else set_cell_size(label, label_width - 1) + "…"
+        lines.append(f"{set_cell_size(lab, label_width)} {bar} {n} ({n * 100 / total:.0f}%)")
+    return "\n".join(lines)
+
+
+def style_of(color: str) -> Style:
+    return Style.parse(color)

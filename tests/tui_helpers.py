@@ -1,0 +1,54 @@
+"""Helpers for the Pilot tests: settle workers, read the screen as text, fill forms."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Select, SelectionList
+
+
+def screen_text(app) -> str:
+    """What the terminal shows right now, as plain text lines."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def settle(pilot, rounds: int = 3) -> None:
+    """Wait for every worker and the messages they post."""
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def press(pilot, *keys: str) -> None:
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+async def type_into(pilot, selector: str, value: str) -> None:
+    """Focus an input and type ``value`` key by key (non-ASCII characters are pasted)."""
+    app = pilot.app
+    widget = app.screen.query_one(selector, Input)
+    widget.focus()
+    widget.value = ""
+    await pilot.pause()
+    if value.isascii() and all(c.isalnum() or c == " " for c in value):
+        await pilot.press(*[c if c != " " else "space" for c in value])
+    else:
+        widget.insert_text_at_cursor(value)
+    await pilot.pause()
+
+
+async def choose(pilot, selector: str, value) -> None:
+    widget = pilot.app.screen.query_one(selector, Select)
+    widget.value = value
+    await pilot.pause()
+
+
+async def tick(pilot, selector: str, *values) -> None:
+    widget = pilot.app.screen.query_one(selector, SelectionList)
+    for v in values:
+        widget.select(v)
+    await pilot.pause()
+
+
+async def unlock(pilot, passphrase: str) -> None:
+    await type_into(pilot, "#unlock-pass", passphrase)
+    await press(pilot, "enter")
