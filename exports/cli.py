@@ -44,6 +44,9 @@ def register(sub, common) -> None:
     s.add_argument("--village", default="", metavar="THÔN", help="chỉ một thôn/tổ dân phố (danh-sach, thiet-bi)")
     s.add_argument("--team", type=int, default=None, metavar="MÃ_TỔ", help="chỉ một tổ (danh-sach)")
     s.add_argument("--usb", default=None, metavar="Ổ", help="chép ra USB: đường dẫn ổ/thư mục, hoặc số thứ tự trong «cnscd usb list»")
+    s.add_argument("--protect", action="store_true",
+                   help="đặt mật khẩu cho tệp xlsx (Excel/LibreOffice hỏi mật khẩu khi mở); mật khẩu lấy từ "
+                   "CNSCD_EXPORT_PASSWORD hoặc được hỏi")
     s.add_argument("--cccd", action="store_true", help="thêm cột số CCCD (danh-sach, bao-cao-ky)")
     s.add_argument("--nam-nu", action="store_true", help="năm sinh chia hai cột Nam/Nữ (danh-sach)")
     s.add_argument("--date", default=None, metavar="NGÀY", help="ngày ghi trên biểu (dd/mm/yyyy; mặc định hôm nay)")
@@ -217,44 +220,52 @@ def cmd_export(args, secrets) -> int:
         if suffix and suffix not in writers.FORMATS:
             raise _usage(f"Đuôi tệp «.{suffix}» không hỗ trợ; dùng .xlsx, .ods hoặc .csv (hoặc --format).")
     drive = _resolve_drive(args.usb) if args.usb else None
+    if args.protect and fmt != "xlsx":
+        raise _usage("--protect chỉ dùng với định dạng xlsx.")
     with open_registry(args, secrets) as reg:
+        password = (secrets.get("CNSCD_EXPORT_PASSWORD", "mật khẩu đặt cho tệp xuất", confirm=True)
+                    if args.protect else None)
         obj, tag = build(reg, args)
         name = default_name(reg, args.kind, tag, fmt)
         if isinstance(obj, Pack) and fmt == "xlsx":
             name = obj.file_stem + ".xlsx"
-        if out is None:
-            target = (Path(tempfile.mkdtemp(prefix="cnscd-xuat-")) if drive else Path.cwd()) / name
-        elif out.is_dir():
-            target = out / name
-        else:
-            target = out if out.suffix else out.with_suffix(f".{fmt}")
-        written = writers.write(obj, target, fmt)
-        reports = writers.as_reports(obj)
-        personal = any(r.personal_data for r in reports)
         label = KINDS[args.kind][0]
-        from .usb import safe_copy, sha256_file
+        from .handoff import hand_off
+        from .writers import as_reports
 
-        finals = []
-        for path in written:
+        personal = any(r.personal_data for r in as_reports(obj))
+        if drive is not None or password:
+            # in memory → hidden temporary name on the destination → read back → rename
             if drive is not None:
-                receipt = safe_copy(path, drive)
-                if out is None:
-                    os.unlink(path)
-                finals.append((receipt.path, receipt.sha256, receipt.size))
+                dest = drive / out.name if out is not None and out.suffix else drive
+                dest_dir = dest.parent if dest != drive else drive
+                stem = Path(out.name).stem if out is not None and out.suffix else Path(name).stem
+            elif out is None or out.is_dir():
+                dest_dir, stem = (out or Path.cwd()), Path(name).stem
             else:
+                dest_dir, stem = out.parent, out.stem
+            done = hand_off(reg, obj, label=label, dest_dir=dest_dir, stem=stem, fmt=fmt, password=password)
+            finals = [(r.path, r.sha256, r.size) for r in done.files]
+        else:
+            if out is None:
+                target = Path.cwd() / name
+            elif out.is_dir():
+                target = out / name
+            else:
+                target = out if out.suffix else out.with_suffix(f".{fmt}")
+            written = writers.write(obj, target, fmt)
+            from .usb import sha256_file
+
+            finals = []
+            for path in written:
                 finals.append((path, sha256_file(path), path.stat().st_size))
+                digest = finals[-1][1]
+                services.log_event(reg, "xuat", "registry",
+                                   f"Xuất {label} ({fmt.upper()}) ra {path}"
+                                   + (" — có dữ liệu cá nhân" if personal else ""), new=f"sha256:{digest}")
         for path, digest, size in finals:
-            where = "USB " if drive is not None else ""
-            services.log_event(reg, "xuat", "registry",
-                               f"Xuất {label} ({fmt.upper()}) ra {where}{path}"
-                               + (" — có dữ liệu cá nhân" if personal else ""), new=f"sha256:{digest}")
-            print(f"Đã xuất {label}: {path}")
+            print(f"Đã xuất {label}: {path}" + (" (có mật khẩu)" if password else ""))
             print(f"  {text.format_int(size)} byte, SHA-256 {digest}")
-        if drive is not None and out is None and written:
-            try:
-                written[0].parent.rmdir()
-            except OSError:
-                pass
     if personal:
         has_cccd = args.cccd and args.kind in ("danh-sach", "bao-cao-ky")
         print(PERSONAL_WARNING.format(cccd=", số CCCD" if has_cccd else ""), file=sys.stderr)

@@ -205,21 +205,35 @@ def _explain(exc: OSError, where: Path) -> str:
 def safe_copy(src: str | os.PathLike, dest_dir: str | os.PathLike, *, name: str | None = None) -> Receipt:
     """Copy ``src`` into ``dest_dir``: temporary name, fsync, read back and compare SHA-256, rename."""
     src = Path(src)
+
+    def chunks():
+        with open(src, "rb") as fin:
+            yield from iter(lambda: fin.read(CHUNK), b"")
+
+    return _safe_write(chunks(), src.stat().st_size, dest_dir, name or src.name)
+
+
+def safe_write(data: bytes, dest_dir: str | os.PathLike, name: str) -> Receipt:
+    """Write ``data`` (built in memory) into ``dest_dir`` the same careful way as :func:`safe_copy`."""
+    view = memoryview(data)
+    return _safe_write((view[i:i + CHUNK] for i in range(0, len(view), CHUNK)), len(data), dest_dir, name)
+
+
+def _safe_write(chunks, size: int, dest_dir, name: str) -> Receipt:
     dest_dir = Path(dest_dir)
     if not dest_dir.is_dir():
         raise UsbError(f"Không tìm thấy ổ/thư mục {dest_dir}. USB đã cắm và được mở chưa?")
-    size = src.stat().st_size
     free, _ = _usage(dest_dir)
     if free and free < size:
         raise UsbError(f"USB/thư mục {dest_dir} chỉ còn {free} byte trống, tệp cần {size} byte.")
-    target = _free_name(dest_dir, name or src.name)
+    target = _free_name(dest_dir, name)
     tmp = dest_dir / f".{target.name}.dang-ghi"
     h = hashlib.sha256()
     try:
-        with open(src, "rb") as fin, open(tmp, "wb") as fout:
-            for chunk in iter(lambda: fin.read(CHUNK), b""):
+        with open(tmp, "wb") as fout:
+            for chunk in chunks:
                 h.update(chunk)
-                _write_chunk(fout, chunk)
+                _write_chunk(fout, bytes(chunk))
             fout.flush()
             os.fsync(fout.fileno())
         expected = h.hexdigest()
@@ -253,13 +267,24 @@ def protect_available() -> bool:
     return True
 
 
-def protect_xlsx(src: str | os.PathLike, dest: str | os.PathLike, password: str) -> Path:
-    """Encrypt an XLSX with a password (ECMA-376 agile encryption, via msoffcrypto-tool)."""
+def protect_bytes(data: bytes, password: str) -> bytes:
+    """Encrypt an XLSX held in memory with a password that Excel and LibreOffice ask for
+    (ECMA-376 agile encryption, AES-256, via msoffcrypto-tool)."""
+    import io
+
+    if not password:
+        raise UsbError("Mật khẩu cho tệp không được để trống.")
     if not protect_available():
         raise UsbError("Chưa cài thư viện msoffcrypto-tool nên chưa đặt được mật khẩu cho tệp Excel.")
-    import msoffcrypto
+    from msoffcrypto.format.ooxml import OOXMLFile
 
-    with open(src, "rb") as fin, open(dest, "wb") as fout:
-        f = msoffcrypto.format.ooxml.OOXMLFile(fin)
-        f.encrypt(password, fout)
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(data)).encrypt(password, out)
+    return out.getvalue()
+
+
+def protect_xlsx(src: str | os.PathLike, dest: str | os.PathLike, password: str) -> Path:
+    """Encrypt an XLSX file with a password (see :func:`protect_bytes`)."""
+    data = protect_bytes(Path(src).read_bytes(), password)
+    Path(dest).write_bytes(data)
     return Path(dest)

@@ -25,6 +25,7 @@ openpyxl and odfpy are imported only inside the functions that need them.
 from __future__ import annotations
 
 import csv
+import io
 import datetime as dt
 import os
 import re
@@ -293,14 +294,18 @@ def _xlsx_sheet(wb, report: Report, title: str) -> None:
     ws.print_area = f"A1:{last}{max(row, 1)}"
 
 
-def write_xlsx(obj: Report | Pack | Sequence[Report], path: str | os.PathLike) -> Path:
+def _xlsx_book(obj: Report | Pack | Sequence[Report]):
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     used: set[str] = set()
     for r in as_reports(obj):
         _xlsx_sheet(wb, r, sheet_title(r.sheet_name or r.title, used))
-    return _atomic(path, wb.save)
+    return wb
+
+
+def write_xlsx(obj: Report | Pack | Sequence[Report], path: str | os.PathLike) -> Path:
+    return _atomic(path, _xlsx_book(obj).save)
 
 
 # ---------------------------------------------------------------------------
@@ -556,7 +561,7 @@ def _ods_sheet(doc, st: _OdsStyles, report: Report, title: str) -> None:
     doc.spreadsheet.addElement(table)
 
 
-def write_ods(obj: Report | Pack | Sequence[Report], path: str | os.PathLike) -> Path:
+def _ods_doc(obj: Report | Pack | Sequence[Report]):
     from odf.opendocument import OpenDocumentSpreadsheet
 
     doc = OpenDocumentSpreadsheet()
@@ -564,6 +569,11 @@ def write_ods(obj: Report | Pack | Sequence[Report], path: str | os.PathLike) ->
     used: set[str] = set()
     for r in as_reports(obj):
         _ods_sheet(doc, st, r, sheet_title(r.sheet_name or r.title, used))
+    return doc
+
+
+def write_ods(obj: Report | Pack | Sequence[Report], path: str | os.PathLike) -> Path:
+    doc = _ods_doc(obj)
     return _atomic(path, lambda p: doc.save(p))
 
 
@@ -586,6 +596,41 @@ def csv_rows(report: Report) -> Iterable[list[Any]]:
         yield [_csv_value(c, v) for c, v in zip(report.columns, row)]
     if report.total is not None:
         yield [_csv_value(c, v) for c, v in zip(report.columns, report.total)]
+
+
+def _csv_bytes(report: Report) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf).writerows(csv_rows(report))
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def render(obj: Report | Pack | Sequence[Report], stem: str, fmt: str) -> list[tuple[str, bytes]]:
+    """The files of ``obj`` in ``fmt`` as (file name, bytes), built in memory.
+
+    Used for hand-offs (USB, password protection): nothing with personal data is
+    written to a temporary folder on the way.
+    """
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        from models.services import InputError
+
+        raise InputError(f"Định dạng «{fmt}» không hỗ trợ; chọn xlsx, ods hoặc csv.", "format")
+    if fmt == "xlsx":
+        buf = io.BytesIO()
+        _xlsx_book(obj).save(buf)
+        return [(f"{stem}.xlsx", buf.getvalue())]
+    if fmt == "ods":
+        buf = io.BytesIO()
+        _ods_doc(obj).save(buf)
+        return [(f"{stem}.ods", buf.getvalue())]
+    reports = as_reports(obj)
+    if len(reports) == 1:
+        return [(f"{stem}.csv", _csv_bytes(reports[0]))]
+    out, used = [], set()
+    for r in reports:
+        slug = text.ascii_slug(sheet_title(r.sheet_name or r.key, used)) or r.key
+        out.append((f"{stem}_{slug}.csv", _csv_bytes(r)))
+    return out
 
 
 def write_csv_one(report: Report, path: str | os.PathLike) -> Path:

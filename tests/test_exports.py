@@ -629,7 +629,55 @@ def test_libreoffice_opens_xlsx_and_ods_headless(demo, tmp_path):  # pragma: no 
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     for src in (writers.write_xlsx(r, tmp_path / "pl.xlsx"), writers.write_ods(r, tmp_path / "pl2.ods")):
         out = tmp_path / f"out-{src.suffix[1:]}"
-        subprocess.run([exe, "--headless", "--convert-to", "csv", "--outdir", str(out), str(src)], check=True,
+        subprocess.run([exe, "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", str(out), str(src)], check=True,
                        capture_output=True, timeout=120, env=dict(os.environ, HOME=str(tmp_path)))
         text_ = next(out.glob("*.csv")).read_text(encoding="utf-8", errors="replace")
         assert "28/28" in text_ and "189" in text_ and "Tổng" in text_
+
+
+def test_cli_protected_xlsx_opens_only_with_the_password(demo, tmp_path, monkeypatch, capsys):
+    import io
+
+    import msoffcrypto
+    import openpyxl
+
+    db = demo.path
+    demo.close()
+    stick = tmp_path / "USB"
+    stick.mkdir()
+    monkeypatch.setenv("CNSCD_USB_ROOTS", str(stick))
+    monkeypatch.setenv("CNSCD_EXPORT_PASSWORD", "mat-khau-tep")
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    code, out, err = _cli(["export", "danh-sach", "--db", str(db), "--usb", "1", "--protect"], monkeypatch, capsys)
+    assert code == 0, err
+    assert "có mật khẩu" in out and "dữ liệu cá nhân" in err
+    [f] = list(stick.iterdir())
+    raw = f.read_bytes()
+    assert raw[:8] == bytes.fromhex("d0cf11e0a1b11ae1")  # an encrypted (OLE) package, not a plain zip
+    assert "Nguyễn".encode() not in raw
+    dec = io.BytesIO()
+    office = msoffcrypto.OfficeFile(io.BytesIO(raw))
+    office.load_key(password="mat-khau-tep")
+    office.decrypt(dec)
+    ws = openpyxl.load_workbook(dec).active
+    assert any(c.value == "Danh sách thành viên" or (isinstance(c.value, str) and "DANH SÁCH" in c.value.upper())
+               for row in ws.iter_rows(max_row=8) for c in row)
+    wrong = msoffcrypto.OfficeFile(io.BytesIO(raw))
+    with pytest.raises(Exception):
+        wrong.load_key(password="sai")
+        wrong.decrypt(io.BytesIO())
+    assert list((tmp_path / "tmp").iterdir()) == []  # nothing passed through a temporary folder
+    assert [p.name for p in stick.iterdir()] == [f.name]  # no hidden leftovers on the stick
+
+
+def test_hand_off_refuses_password_for_ods(demo, tmp_path):
+    from exports import report
+    from exports.handoff import hand_off
+    from models.services import InputError
+
+    dest = tmp_path / "dich"
+    dest.mkdir()
+    with pytest.raises(InputError, match="xlsx"):
+        hand_off(demo, report.thanh_phan(demo), label="x", dest_dir=dest, stem="x", fmt="ods", password="p")
+    assert list(dest.iterdir()) == []

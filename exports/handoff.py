@@ -1,0 +1,53 @@
+"""Hand-off: build a report's files in memory, optionally password-protect them,
+write them to a folder or USB stick the careful way, and keep a receipt in the
+registry's audit log.
+
+Nothing with personal data passes through a temporary folder: the bytes go
+from memory to a hidden temporary name on the destination, are read back and
+compared (SHA-256), then renamed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class HandOff:
+    files: list  # usb.Receipt
+    personal_data: bool
+    protected: bool
+
+
+def hand_off(reg, obj, *, label: str, dest_dir: str | os.PathLike, stem: str, fmt: str,
+             password: str | None = None, progress: Callable[[str], None] | None = None) -> HandOff:
+    from models import services
+
+    from . import usb, writers
+
+    say = progress or (lambda _msg: None)
+    reports = writers.as_reports(obj)
+    personal = any(r.personal_data for r in reports)
+    if password and fmt != "xlsx":
+        from models.services import InputError
+
+        raise InputError("Chỉ đặt được mật khẩu cho tệp Excel (.xlsx). Hãy chọn định dạng xlsx.", "format")
+    say("Đang dựng tệp…")
+    files = writers.render(obj, stem, fmt)
+    receipts = []
+    for name, data in files:
+        if password:
+            say(f"Đang đặt mật khẩu cho {name}…")
+            data = usb.protect_bytes(data, password)
+        say(f"Đang ghi {name}…")
+        receipt = usb.safe_write(data, Path(dest_dir), name)
+        receipts.append(receipt)
+        services.log_event(
+            reg, "xuat", "registry",
+            f"Xuất {label} ({fmt.upper()}) ra {receipt.path}"
+            + (" — có dữ liệu cá nhân" if personal else "") + (" — có mật khẩu" if password else ""),
+            new=f"sha256:{receipt.sha256}")
+    return HandOff(receipts, personal, bool(password))
