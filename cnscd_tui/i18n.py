@@ -13,7 +13,8 @@ _lang = "vi"
 EN: dict[str, str] = {
     # tabs / screens
     "Tổng quan": "Overview",
-    "Thôn & Tổ": "Villages & teams",
+    "Thôn/Tổ": "Villages",
+    "Báo cáo": "Reports",
     "Thành viên": "People",
     "Tập huấn": "Training",
     "Thiết bị": "Equipment",

@@ -21,12 +21,13 @@ from .widgets import Column, LazyTable, bar_chart
 
 TABS = [
     ("tong-quan", "Tổng quan", "f2"),
-    ("thon-to", "Thôn & Tổ", "f3"),
+    ("thon-to", "Thôn/Tổ", "f3"),
     ("thanh-vien", "Thành viên", "f4"),
     ("tap-huan", "Tập huấn", "f5"),
     ("thiet-bi", "Thiết bị", "f6"),
-    ("nhat-ky", "Nhật ký", "f7"),
-    ("cai-dat", "Cài đặt", "f8"),
+    ("bao-cao", "Báo cáo", "f7"),
+    ("nhat-ky", "Nhật ký", "f8"),
+    ("cai-dat", "Cài đặt", "f9"),
 ]
 
 
@@ -749,18 +750,19 @@ class AuditPane(Pane):
 # ---------------------------------------------------------------------------
 class MainScreen(Screen):
     BINDINGS = [Binding(key, f"show_tab('{tid}')", tr(title) if key != "f2" else "Trang", id=f"main.{tid}",
-                        tooltip=f"Mở {title} (F2–F8: chuyển trang)", show=key == "f2",
-                        key_display="F2–F8" if key == "f2" else None)
+                        tooltip=f"Mở {title} (F2–F9: chuyển trang)", show=key == "f2",
+                        key_display="F2–F9" if key == "f2" else None)
                 for tid, title, key in TABS] + [
         Binding("ctrl+r", "reload", tr("Tải lại"), show=False, id="main.reload", tooltip="Đọc lại dữ liệu"),
     ]
 
     def compose(self) -> ComposeResult:
+        from .reports_pane import ReportsPane
         from .settings_pane import SettingsPane
 
         yield Header(icon="☰")
         panes = {"tong-quan": DashboardPane, "thon-to": VillagesPane, "thanh-vien": PeoplePane,
-                 "tap-huan": TrainingPane, "thiet-bi": EquipmentPane, "nhat-ky": AuditPane, "cai-dat": SettingsPane}
+                 "tap-huan": TrainingPane, "thiet-bi": EquipmentPane, "bao-cao": ReportsPane, "nhat-ky": AuditPane, "cai-dat": SettingsPane}
         with TabbedContent(initial="tong-quan", id="tabs"):
             for tid, title, key in TABS:
                 with TabPane(tr(title), id=tid):
@@ -884,6 +886,8 @@ class MainScreen(Screen):
              self._cmd(lambda: self.pane("tap-huan").show_untrained(), "tap-huan")),
             ("Đổi mật khẩu", "Đổi mật khẩu của sổ", self._cmd(lambda: self.pane("cai-dat").action_passphrase(),
                                                               "cai-dat")),
+            ("Xuất báo cáo", "Chọn biểu mẫu, kỳ, nơi lưu (thư mục hoặc USB)",
+             self._cmd(lambda: self.pane("bao-cao").query_one("#rep-kind").focus(), "bao-cao")),
             ("Sao lưu ngay", "Tạo một bản sao lưu mã hóa", self._cmd(lambda: self.pane("cai-dat").action_backup(),
                                                                      "cai-dat")),
         ]

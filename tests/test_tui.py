@@ -549,7 +549,7 @@ async def test_audit_log_filters_and_is_read_only(demo_path):
         await open_demo(pilot)
         S.add_village(app.reg, name="Thôn Kiểm Tra")
         app.data_changed()
-        await press(pilot, "f7")
+        await press(pilot, "f8")
         await type_into(pilot, "#audit-search", "kiem tra")
         await settle(pilot)
         table = app.screen.query_one("#audit-table")
@@ -568,7 +568,7 @@ async def test_settings_rules_language_and_passphrase(demo_path):
     app = CnscdApp(demo_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_demo(pilot)
-        await press(pilot, "f8")
+        await press(pilot, "f9")
         await press(pilot, "e")
         assert screen_name(app) == "SettingsForm"
         await type_into(pilot, "#f-village_team_min", "9")
@@ -583,7 +583,7 @@ async def test_settings_rules_language_and_passphrase(demo_path):
         assert S.get_settings(app.reg).village_team_min == 6
         assert "Overview" in screen_text(app) and "People" in screen_text(app)
         # change passphrase
-        await press(pilot, "f8")
+        await press(pilot, "f9")
         await press(pilot, "p")
         await type_into(pilot, "#f-current", "wrong one")
         await type_into(pilot, "#f-new", "mat khau moi 2026")
@@ -600,7 +600,7 @@ async def test_backup_now_and_restore(demo_path):
     async with app.run_test(size=SIZE) as pilot:
         await open_demo(pilot)
         S.add_village(app.reg, name="Sẽ Mất")
-        await press(pilot, "f8")
+        await press(pilot, "f9")
         await press(pilot, "b")
         backups = app.screen.query_one("#backups-table")
         assert backups.row_count >= 1
@@ -685,7 +685,7 @@ async def test_nothing_needed_is_cut_off(demo_path, size):
     async with app.run_test(size=size) as pilot:
         await open_demo(pilot)
         text = screen_text(app)
-        for tab in ("Tổng quan", "Thôn & Tổ", "Thành viên", "Tập huấn", "Thiết bị", "Nhật ký", "Cài đặt"):
+        for tab in ("Tổng quan", "Thôn/Tổ", "Thành viên", "Tập huấn", "Thiết bị", "Báo cáo", "Nhật ký", "Cài đặt"):
             assert tab in text
         assert "Việc cần xử lý" in text
         await press(pilot, "f4")
@@ -693,3 +693,50 @@ async def test_nothing_needed_is_cut_off(demo_path, size):
         assert "Họ và tên" in text and "Số điện thoại" in text
         await press(pilot, "down")
         assert "Thêm" in screen_text(app).splitlines()[-1]  # key hints in the footer
+
+
+# -- reports ---------------------------------------------------------------------------------
+async def test_reports_preview_and_export_with_receipt(demo_path, tmp_path):
+    import openpyxl
+
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f7")
+        table = app.screen.query_one("#rep-preview")
+        assert table.row_count == 29 + 1  # 28 villages + the ward team, and the total row
+        assert table.rows[-1][-1] == "189"
+        await choose(pilot, "#rep-kind", "danh-sach")
+        await settle(pilot)
+        assert "dữ liệu cá nhân" in screen_text(app)
+        await choose(pilot, "#rep-kind", "thanh-phan")
+        await settle(pilot)
+        out = tmp_path / "bao cao"
+        await type_into(pilot, "#rep-folder", str(out))
+        await press(pilot, "ctrl+o")
+        await settle(pilot, 5)
+        files = list(out.iterdir())
+        assert len(files) == 1 and files[0].suffix == ".xlsx"
+        assert str(files[0]) in screen_text(app).replace("\n", "")or files[0].name in screen_text(app)
+        ws = openpyxl.load_workbook(files[0]).active
+        assert any(c.value == "Hội Liên hiệp Phụ nữ" for row in ws.iter_rows() for c in row)
+        assert any(e.action == "xuat" and e.new.startswith("sha256:") for e in S.list_audit(app.reg))
+
+
+async def test_reports_protected_export_asks_for_a_password(demo_path, tmp_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f7")
+        await choose(pilot, "#rep-kind", "danh-sach")
+        app.screen.query_one("#rep-protect").value = True
+        await type_into(pilot, "#rep-folder", str(tmp_path / "usb"))
+        await press(pilot, "ctrl+o")
+        assert screen_name(app) == "FilePasswordForm"
+        await type_into(pilot, "#f-password", "tep-bi-mat")
+        await type_into(pilot, "#f-repeat", "tep-bi-mat")
+        await press(pilot, "ctrl+s")
+        await settle(pilot, 5)
+        [f] = list((tmp_path / "usb").iterdir())
+        assert f.read_bytes()[:4] == bytes.fromhex("d0cf11e0")
+        assert "Tệp có mật khẩu" in screen_text(app)
