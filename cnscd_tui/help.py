@@ -17,14 +17,14 @@ GENERAL = ("Chung: F1 trợ giúp · Ctrl+P bảng lệnh (gõ để tìm lệnh
 
 def _key_name(key: str) -> str:
     names = {"escape": "Esc", "enter": "Enter", "space": "Space", "slash": "/", "question_mark": "?",
-             "pageup": "PgUp", "pagedown": "PgDn"}
+             "pageup": "PgUp", "pagedown": "PgDn", "down": "↓", "up": "↑", "home": "Home", "end": "End"}
     out = []
     for k in key.split(","):
         k = k.strip()
         if k.startswith("ctrl+"):
             out.append("Ctrl+" + k[5:].upper())
         else:
-            out.append(names.get(k, k.upper() if len(k) <= 3 else k))
+            out.append(names.get(k, k.upper()))
     return "/".join(out)
 
 
@@ -38,13 +38,17 @@ class HelpScreen(ModalScreen):
     def compose(self) -> ComposeResult:
         how = getattr(self.under, "help_text", "") or ""
         seen, lines = set(), []
+        nav = {"table.up", "table.down", "table.pageup", "table.pagedown", "table.home", "table.end"}
         for key, active in self.under.active_bindings.items():
             b = active.binding
-            if not b.description or b.description in seen or b.action.startswith("app.") and b.key == "ctrl+q":
+            # our own bindings all carry an id; Textual's built-in ones (in English) do not
+            if not b.id or b.id in nav or not b.description or b.description in seen:
                 continue
             seen.add(b.description)
-            tip = f" — {b.tooltip}" if b.tooltip else ""
-            lines.append(f"[b]{_key_name(b.key):>10}[/b]  {b.description}{tip}")
+            tip = f" — {b.tooltip}" if b.tooltip and b.tooltip != b.description else ""
+            shown = b.key_display or _key_name(b.key)
+            lines.append(f"[b]{shown:>8}[/b]  {b.description}{tip}")
+        lines.append(f"[b]{'↑↓ PgUp PgDn':>8}[/b]  Di chuyển trong danh sách; Home/End: đầu/cuối")
         with Vertical(id="help-box"):
             yield Label(f"{tr('Trợ giúp')} — phím tắt của màn hình này", id="form-title")
             with VerticalScroll():

@@ -795,6 +795,11 @@ class MainScreen(Screen):
         self.call_after_refresh(self._focus_pane, pane)
 
     def _focus_pane(self, pane: Pane) -> None:
+        if self.query_one(TabbedContent).active != pane.id.removeprefix("pane-"):
+            return  # the clerk has moved on to another tab meanwhile
+        focused = self.app.focused
+        if focused is not None and pane in focused.ancestors:
+            return
         for w in pane.query("LazyTable, OptionList, Input"):
             if w.display and w.can_focus and not w.has_class("hidden"):
                 w.focus()

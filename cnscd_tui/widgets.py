@@ -33,7 +33,7 @@ class LazyTable(ScrollView, can_focus=True):
     """A read-only table that renders only visible lines. Optional check marks."""
 
     DEFAULT_CSS = """
-    LazyTable { height: 1fr; background: $surface; }
+    LazyTable { height: 1fr; background: $surface; overflow-x: hidden; }
     LazyTable > .lazy-table--header { text-style: bold; background: $primary-muted; }
     LazyTable > .lazy-table--cursor { background: $accent; color: $text; }
     LazyTable > .lazy-table--dim { color: $text-muted; }
@@ -78,6 +78,8 @@ class LazyTable(ScrollView, can_focus=True):
     def __init__(self, columns: Sequence[Column], *, checkable: bool = False, empty_text: str = "(trống)",
                  enter_label: str = "", id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        if not checkable:
+            self._bindings.key_to_bindings.pop("space", None)
         if enter_label:  # show what Enter does here in the footer
             self._bindings.key_to_bindings["enter"] = [
                 Binding("enter", "select", enter_label, id="table.select", tooltip=enter_label)]
@@ -94,7 +96,7 @@ class LazyTable(ScrollView, can_focus=True):
         old_key = self.current_key if keep_cursor else None
         self.rows = list(rows)
         self.keys = list(keys) if keys is not None else list(range(len(self.rows)))
-        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self.virtual_size = Size(0, len(self.rows) + 1)
         new = 0
         if old_key is not None:
             try:
@@ -170,7 +172,7 @@ class LazyTable(ScrollView, can_focus=True):
         return Strip([Segment(set_cell_size(line, width), style)])
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self.virtual_size = Size(0, len(self.rows) + 1)
 
     # -- cursor --------------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
