@@ -13,41 +13,21 @@ from typing import Iterable
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
 from .i18n import set_language, tr
 
 
-class CnscdCommands(Provider):
-    """The command palette: the commands of the current screen, matched without accents
-    ("them nguoi" finds "Thêm người mới")."""
+def _palette_provider():
+    """The command palette provider, imported when the palette first opens (start-up stays light)."""
+    from .palette import CnscdCommands
 
-    def _commands(self):
-        return list(self.app.get_system_commands(self.screen))
-
-    async def discover(self) -> Hits:
-        for cmd in self._commands():
-            yield DiscoveryHit(cmd.title, cmd.callback, help=cmd.help)
-
-    async def search(self, query: str) -> Hits:
-        from models.text import fold
-
-        words = fold(query).split()
-        matcher = self.matcher(query)
-        for cmd in self._commands():
-            title = fold(cmd.title)
-            hay = f"{title} {fold(cmd.help)}"
-            if words and all(w in hay for w in words):
-                score = sum(2 if w in title else 1 for w in words) / (len(words) * 2)
-                if title.startswith(words[0]):
-                    score += 0.5
-                yield Hit(score, matcher.highlight(cmd.title), cmd.callback, text=cmd.title, help=cmd.help)
+    return CnscdCommands
 
 
 class CnscdApp(App):
-    CSS_PATH = "app.tcss"
-    COMMANDS = {CnscdCommands}
+    CSS_PATH = str(Path(__file__).with_name("app.tcss"))
+    COMMANDS = {_palette_provider}
     TITLE = "Sổ Tổ CNSCĐ"
     SUB_TITLE = "Tổ công nghệ số cộng đồng"
     ENABLE_COMMAND_PALETTE = True
@@ -77,6 +57,8 @@ class CnscdApp(App):
         from .unlock import CreateScreen, UnlockScreen
 
         self.theme = "textual-dark"
+        # no sliding tab underlines or smooth scrolling: old office PCs, remote terminals
+        self.animation_level = "none"
         if self.path.exists():
             self.push_screen(UnlockScreen(self.path, demo_passphrase=self.demo_passphrase))
         else:
@@ -95,8 +77,14 @@ class CnscdApp(App):
         self.switch_screen(MainScreen())
 
     def data_changed(self) -> None:
-        """A save landed: screens reload what they show when next visible."""
+        """A save landed: screens reload what they show when next visible, and the main
+        screen re-reads its other tabs in the background."""
         self.data_version += 1
+        from .main_screen import MainScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.set_timer(0.3, screen.warm_up)
 
     # -- auto-lock ------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:

@@ -345,20 +345,7 @@ class CategoryForm(FormModal):
                                active=values["active"])
 
 
-def passphrase_strength(p: str) -> str:
-    """A short Vietnamese hint on how strong a passphrase is."""
-    if not p:
-        return ""
-    kinds = sum([any(c.islower() for c in p), any(c.isupper() for c in p), any(c.isdigit() for c in p),
-                 any(not c.isalnum() for c in p)])
-    words = len([w for w in p.replace("-", " ").split() if w])
-    if len(p) < 8:
-        return "Yếu: quá ngắn (cần ít nhất 8 ký tự)."
-    if len(p) >= 16 or words >= 3 or (len(p) >= 12 and kinds >= 3):
-        return "Mạnh."
-    if len(p) >= 10 and kinds >= 2:
-        return "Khá. Dài hơn thì tốt hơn (ví dụ: ba, bốn từ ghép lại)."
-    return "Trung bình: nên dài hơn hoặc thêm chữ số, ký hiệu."
+from .strength import passphrase_strength  # noqa: E402  (kept importable from here)
 
 
 def check_new_passphrase(v, _all) -> tuple[str, str]:

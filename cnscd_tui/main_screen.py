@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from models import text, vocab
 
 from .i18n import tr
-from .widgets import Column, LazyTable, bar_chart
+from .widgets import Column, LazyTable, Line, bar_chart
 
 TABS = [
     ("tong-quan", "Tổng quan", "f2"),
@@ -32,11 +32,11 @@ TABS = [
 
 
 class Loaded(Message):
-    """A pane's data, read in a worker."""
+    """A pane's data, read in a worker, as of ``version`` (the app's data version)."""
 
-    def __init__(self, pane: "Pane", data: Any) -> None:
+    def __init__(self, pane: "Pane", data: Any, version: int = -1) -> None:
         super().__init__()
-        self.pane, self.data = pane, data
+        self.pane, self.data, self.version = pane, data, version
 
 
 class LoadFailed(Message):
@@ -74,14 +74,14 @@ class Pane(Vertical):
 
     def reload(self) -> None:
         self.loaded_version = self.app.data_version
-        self._load()
+        self._load(self.loaded_version)
 
     def ensure_loaded(self) -> None:
         if self.loaded_version != self.app.data_version:
             self.reload()
 
     @work(thread=True, exclusive=True, group="pane-load")
-    def _load(self) -> None:
+    def _load(self, version: int) -> None:
         from models.services import InputError
         from models.store import StoreError
 
@@ -90,11 +90,13 @@ class Pane(Vertical):
         except (InputError, StoreError) as exc:
             self.post_message(LoadFailed(self, exc.message))
             return
-        self.post_message(Loaded(self, data))
+        self.post_message(Loaded(self, data, version))
 
     def on_loaded(self, message: Loaded) -> None:
         if message.pane is self:
             message.stop()
+            if self.has_data and message.version < self.loaded_version:
+                return  # an older read finished late; a newer one is on its way
             if not self.app.locked:
                 self.show(message.data)
                 self.has_data = True
@@ -150,6 +152,9 @@ class Pane(Vertical):
 # ---------------------------------------------------------------------------
 # Dashboard
 # ---------------------------------------------------------------------------
+MAX_FINDINGS = 100  # the dashboard lists the first ones; the villages tab shows every team's state
+
+
 class DashboardPane(Pane):
     help_text = ("Tổng quan của sổ: số thôn, tổ, thành viên, tập huấn, thiết bị và các việc cần xử lý theo quy "
                  "định (số thành viên, thành phần bắt buộc, tập huấn). Chọn một dòng trong «Việc cần xử lý» rồi "
@@ -206,9 +211,12 @@ class DashboardPane(Pane):
         self.findings = list(comp.findings)
         if not self.findings:
             ol.add_option(Option("[green]✓ Không có việc gì cần xử lý.[/green]", id="none", disabled=True))
-        for i, f in enumerate(self.findings):
-            mark = "[red]●[/red]" if f.severity == "loi" else "[yellow]▲[/yellow]"
-            ol.add_option(Option(f"{mark} {f.message}", id=f"f{i}"))
+        shown = self.findings[:MAX_FINDINGS]
+        ol.add_options([Option(("[red]●[/red] " if f.severity == "loi" else "[yellow]▲[/yellow] ") + f.message,
+                               id=f"f{i}") for i, f in enumerate(shown)])
+        if len(self.findings) > len(shown):
+            ol.add_option(Option(f"… và {text.format_int(len(self.findings) - len(shown))} việc khác: xem cột "
+                                 "«Tình trạng» ở trang Thôn/Tổ (F3).", id="more", disabled=True))
 
     @on(OptionList.OptionSelected, "#dash-findings")
     def _jump(self, event: OptionList.OptionSelected) -> None:
@@ -357,6 +365,8 @@ class PeoplePane(Pane):
                  "A: thêm người; D: xóa người nhập nhầm (rời tổ thì ghi ở trang tổ, không xóa).")
 
     rows_all: list = []
+    lines: dict = {}
+    inactive: set = set()
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Tìm theo họ tên (gõ không dấu cũng được)…", id="people-search", compact=True)
@@ -366,7 +376,7 @@ class PeoplePane(Pane):
             yield Select([(vi, c) for c, (vi, _) in vocab.ROLES.items()], prompt="Vai trò", id="pf-role", compact=True)
             yield Select(TRAINED_OPTS, prompt="Tập huấn", id="pf-trained", compact=True)
             yield Select(ACTIVE_OPTS, prompt="Tình trạng", id="pf-active", compact=True)
-        yield Static("", id="people-count", classes="muted")
+        yield Line(id="people-count")
         yield LazyTable([Column("Họ và tên"), Column("NS", 4), Column("Thôn/TDP", 18), Column("Vai trò", 10),
                          Column("Số điện thoại", 13)], id="people-table", enter_label="Hồ sơ",
                         empty_text="Không có ai khớp. Xóa bớt chữ tìm kiếm hoặc bộ lọc.")
@@ -380,6 +390,12 @@ class PeoplePane(Pane):
     def show(self, data) -> None:
         rows, villages, cats = data
         self.rows_all, self.villages, self.categories = rows, villages, cats
+        roles = vocab.ROLES
+        # the lines are formatted once per load, not on every keystroke
+        self.lines = {r.id: (r.full_name, r.birth_year or "", r.village_name,
+                             ", ".join(roles[x][0] for x in r.roles) if r.roles else ("—" if not r.active else ""),
+                             r.phone) for r in rows}
+        self.inactive = {r.id for r in rows if not r.active}
         self._set_options("#pf-village", [(v.full_name, v.id) for v in villages])
         self._set_options("#pf-category", [(c.name, c.code) for c in cats])
         self.apply_filter(keep_cursor=True)
@@ -403,13 +419,12 @@ class PeoplePane(Pane):
         rows = filter_people(self.rows_all, query=q, village_id=self._val("#pf-village"),
                              category=self._val("#pf-category") or "", role=self._val("#pf-role") or "",
                              trained=self._val("#pf-trained"), active=self._val("#pf-active"))
-        roles = vocab.ROLES
         table = self.query_one(LazyTable)
-        table.dim = {r.id for r in rows if not r.active}
-        table.set_rows([(r.full_name, r.birth_year or "", r.village_name,
-                         ", ".join(roles[x][0] for x in r.roles) if r.roles else ("—" if not r.active else ""),
-                         r.phone) for r in rows], [r.id for r in rows], keep_cursor=keep_cursor)
-        self.query_one("#people-count", Static).update(
+        table.dim = self.inactive
+        lines = self.lines
+        keys = [r.id for r in rows]
+        table.set_rows([lines[k] for k in keys], keys, keep_cursor=keep_cursor)
+        self.query_one("#people-count", Line).text = (
             f"{text.format_int(len(rows))}/{text.format_int(len(self.rows_all))} người")
 
     @on(Input.Changed, "#people-search")
@@ -772,6 +787,32 @@ class MainScreen(Screen):
     def on_mount(self) -> None:
         self._subtitle()
         self.pane("tong-quan").ensure_loaded()
+        self.set_timer(0.2, self.warm_up)
+
+    @work(thread=True, exclusive=True, group="warm-up")
+    def warm_up(self) -> None:
+        """Read every tab's data in the background, one after another, so that opening a
+        tab shows it at once (province scale: 7,446 people take a few hundred ms to read)."""
+        from textual.worker import get_current_worker
+
+        from models.services import InputError
+        from models.store import StoreError
+
+        worker = get_current_worker()
+        for tid in ("thanh-vien", "thon-to", "tap-huan", "thiet-bi", "bao-cao", "nhat-ky", "cai-dat", "tong-quan"):
+            if worker.is_cancelled or self.app.locked or self.app.reg is None:
+                return
+            pane = self.pane(tid)
+            version = self.app.data_version
+            if pane.loaded_version == version:
+                continue
+            pane.loaded_version = version
+            try:
+                data = pane.fetch()
+            except (InputError, StoreError):
+                pane.loaded_version = -1
+                continue
+            pane.post_message(Loaded(pane, data, version))
 
     def _subtitle(self) -> None:
         s = self.app.settings
@@ -802,7 +843,7 @@ class MainScreen(Screen):
             return
         for w in pane.query("LazyTable, OptionList, Input"):
             if w.display and w.can_focus and not w.has_class("hidden"):
-                w.focus()
+                w.focus(scroll_visible=False)  # the page stays at its top
                 return
 
     def action_show_tab(self, tid: str) -> None:

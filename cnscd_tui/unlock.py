@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, Select, Static
 
-from .editors import passphrase_strength
+from .strength import passphrase_strength
 from .i18n import tr
 
 
@@ -73,7 +73,9 @@ class UnlockScreen(Screen):
                     yield Button(f"{tr('Mở sổ')} (Enter)", id="unlock-open", variant="primary")
                     yield Button(f"{tr('Quên mật khẩu')} (F3)", id="unlock-recover")
                     yield Button("Khôi phục bản sao lưu", id="unlock-restore", variant="warning", classes="hidden")
-        yield Footer()
+        # a plain key line instead of the Footer: the first screen must appear fast on an old PC
+        yield Static(" [b]Enter[/b] Mở sổ   [b]F3[/b] Quên mật khẩu   [b]F1[/b] Trợ giúp   [b]Ctrl+Q[/b] Thoát",
+                     classes="keys-line")
 
     def on_mount(self) -> None:
         self.query_one("#unlock-pass").focus()

@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,9 @@ class LazyTable(ScrollView, can_focus=True):
         old_key = self.current_key if keep_cursor else None
         self.rows = list(rows)
         self.keys = list(keys) if keys is not None else list(range(len(self.rows)))
-        self.virtual_size = Size(0, len(self.rows) + 1)
+        size = Size(0, len(self.rows) + 1)
+        if self.virtual_size != size:
+            self.virtual_size = size
         new = 0
         if old_key is not None:
             try:
@@ -104,7 +107,7 @@ class LazyTable(ScrollView, can_focus=True):
             except ValueError:
                 new = 0
         self.cursor = min(new, max(0, len(self.rows) - 1))
-        if not keep_cursor:
+        if not keep_cursor and self.scroll_offset.y:
             self.scroll_to(y=0, animate=False)
         self.refresh()
 
@@ -233,6 +236,16 @@ class LazyTable(ScrollView, can_focus=True):
                 self.cursor = index
             if self.checkable and event.x < 4:
                 self.action_toggle()
+
+
+class Line(Widget):
+    """One line of text that repaints without a layout pass (counters that change per keystroke)."""
+
+    DEFAULT_CSS = "Line { height: 1; width: 1fr; color: $text-muted; }"
+    text = reactive("", layout=False)
+
+    def render(self) -> str:
+        return self.text
 
 
 def bar_chart(items: Sequence[tuple[str, int]], width: int = 30, label_width: int = 30) -> str:

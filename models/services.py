@@ -1050,6 +1050,8 @@ def filter_people(rows: Iterable[PersonRow], *, query: str = "", village_id: int
                   active: bool | None = None) -> list[PersonRow]:
     """Filter rows from :func:`list_people` in memory (fast enough to run per keystroke)."""
     folded = text.fold(query)
+    q_words = folded.split()
+    match = text.matches_folded
     out = []
     for r in rows:
         if village_id is not None and r.village_id != village_id:
@@ -1062,7 +1064,7 @@ def filter_people(rows: Iterable[PersonRow], *, query: str = "", village_id: int
             continue
         if active is not None and r.active != active:
             continue
-        if folded and not text.matches(folded, r.search_key):
+        if folded and not match(folded, q_words, r.search_key):
             continue
         out.append(r)
     return out

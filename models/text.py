@@ -90,10 +90,15 @@ def matches(query: str, key: str) -> bool:
         return True
     if not (key.isascii() and key == key.lower()):
         key = fold(key)
+    return matches_folded(q, q.split(), key)
+
+
+def matches_folded(q: str, q_words: list[str], key: str) -> bool:
+    """:func:`matches` for an already folded query and key (the per-keystroke loop)."""
     if q in key:
         return True
     words = key.split()
-    return all(any(w.startswith(t) for w in words) for t in q.split())
+    return all(any(w.startswith(t) for w in words) for t in q_words)
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,261 @@
+"""``cnscd import …`` and ``cnscd template …`` (registered by cnscd_tui.cli._add_later_commands).
+
+    cnscd import roster FILE [--sheet NAME] [--dry-run] [--map COL=FIELD …] [--village-map "Cũ=Mới" …]
+                        [--create-villages] [--category-map "Tên=MÃ" …] [--encoding FIELD=tcvn3|vni|unicode …]
+                        [--commune NAME] [--report FILE] [--yes]
+    cnscd import phu-luc-1 FILE [--source NAME] [--accept-flagged] [--dry-run]
+    cnscd template fill TEMPLATE --out FILE [--kind KIND] [--map COL=Cột] [--save NAME] [--date dd/mm/yyyy]
+    cnscd template fill --saved NAME --out FILE
+    cnscd template add TEMPLATE --name NAME [--kind KIND]
+    cnscd template list
+
+Exit codes: 0 ok · 2 bad input or errors in rows (nothing written) · 4 unreadable file.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for v in values or []:
+        if "=" not in v:
+            from cnscd_tui.cli import UsageError
+
+            raise UsageError(f"{what} «{v}» phải có dạng TRÁI=PHẢI.")
+        k, _, val = v.partition("=")
+        out[k.strip()] = val.strip()
+    return out
+
+
+def register(sub, common) -> None:
+    from .templates import KINDS as TEMPLATE_KINDS
+
+    imp = sub.add_parser("import", parents=[common], help="nhập danh sách thành viên, Phụ lục I từ bảng tính",
+                         description="Nhập dữ liệu từ bảng tính (xlsx, xls, ods, csv).")
+    isub = imp.add_subparsers(dest="import_command", parser_class=type(imp), metavar="VIỆC")
+    r = isub.add_parser("roster", parents=[common], help="nhập danh sách thành viên",
+                        description="Nhập danh sách thành viên Tổ CNSCĐ. Xem trước các dòng (thêm mới/cập nhật/"
+                        "không đổi/lỗi) rồi mới ghi; một lần nhập là trọn gói: có lỗi thì không ghi gì.")
+    r.add_argument("file", metavar="TỆP")
+    r.add_argument("--sheet", default=None, metavar="TRANG", help="tên hoặc số thứ tự trang (mặc định: tự tìm)")
+    r.add_argument("--dry-run", action="store_true", help="chỉ xem trước, không ghi gì vào sổ")
+    r.add_argument("--map", action="append", metavar="CỘT=TRƯỜNG",
+                   help="ghép cột với trường, ví dụ C=phone, \"Số ĐT\"=phone, F=ignore (trường: full_name, birth, "
+                   "birth_nam, birth_nu, gender, phone, cccd, role, category, other_positions, village, notes)")
+    r.add_argument("--village-map", action="append", metavar="\"CŨ=MỚI\"",
+                   help="thôn/TDP trong tệp = thôn/TDP trong sổ (MỚI là + để tạo mới)")
+    r.add_argument("--create-villages", action="store_true", help="tạo các thôn/TDP chưa có trong sổ")
+    r.add_argument("--category-map", action="append", metavar="\"TÊN=MÃ\"", help="thành phần trong tệp = mã thành phần")
+    r.add_argument("--encoding", action="append", metavar="TRƯỜNG=BẢNG_MÃ",
+                   help="bảng mã chữ Việt của một cột: unicode, tcvn3 hoặc vni (mặc định: tự nhận)")
+    r.add_argument("--commune", default="", metavar="XÃ", help="xã/phường của danh sách (sổ tổng hợp nhiều xã)")
+    r.add_argument("--report", default=None, metavar="TỆP", help="ghi bản xem trước/kết quả đầy đủ ra tệp văn bản")
+    r.add_argument("--yes", action="store_true", help="không hỏi lại trước khi ghi")
+    r.set_defaults(func=cmd_import_roster)
+
+    p = isub.add_parser("phu-luc-1", parents=[common], help="nhập bảng Phụ lục I của đơn vị cấp dưới (tổng hợp)")
+    p.add_argument("file", metavar="TỆP")
+    p.add_argument("--source", default="", metavar="ĐƠN_VỊ", help="tên đơn vị gửi bảng (mặc định: tên tệp)")
+    p.add_argument("--accept-flagged", action="store_true",
+                   help="vẫn nhập khi dòng tổng không khớp các dòng (kèm cảnh báo)")
+    p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì vào sổ")
+    p.set_defaults(func=cmd_import_phu_luc)
+    imp.set_defaults(func=lambda a, s: (imp.print_help(), 2)[1])
+
+    t = sub.add_parser("template", parents=[common], help="điền biểu mẫu Excel cấp trên gửi",
+                       description="Điền biểu mẫu .xlsx của cấp trên bằng số liệu trong sổ; tệp mẫu không bị sửa.")
+    tsub = t.add_subparsers(dest="template_command", parser_class=type(t), metavar="VIỆC")
+    f = tsub.add_parser("fill", parents=[common], help="điền một biểu mẫu")
+    f.add_argument("template", nargs="?", metavar="TỆP_MẪU")
+    f.add_argument("--saved", default=None, metavar="TÊN", help="dùng mẫu đã lưu trong sổ")
+    f.add_argument("--out", required=True, metavar="TỆP", help="tệp kết quả (.xlsx)")
+    f.add_argument("--kind", choices=list(TEMPLATE_KINDS), default=None, help="loại biểu (mặc định: tự nhận)")
+    f.add_argument("--map", action="append", metavar="CỘT=Tên cột báo cáo", help="sửa cách ghép cột, ví dụ E=\"Thành phần\"")
+    f.add_argument("--save", default=None, metavar="TÊN", help="lưu mẫu (và cách ghép cột) vào sổ để lần sau dùng --saved")
+    f.add_argument("--date", default=None, metavar="NGÀY", help="ngày ghi trên biểu (dd/mm/yyyy; mặc định hôm nay)")
+    f.set_defaults(func=cmd_template_fill)
+    a = tsub.add_parser("add", parents=[common], help="lưu một biểu mẫu vào sổ")
+    a.add_argument("template", metavar="TỆP_MẪU")
+    a.add_argument("--name", default="", metavar="TÊN")
+    a.add_argument("--kind", choices=list(TEMPLATE_KINDS), default=None)
+    a.add_argument("--map", action="append", metavar="CỘT=Tên cột báo cáo")
+    a.set_defaults(func=cmd_template_add)
+    ls = tsub.add_parser("list", parents=[common], help="các biểu mẫu đã lưu")
+    ls.set_defaults(func=cmd_template_list)
+    t.set_defaults(func=cmd_template_list)
+
+
+def _usage(msg: str):
+    from cnscd_tui.cli import UsageError
+
+    return UsageError(msg)
+
+
+def _confirm(question: str) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    try:
+        ans = input(f"{question} [c/K] ").strip().lower()
+    except EOFError:
+        return False
+    return ans in ("c", "co", "có", "y", "yes")
+
+
+def _write_report(path: str, content: str) -> None:
+    from .writers import _atomic
+
+    def save(p):
+        with open(p, "w", encoding="utf-8") as fh:
+            fh.write(content + "\n")
+
+    _atomic(path, save)
+
+
+def cmd_import_roster(args, secrets) -> int:
+    from cnscd_tui.cli import open_registry
+
+    from . import importer
+
+    path = Path(args.file).expanduser()
+    opts = importer.ImportOptions(
+        sheet=args.sheet, column_map=_pairs(args.map, "--map"), village_map=_pairs(args.village_map, "--village-map"),
+        create_villages=args.create_villages, category_map=_pairs(args.category_map, "--category-map"),
+        encodings={importer.parse_field(k) or k: v.lower() for k, v in _pairs(args.encoding, "--encoding").items()},
+        commune=args.commune)
+    if not path.exists():
+        raise importer.ImportFailed(f"Không tìm thấy tệp «{path}».")
+    importer.read_table(path)  # an unreadable file → exit 4 before asking for the passphrase
+    with open_registry(args, secrets) as reg:
+        pv = importer.read_roster(reg, path, opts)
+        shown = importer.format_preview(pv, limit=None if args.report else 200)
+        print(importer.format_preview(pv, limit=200))
+        if not pv.ok:
+            if args.report:
+                _write_report(args.report, shown + "\nChưa nhập gì vào sổ.")
+            print("Có lỗi: chưa nhập gì vào sổ. Hãy sửa tệp (hoặc dùng --map, --village-map, --create-villages) "
+                  "rồi nhập lại.", file=sys.stderr)
+            return 2
+        if args.dry_run:
+            if args.report:
+                _write_report(args.report, shown + "\nChạy thử (--dry-run): chưa ghi gì vào sổ.")
+            print("Chạy thử (--dry-run): chưa ghi gì vào sổ.")
+            return 0
+        c = pv.counts
+        if c["new"] + c["update"] == 0:
+            print("Không có gì thay đổi: sổ đã khớp với tệp.")
+            if args.report:
+                _write_report(args.report, shown + "\nKhông có gì thay đổi.")
+            return 0
+        if not args.yes and not _confirm(f"Ghi vào sổ: thêm mới {c['new']}, cập nhật {c['update']}?"):
+            print("Chưa ghi gì. Chạy lại với --yes để ghi không cần hỏi.", file=sys.stderr)
+            return 2
+        res = importer.apply_roster(reg, pv)
+        print(f"Đã nhập: thêm mới {res.created}, cập nhật {res.updated}, không đổi {res.unchanged}.")
+        for v in res.villages_created:
+            print(f"  Đã tạo {v}")
+        for t in res.teams_created:
+            print(f"  Đã lập {t} (chưa có quyết định thành lập — hãy bổ sung)")
+        if args.report:
+            _write_report(args.report, shown + "\n" + res.summary)
+    return 0
+
+
+def cmd_import_phu_luc(args, secrets) -> int:
+    from cnscd_tui.cli import open_registry
+    from models import text
+
+    from . import importer
+
+    path = Path(args.file).expanduser()
+    tab = importer.read_phu_luc_1(path)
+    print(f"Bảng Phụ lục I «{path.name}» (trang «{tab.sheet}»): {len(tab.rows)} đơn vị, "
+          f"{text.format_int(tab.teams)} tổ/{text.format_int(tab.villages)} thôn, "
+          f"{text.format_int(tab.members)} thành viên (cộng từ các dòng).")
+    for e in tab.errors:
+        print(f"  Lỗi: {e.message}")
+    for fl in tab.flags:
+        print(f"  CẢNH BÁO: {fl}")
+    if tab.errors:
+        return 2
+    if args.dry_run:
+        print("Chạy thử (--dry-run): chưa ghi gì vào sổ.")
+        return 2 if tab.flags and not args.accept_flagged else 0
+    with open_registry(args, secrets) as reg:
+        importer.import_phu_luc_1(reg, path, source=args.source, accept_flagged=args.accept_flagged)
+    print("Đã nhập bảng vào sổ tổng hợp" + (" (kèm cảnh báo sai lệch số tổng)." if tab.flags else "."))
+    return 0
+
+
+def cmd_template_fill(args, secrets) -> int:
+    from cnscd_tui.cli import open_registry
+
+    from . import templates
+    from .cli import _parse_day
+
+    if not args.template and not args.saved:
+        raise _usage("Cần TỆP_MẪU hoặc --saved TÊN.")
+    if args.template and args.saved:
+        raise _usage("Chọn TỆP_MẪU hoặc --saved, không dùng cả hai.")
+    out = Path(args.out).expanduser()
+    if out.suffix.lower() != ".xlsx":
+        raise _usage("Tệp kết quả phải có đuôi .xlsx.")
+    day = _parse_day(args.date)
+    cmap = _pairs(args.map, "--map")
+    with open_registry(args, secrets) as reg:
+        if args.saved:
+            info, data = templates.load_template(reg, args.saved)
+            res = templates.fill_template(reg, data, out, kind=args.kind or info.kind or None, day=day,
+                                          column_map={**info.mapping, **cmap})
+        else:
+            src = Path(args.template).expanduser()
+            res = templates.fill_template(reg, src, out, kind=args.kind, day=day, column_map=cmap)
+            if args.save:
+                templates.save_template(reg, src, name=args.save, kind=res.kind, column_map=cmap)
+                print(f"Đã lưu mẫu «{args.save}» vào sổ (lần sau: cnscd template fill --saved \"{args.save}\").")
+        from models import services
+
+        services.log_event(reg, "xuat", "registry", f"Điền biểu mẫu ({templates.KINDS[res.kind]}) ra {res.out}")
+    print(f"Đã điền {templates.KINDS[res.kind]} vào {res.out} (trang «{res.sheet}», {res.rows} dòng"
+          + (f", chèn thêm {res.inserted} dòng" if res.inserted else "") + ").")
+    print("Ghép cột: " + "; ".join(f"{k} ← {v}" for k, v in res.mapping.items()))
+    if res.unmapped_template:
+        print("Cột của mẫu để trống: " + ", ".join(res.unmapped_template))
+    if res.unmapped_report:
+        print("Số liệu không có chỗ trong mẫu: " + ", ".join(res.unmapped_report))
+    if res.place_date:
+        print("Đã điền dòng địa danh, ngày tháng.")
+    for n in res.notes:
+        print(n)
+    return 0
+
+
+def cmd_template_add(args, secrets) -> int:
+    from cnscd_tui.cli import open_registry
+
+    from . import templates
+
+    with open_registry(args, secrets) as reg:
+        info = templates.save_template(reg, Path(args.template).expanduser(), name=args.name, kind=args.kind,
+                                       column_map=_pairs(args.map, "--map"))
+    print(f"Đã lưu mẫu «{info.name}» ({info.filename}, {info.size} byte).")
+    return 0
+
+
+def cmd_template_list(args, secrets) -> int:
+    from cnscd_tui.cli import open_registry
+
+    from . import templates
+
+    with open_registry(args, secrets) as reg:
+        items = templates.list_templates(reg)
+    if not items:
+        print("Chưa lưu biểu mẫu nào. Dùng «cnscd template add TỆP --name TÊN» hoặc «template fill … --save TÊN».")
+        return 0
+    for t in items:
+        kind = templates.KINDS.get(t.kind, "tự nhận loại")
+        extra = f"; sửa ghép cột: {', '.join(f'{k}={v}' for k, v in t.mapping.items())}" if t.mapping else ""
+        print(f"- {t.name}: {t.filename} ({kind}), lưu ngày {t.saved}{extra}")
+    return 0
