@@ -176,7 +176,7 @@ def bench_crash(rounds: int) -> None:
     t = time.perf_counter()
     env = dict(os.environ, CNSCD_CRASH_ROUNDS=str(rounds), CNSCD_KDF="fast")
     r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                        str(ROOT / "tests" / "test_store_crash.py")], cwd=ROOT, env=env, capture_output=True, text=True)
+                        str(ROOT / "tests" / "test_crash_safety.py")], cwd=ROOT, env=env, capture_output=True, text=True)
     last = (r.stdout.strip().splitlines() or ["?"])[-1]
     _line("vòng ngắt giữa chừng", f"{rounds} vòng, {time.perf_counter() - t:.0f} s", "0 mất dữ liệu", r.returncode == 0)
     print(f"    pytest: {last}")

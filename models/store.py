@@ -427,6 +427,7 @@ class EncryptedStore:
         self._lock = lock
         self._rotation: threading.Thread | None = None
         self._day_done: str | None = None
+        self._swept_day: str | None = None
 
     # -- properties ----------------------------------------------------------
     @property
@@ -553,12 +554,40 @@ class EncryptedStore:
         if keep_backup and self.path.exists():
             self._backup_current()
         _write_atomic(self.path, [prefix, raw, nonce, ct, _trailer(prefix, raw, nonce, ct)])
-        if keep_backup and (self._rotation is None or not self._rotation.is_alive()):
-            # Deleting the oldest backup frees megabytes of blocks; it is housekeeping,
-            # so it runs beside the clerk's work (one at a time; it never fails a save).
-            # It only ever removes old generations, never the file being written.
-            self._rotation = threading.Thread(target=self._rotate_quietly, daemon=True)
+        if keep_backup:
+            self._after_backup(len(ct))
+
+    def _after_backup(self, size: int) -> None:
+        """Keep the backup folder to its limits without slowing the save.
+
+        The first save of a day (per session) sweeps the whole folder (generations,
+        days, before-restore copies) in a background thread. Other saves only drop
+        the one generation that just fell out of the last ``GEN_KEEP`` — a file
+        whose name is known, so no listing — in the background too (freeing its
+        blocks is a journalled metadata change the save need not wait for).
+        It only ever removes old backups, never the file being written.
+        """
+        busy = self._rotation is not None and self._rotation.is_alive()
+        today = self._day_done  # the day of the copy just taken (set by _backup_current)
+        if self._swept_day != today:
+            if not busy:
+                self._swept_day = today
+                self._rotation = threading.Thread(target=self._rotate_quietly, daemon=True)
+                self._rotation.start()
+            return
+        expired = backup_dir(self.path) / f"{self.path.stem}.g{self.generation - GEN_KEEP:06d}.cnscd"
+        if busy:  # the previous one is still at work: this one is small, do it here
+            self._unlink_quietly(expired)
+        else:
+            self._rotation = threading.Thread(target=self._unlink_quietly, args=(expired,), daemon=True)
             self._rotation.start()
+
+    @staticmethod
+    def _unlink_quietly(path: Path) -> None:
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
     def _rotate_quietly(self) -> None:
         try:
