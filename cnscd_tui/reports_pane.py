@@ -18,7 +18,6 @@ from textual.widgets import Checkbox, Input, ProgressBar, Select, Static
 from models import text
 
 from .forms import F, FormModal
-from .i18n import tr
 from .main_screen import Pane
 from .widgets import Column, LazyTable
 

@@ -9,9 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Label, Static
-
-from models import text
+from textual.widgets import Static
 
 from .editors import CategoryForm, PassphraseForm
 from .forms import F, FormModal, check_int

@@ -11,9 +11,7 @@ with its SHA-256). Bad input exits with 2 and a Vietnamese message.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 KINDS = {

@@ -404,7 +404,7 @@ def _read_ods(data: bytes) -> list[Table]:
     from odf import teletype
     from odf.namespaces import OFFICENS, TABLENS
     from odf.opendocument import load
-    from odf.table import Table as OTable, TableCell, TableRow
+    from odf.table import Table as OTable, TableRow
     from odf.text import P
 
     doc = load(io.BytesIO(data))
@@ -1204,7 +1204,6 @@ def _validate_record(rec: "_Record"):
 
 def _plan(reg, pv: Preview, *, progress=None, cancelled=None, idx: _Index | None = None) -> list[dict]:
     """Validate every record against the registry. Fills ``pv.rows`` and the unknown lists; returns the actions."""
-    from models.services import PersonInput, check_person
 
     options = pv.options
     idx = idx or _Index(options.commune)
@@ -1223,7 +1222,7 @@ def _plan(reg, pv: Preview, *, progress=None, cancelled=None, idx: _Index | None
     final_leaders: dict[Any, set] = {}
     seen_people: dict[int, int] = {}
     total = len(pv._records)
-    today = dt.date.today()
+
     for i, rec in enumerate(pv._records):
         if cancelled is not None and i % 50 == 0 and cancelled():
             raise ImportCancelled()

@@ -411,7 +411,7 @@ def resolve_scope(reg, *, village: str = "", team_id: int | None = None) -> Scop
 
 def _roster_rows(reg, scope: Scope, *, trained_year: int | None = None) -> list[dict]:
     """Active memberships in scope, in village order then Vietnamese name order (one query)."""
-    from models.schema import Attendance, Category, Course, Membership, Person, Team
+    from models.schema import Attendance, Category, Course, Membership, Person
 
     tree = _Tree(reg)
     team_unit = {t[0]: (t[1], t[2], t[3]) for t in tree.teams}
@@ -719,7 +719,7 @@ def summary(reg, period: Period, *, day: dt.date | None = None, parts: dict[str,
     add("Số thành viên đang hoạt động", st.active_members, f"{text.format_int(st.people)} người khác nhau")
     add(f"Số thành viên đã tập huấn năm {period.year}", st.trained_this_year,
         f"{text.format_decimal(100 * st.trained_this_year / st.people if st.people else 0, 1)}%")
-    add(f"Số lớp tập huấn trong kỳ", courses.meta["courses"] if courses else st.courses_this_year, period.label)
+    add("Số lớp tập huấn trong kỳ", courses.meta["courses"] if courses else st.courses_this_year, period.label)
     add("Số tổ đạt đủ các tiêu chí (số lượng, thành phần, tổ trưởng, tập huấn)", village_teams_ok,
         f"trên {text.format_int(len(comp.teams))} tổ")
     add("Số trang thiết bị", st.equipment_items, f"hỏng/cần thay: {text.format_int(st.equipment_needing_repair)}")

@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-import peewee as pw
-
 from . import text, vocab
 from .schema import Attendance, Category, Course, Equipment, Membership, Team, Unit
 
