@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from typing import Any, Callable
 
 from textual import on, work
@@ -396,6 +397,7 @@ class PeoplePane(Pane):
                              ", ".join(roles[x][0] for x in r.roles) if r.roles else ("—" if not r.active else ""),
                              r.phone) for r in rows}
         self.inactive = {r.id for r in rows if not r.active}
+        gc.freeze()  # thousands of long-lived rows: keep them out of the cyclic collector's way
         self._set_options("#pf-village", [(v.full_name, v.id) for v in villages])
         self._set_options("#pf-category", [(c.name, c.code) for c in cats])
         self.apply_filter(keep_cursor=True)
@@ -414,11 +416,26 @@ class PeoplePane(Pane):
 
     def apply_filter(self, keep_cursor: bool = False) -> None:
         from models.services import filter_people
+        from models.text import fold
 
-        q = self.query_one("#people-search", Input).value
-        rows = filter_people(self.rows_all, query=q, village_id=self._val("#pf-village"),
-                             category=self._val("#pf-category") or "", role=self._val("#pf-role") or "",
-                             trained=self._val("#pf-trained"), active=self._val("#pf-active"))
+        q = fold(self.query_one("#people-search", Input).value)
+        filters = (self._val("#pf-village"), self._val("#pf-category") or "", self._val("#pf-role") or "",
+                   self._val("#pf-trained"), self._val("#pf-active"), id(self.rows_all))
+        cache = self._cache if getattr(self, "_cache_key", None) == filters else {}
+        rows = cache.get(q)
+        if rows is None:
+            # typing on narrows the previous result (a longer query matches a subset);
+            # backspace finds the earlier result in the cache
+            base = self.rows_all
+            prev = max((k for k in cache if k and q.startswith(k)), key=len, default=None)
+            if prev is not None:
+                base = cache[prev]
+            rows = filter_people(base, query=q, village_id=filters[0], category=filters[1], role=filters[2],
+                                 trained=filters[3], active=filters[4])
+            if len(cache) > 64:
+                cache = {}
+            cache[q] = rows
+        self._cache, self._cache_key = cache, filters
         table = self.query_one(LazyTable)
         table.dim = self.inactive
         lines = self.lines
