@@ -304,9 +304,22 @@ def phu_luc_1(reg, *, level: str | None = None, day: dt.date | None = None) -> R
         nt, nv, nm = teams_of.get(uid, 0), villages_of.get(uid, 0), members_of.get(uid, 0)
         rows.append([stt, tree.label(uid), f"{nt}/{nv}", nm])
         t_teams, t_villages, t_members = t_teams + nt, t_villages + nv, t_members + nm
+    # tables imported from lower units (cnscd import phu-luc-1): one row per unit, summed from their rows
+    imported = _imported_phu_luc_1(reg)
+    for tab in imported:
+        for _stt, unit, teams, villages, members in tab["rows"]:
+            stt += 1
+            nt, nv, nm = int(teams or 0), int(villages or 0), int(members or 0)
+            rows.append([stt, f"{unit} (số liệu {tab['source']} gửi)", f"{nt}/{nv}", nm])
+            t_teams, t_villages, t_members = t_teams + nt, t_villages + nv, t_members + nm
     upper_members = sum(n for _, n in upper)
     total_members = t_members + upper_members
     notes = []
+    for tab in imported:
+        notes.append(f"Gồm số liệu {tab['source']} gửi (tệp {tab['file']}, nhập ngày "
+                     f"{text.format_date(dt.date.fromisoformat(tab['imported']))}).")
+        for flag in tab.get("flags") or []:
+            notes.append(f"Lưu ý về bảng của {tab['source']}: {flag} Dòng tổng cộng ở đây tính từ các dòng.")
     if upper:
         notes.append(f"Tổng số thành viên gồm cả {text.format_int(upper_members)} thành viên "
                      f"Tổ CNSCĐ cấp {_commune_kind(reg)}.")
@@ -325,6 +338,16 @@ def phu_luc_1(reg, *, level: str | None = None, day: dt.date | None = None) -> R
         letterhead=letterhead(reg, day),
         meta={"teams": t_teams, "villages": t_villages, "members": total_members, "level": level},
     )
+
+
+def _imported_phu_luc_1(reg) -> list[dict]:
+    import json
+
+    from models.schema import Setting
+
+    with reg.read():
+        return [json.loads(r.value) for r in
+                Setting.select().where(Setting.key.startswith("aggregate:phu_luc_1:")).order_by(Setting.key)]
 
 
 def _commune_kind(reg) -> str:

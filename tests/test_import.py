@@ -666,3 +666,20 @@ def test_import_modules_stay_light():
     r = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent,
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_imported_phu_luc_1_rolls_up_into_the_report(reg, tmp_path):
+    """A province registry that received Phụ lục I tables: the report rolls them up, totals from rows."""
+    from exports import report, writers
+
+    importer.import_phu_luc_1(reg, _phu_luc_file(tmp_path / "qn.xlsx", 7448), source="Quảng Nam",
+                              accept_flagged=True)
+    r = report.phu_luc_1(reg)
+    assert r.total[-1] == 7446 and r.total[2] == "1238/1240"
+    assert len(r.rows) == 17  # the registry's own commune has no villages yet; one row per imported unit
+    assert any("Quảng Nam" in n for n in r.notes) and any("7.448" in n for n in r.notes)
+    out = writers.write_xlsx(r, tmp_path / "pl.xlsx")
+    import openpyxl
+
+    values = [c.value for row in openpyxl.load_workbook(out).active.iter_rows() for c in row]
+    assert 7446 in values and "1238/1240" in values
