@@ -81,9 +81,15 @@ class Terminal:
 
     Latency = from writing a key to the end of the screen update it causes (the
     last output byte before the program falls quiet for ``QUIET`` seconds; the
-    quiet wait itself is not counted)."""
+    quiet wait itself is not counted).
 
-    QUIET = 0.06
+    ``QUIET`` must be longer than any pause inside one update: Textual paints at
+    most 60 frames a second and, after a long frame, waits up to two frame periods
+    (≈ 33 ms) before the next; a footer rebuilt after a focus change arrived 60–100 ms
+    after the tab itself. With 60 ms those late repaints were not counted; 150 ms
+    catches them and stays well below the input cursor's 500 ms blink."""
+
+    QUIET = 0.15
 
     def __init__(self, db: Path, passphrase: str) -> None:
         import pty

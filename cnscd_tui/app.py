@@ -131,10 +131,32 @@ class CnscdApp(App):
         if commands is not None:
             for title, helptext, cb in commands():
                 yield SystemCommand(title, helptext, cb)
+        if self.reg is not None and not self.locked and type(screen).__name__ == "MainScreen":
+            yield SystemCommand("Nhập danh sách từ tệp Excel", "Nhập danh sách thành viên từ tệp .xlsx/.xls/.ods/.csv "
+                                "(kể cả trên USB, phông .VnTime/VNI)", self.open_import)
+            yield SystemCommand("Nhập Phụ lục I của đơn vị cấp dưới", "Đưa bảng số tổ, số thành viên của xã/huyện "
+                                "vào sổ tổng hợp", lambda: self.open_import("phu-luc-1"))
+            yield SystemCommand("Mẫu biểu của cấp trên", "Lưu, xem cách ghép cột và điền mẫu .xlsx huyện/tỉnh gửi",
+                                self.open_templates)
         yield SystemCommand("Trợ giúp (F1)", "Phím tắt và hướng dẫn của màn hình này", self.action_help)
         if self.reg is not None and not self.locked:
             yield SystemCommand("Khóa sổ (Ctrl+L)", "Ẩn dữ liệu và hỏi lại mật khẩu", self.action_lock)
         yield SystemCommand("Thoát (Ctrl+Q)", "Đóng chương trình; mọi thay đổi đã được lưu", self.action_quit)
+
+    # -- imports and templates ---------------------------------------------------------
+    def open_import(self, kind: str = "roster", path: Path | None = None) -> None:
+        from .import_screen import ImportScreen
+
+        if self.reg is None or self.locked:
+            return
+        self.push_screen(ImportScreen(path, kind=kind))
+
+    def open_templates(self) -> None:
+        from .templates_screen import TemplatesScreen
+
+        if self.reg is None or self.locked:
+            return
+        self.push_screen(TemplatesScreen())
 
     # -- end -----------------------------------------------------------------------------
     def on_unmount(self) -> None:

@@ -12,13 +12,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static, TabbedContent, TabPane
+from textual.widgets import Header, Input, Label, OptionList, Select, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from models import text, vocab
 
 from .i18n import tr
-from .widgets import Column, LazyTable, Line, bar_chart
+from .widgets import Column, LazyTable, Line, QuickFooter, SearchInput, bar_chart
 
 TABS = [
     ("tong-quan", "Tổng quan", "f2"),
@@ -101,6 +101,9 @@ class Pane(Vertical):
             if not self.app.locked:
                 self.show(message.data)
                 self.has_data = True
+                # what a tab shows lives long: keep it out of the cyclic collector's full passes
+                # (a full pass over a province's rows took ≈ 50 ms, in the middle of a keystroke)
+                gc.freeze()
                 pending, self._pending = getattr(self, "_pending", []), []
                 for fn in pending:
                     fn()
@@ -370,7 +373,8 @@ class PeoplePane(Pane):
     inactive: set = set()
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Tìm theo họ tên (gõ không dấu cũng được)…", id="people-search", compact=True)
+        yield SearchInput(placeholder="Tìm theo họ tên (gõ không dấu cũng được)…", id="people-search", compact=True,
+                          on_typed=lambda _: self.apply_filter())
         with Horizontal(id="people-filters"):
             yield Select([], prompt="Thôn/TDP", id="pf-village", compact=True)
             yield Select([], prompt="Thành phần", id="pf-category", compact=True)
@@ -397,10 +401,14 @@ class PeoplePane(Pane):
                              ", ".join(roles[x][0] for x in r.roles) if r.roles else ("—" if not r.active else ""),
                              r.phone) for r in rows}
         self.inactive = {r.id for r in rows if not r.active}
-        gc.freeze()  # thousands of long-lived rows: keep them out of the cyclic collector's way
+        self._shown = None  # new data: filter again even if the search and filters are the same
         self._set_options("#pf-village", [(v.full_name, v.id) for v in villages])
         self._set_options("#pf-category", [(c.name, c.code) for c in cats])
         self.apply_filter(keep_cursor=True)
+
+    def clear(self) -> None:
+        super().clear()
+        self._shown = None
 
     def _set_options(self, sel_id: str, options) -> None:
         sel = self.query_one(sel_id, Select)
@@ -421,6 +429,9 @@ class PeoplePane(Pane):
         q = fold(self.query_one("#people-search", Input).value)
         filters = (self._val("#pf-village"), self._val("#pf-category") or "", self._val("#pf-role") or "",
                    self._val("#pf-trained"), self._val("#pf-active"), id(self.rows_all))
+        if getattr(self, "_shown", None) == (q, filters):
+            return  # already shown (the search box filters as it changes; Input.Changed comes after)
+        self._shown = (q, filters)
         cache = self._cache if getattr(self, "_cache_key", None) == filters else {}
         rows = cache.get(q)
         if rows is None:
@@ -729,7 +740,7 @@ class AuditPane(Pane):
                  "Gõ để lọc (không cần dấu), hoặc chọn loại đối tượng/thao tác.")
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Lọc nhật ký (tên, nội dung, người sửa)…", id="audit-search", compact=True)
+        yield SearchInput(placeholder="Lọc nhật ký (tên, nội dung, người sửa)…", id="audit-search", compact=True)
         with Horizontal(id="audit-bar"):
             yield Select([(lab, k) for k, lab in vocab.ENTITY_LABELS.items()], prompt="Đối tượng", id="audit-entity",
                          compact=True)
@@ -799,7 +810,7 @@ class MainScreen(Screen):
             for tid, title, key in TABS:
                 with TabPane(tr(title), id=tid):
                     yield panes[tid](id=f"pane-{tid}")
-        yield Footer()
+        yield QuickFooter()
 
     def on_mount(self) -> None:
         self._subtitle()
@@ -850,7 +861,9 @@ class MainScreen(Screen):
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         pane = self.pane(event.pane.id)
         pane.ensure_loaded()
-        self.call_after_refresh(self._focus_pane, pane)
+        # focus now, in the same frame: were the old tab's focused widget hidden first, Textual
+        # would pass its focus to a neighbour in that (hidden) tab, which switched back to it
+        self._focus_pane(pane)
 
     def _focus_pane(self, pane: Pane) -> None:
         if self.query_one(TabbedContent).active != pane.id.removeprefix("pane-"):
@@ -861,6 +874,8 @@ class MainScreen(Screen):
         for w in pane.query("LazyTable, OptionList, Input"):
             if w.display and w.can_focus and not w.has_class("hidden"):
                 w.focus(scroll_visible=False)  # the page stays at its top
+                # the footer shows this tab's keys now, not a frame after the focus
+                self.query_one(QuickFooter).bindings_changed(self)
                 return
 
     def action_show_tab(self, tid: str) -> None:

@@ -81,10 +81,14 @@ class ReportsPane(Pane):
     BINDINGS = [
         Binding("ctrl+o", "export", "Xuất", id="reports.export", tooltip="Xuất báo cáo đã chọn ra thư mục/USB"),
         Binding("ctrl+u", "drives", "Tìm USB", id="reports.drives", tooltip="Tìm lại các ổ USB đang cắm"),
+        Binding("ctrl+t", "templates", "Mẫu cấp trên", id="reports.templates",
+                tooltip="Mẫu biểu .xlsx huyện/tỉnh gửi: lưu, ghép cột, điền cho một kỳ"),
+        Binding("ctrl+g", "import_table", "Nhập Phụ lục I", id="reports.import",
+                tooltip="Nhập bảng Phụ lục I của đơn vị cấp dưới để tổng hợp"),
     ]
     help_text = ("Chọn loại báo cáo, kỳ, phạm vi (toàn xã hoặc một thôn), định dạng (xlsx cho Excel, ods cho "
                  "LibreOffice, csv) và nơi lưu (thư mục Tài liệu hoặc USB). Bảng dưới là xem trước các dòng đầu. "
-                 "Ctrl+O: xuất; Ctrl+U: tìm lại USB. Tệp có họ tên, số điện thoại là dữ liệu cá nhân: nên đặt mật khẩu (chỉ với xlsx).")
+                 "Ctrl+O: xuất; Ctrl+U: tìm lại USB; Ctrl+T: mẫu biểu của cấp trên (điền vào tệp huyện gửi); Ctrl+G: nhập Phụ lục I của đơn vị cấp dưới để tổng hợp. Tệp có họ tên, số điện thoại là dữ liệu cá nhân: nên đặt mật khẩu (chỉ với xlsx).")
 
     def compose(self) -> ComposeResult:
         from exports.cli import KINDS
@@ -225,6 +229,12 @@ class ReportsPane(Pane):
             return Path(typed).expanduser()
         v = self._val("#rep-dest")
         return Path(v) if v else None
+
+    def action_templates(self) -> None:
+        self.app.open_templates()
+
+    def action_import_table(self) -> None:
+        self.app.open_import("phu-luc-1")
 
     def action_drives(self) -> None:
         self.reload()

@@ -2,13 +2,15 @@
 
 ``LazyTable`` draws only the lines on screen (the line API), so a list of
 7,446 people costs one list of tuples, not 7,446 widgets or table rows; a new
-search result replaces the list in O(1).
+search result replaces the list in O(1). ``SearchInput`` and ``QuickFooter``
+are Textual's input and footer without their per-keystroke and per-focus layout
+passes of the whole screen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -21,6 +23,12 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
+from textual.widgets import Footer, Input
+
+try:
+    from textual.widgets._footer import FooterKey
+except ImportError:  # Textual moved it: QuickFooter then only skips the repeated rebuilds
+    FooterKey = None
 
 
 @dataclass(frozen=True)
@@ -97,9 +105,7 @@ class LazyTable(ScrollView, can_focus=True):
         old_key = self.current_key if keep_cursor else None
         self.rows = list(rows)
         self.keys = list(keys) if keys is not None else list(range(len(self.rows)))
-        size = Size(0, len(self.rows) + 1)
-        if self.virtual_size != size:
-            self.virtual_size = size
+        self._set_height(len(self.rows) + 1)
         new = 0
         if old_key is not None:
             try:
@@ -110,6 +116,24 @@ class LazyTable(ScrollView, can_focus=True):
         if not keep_cursor and self.scroll_offset.y:
             self.scroll_to(y=0, animate=False)
         self.refresh()
+
+    def _set_height(self, height: int) -> None:
+        """Set the number of lines (the virtual height).
+
+        The table's own size never depends on its rows, so a new row count needs no
+        layout pass of the whole screen (≈ 15 ms per keystroke at province scale), only
+        the scrollbar's update — done here, so that it lands in the same frame as the
+        rows. Showing or hiding the scrollbar still asks for a layout (Textual does)."""
+        size = Size(0, height)
+        if self.virtual_size == size:
+            return
+        scroll_update = getattr(self, "_scroll_update", None)  # Textual internals; fall back if gone
+        if scroll_update is not None and self.is_mounted and self.display and self.container_size.height:
+            self.set_reactive(LazyTable.virtual_size, size)
+            scroll_update(size)
+            self.refresh()
+        else:
+            self.virtual_size = size
 
     @property
     def row_count(self) -> int:
@@ -147,6 +171,20 @@ class LazyTable(ScrollView, can_focus=True):
             parts.append(s)
         return prefix + " ".join(parts)
 
+    def _cached_line(self, row: tuple, widths: list[int]) -> str:
+        """A row's text at these widths, remembered: typing in a search redraws the same rows."""
+        cache = self.__dict__.get("_lines")
+        if cache is None or self._lines_widths != widths or len(cache) > 4096:
+            cache = self._lines = {}
+            self._lines_widths = widths
+        try:
+            line = cache.get(row)
+        except TypeError:  # a value that cannot be a dict key
+            return self._line(row, widths)
+        if line is None:
+            line = cache[row] = self._line(row, widths)
+        return line
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         widths = self._widths(width)
@@ -166,7 +204,7 @@ class LazyTable(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         key = self.keys[index]
         prefix = ("[x] " if key in self.checked else "[ ] ") if self.checkable else ""
-        line = self._line(self.rows[index], widths, prefix)
+        line = prefix + self._cached_line(self.rows[index], widths)
         style = base
         if key in self.dim:
             style = style + self.get_component_rich_style("lazy-table--dim")
@@ -236,6 +274,87 @@ class LazyTable(ScrollView, can_focus=True):
                 self.cursor = index
             if self.checkable and event.x < 4:
                 self.action_toggle()
+
+
+class SearchInput(Input):
+    """An ``Input`` whose typing repaints only itself.
+
+    ``Input`` asks for a layout pass of the whole screen on every change of its text
+    (its scrollable width changes); a box whose size never depends on its text needs
+    none, and at province scale that pass costs as much as the search itself."""
+
+    _typing = False
+
+    def __init__(self, *args, on_typed: Callable[[str], None] | None = None, **kwargs) -> None:
+        """``on_typed(value)`` runs as the text changes, before this box repaints, so that
+        what it updates (a filtered list) is drawn in the same frame as the typed key
+        (``Input.Changed`` arrives a frame later); ``Changed`` is still posted."""
+        super().__init__(*args, **kwargs)
+        self.on_typed = on_typed
+
+    def _watch_value(self, value: str) -> None:
+        watch = getattr(super(), "_watch_value", None)
+        if watch is not None:
+            self._typing = True
+            try:
+                watch(value)
+            finally:
+                self._typing = False
+        if self.on_typed is not None and self.is_mounted:
+            self.on_typed(value)
+
+    def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
+        if layout and self._typing and not self.styles.auto_dimensions:
+            layout = False
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+
+class QuickFooter(Footer):
+    """Textual's footer, rebuilt only when what it shows changes.
+
+    ``Footer`` rebuilds its keys (a dozen widgets) after every change of focus or
+    bindings; opening a tab announces several in a row, so it was rebuilt three or four
+    times, each with a layout pass of the whole screen (≈ 100 ms per tab)."""
+
+    _queued = False
+    _shown: tuple | None = None
+
+    def bindings_changed(self, screen) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._queued:
+            self._queued = True
+            self.call_later(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        self._queued = False
+        if not self.is_attached:
+            return
+        shown = self._what_is_shown()
+        if shown != self._shown:
+            self._shown = shown
+            await self.recompose()
+
+    def compose(self):
+        # a FooterKey starts compact and is then bound to the footer's setting (not compact):
+        # two restylings of each key on every rebuild; start it as it will end. (The command
+        # palette's key is not bound and stays compact.)
+        for widget in super().compose():
+            if FooterKey is not None and isinstance(widget, FooterKey) \
+                    and not widget.has_class("-command-palette"):
+                widget.set_reactive(FooterKey.compact, self.compact)
+            yield widget
+
+    def _what_is_shown(self) -> tuple:
+        active = self.screen.active_bindings
+        keys = tuple((b.key, b.action, b.description, b.key_display, b.group, b.tooltip, enabled, tooltip)
+                     for _, b, enabled, tooltip in active.values() if b.show)
+        palette = active.get(self.app.COMMAND_PALETTE_BINDING)
+        if palette is not None:
+            _, b, enabled, tooltip = palette
+            palette = (b.key, b.action, b.description, b.key_display, b.tooltip, enabled, tooltip)
+        return keys, palette, self.show_command_palette, self.compact
 
 
 class Line(Widget):

@@ -81,6 +81,10 @@ class FillResult:
     inserted: int
     place_date: bool
     notes: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # template column letter → its header text
+    report_columns: list[str] = field(default_factory=list)  # the report's column titles (choices for a mapping)
+    personal_data: bool = False
+    data: bytes | None = None  # the filled workbook, when ``out`` was None
 
 
 # ---------------------------------------------------------------------------
@@ -356,7 +360,11 @@ def _value_for(col, v: Any):
 
 def fill_template(reg, template, out, *, kind: str | None = None, day: dt.date | None = None,
                   column_map: dict[str, str] | None = None, report=None) -> FillResult:
-    """Fill ``template`` (a path or the file's bytes) with the registry's data; write ``out`` atomically."""
+    """Fill ``template`` (a path or the file's bytes) with the registry's data; write ``out`` atomically.
+
+    With ``out=None`` nothing is written: the filled workbook comes back in ``FillResult.data``
+    (the terminal UI hands it off to a folder/USB stick itself, optionally password-protected).
+    """
     from openpyxl import load_workbook
 
     if isinstance(template, (bytes, bytearray)):
@@ -515,11 +523,19 @@ def fill_template(reg, template, out, *, kind: str | None = None, day: dt.date |
     unmapped_t = [f"{_letter(c)} «{lbl}»" for c, lbl in labels.items() if c not in mapping and c not in stt_cols]
     unmapped_r = [rl for j, rl in enumerate(rlabels) if j not in mapping.values()
                   and header_key(rl) not in ("stt",)]
-    out = Path(out)
-    _save_atomic(wb, out)
+    data_out = None
+    if out is None:  # in memory: the caller writes it (USB hand-off, password) — no file on disk here
+        buf = io.BytesIO()
+        wb.save(buf)
+        data_out = buf.getvalue()
+    else:
+        out = Path(out)
+        _save_atomic(wb, out)
     return FillResult(out, ws.title, kind, (hrow, hrow + hrows - 1),
                       {_letter(c): rlabels[j] for c, j in sorted(mapping.items())}, unmapped_t, unmapped_r, need,
-                      inserted, place_done, notes)
+                      inserted, place_done, notes, labels={_letter(c): lbl for c, lbl in sorted(labels.items())},
+                      report_columns=[rl for rl in rlabels if header_key(rl) != "stt"],
+                      personal_data=bool(getattr(rep, "personal_data", False)), data=data_out)
 
 
 def _letter(c: int) -> str:
@@ -600,3 +616,35 @@ def load_template(reg, name: str) -> tuple[TemplateInfo, bytes]:
     data = base64.b64decode(d["data"])
     return TemplateInfo(d["name"], d.get("kind", ""), d.get("filename", ""), d.get("saved", ""), d.get("mapping", {}),
                         len(data)), data
+
+
+def update_template(reg, name: str, *, kind: str | None = None, column_map: dict[str, str] | None = None) -> TemplateInfo:
+    """Change a stored template's kind and/or column corrections (the file itself stays as it was)."""
+    from models import services
+    from models.schema import Setting
+
+    info, data = load_template(reg, name)
+    if kind is not None and kind != "" and kind not in KINDS:
+        raise TemplateError(f"Loại biểu «{kind}» không có; chọn một trong: {', '.join(KINDS)}.", "kind")
+    new_kind = info.kind if kind is None else kind
+    new_map = info.mapping if column_map is None else {k: v for k, v in column_map.items() if v}
+    payload = dict(name=info.name, kind=new_kind, filename=info.filename, saved=info.saved, mapping=new_map,
+                   data=base64.b64encode(data).decode("ascii"))
+    with reg.write():
+        Setting.insert(key=_KEY + _slug(info.name),
+                       value=json.dumps(payload, ensure_ascii=False)).on_conflict_replace().execute()
+        services._log(reg, "sua", "setting", None, f"Sửa mẫu biểu «{info.name}» (loại biểu, cách ghép cột)",
+                      "ghép cột", json.dumps(info.mapping, ensure_ascii=False),
+                      json.dumps(new_map, ensure_ascii=False))
+    return TemplateInfo(info.name, new_kind, info.filename, info.saved, new_map, info.size)
+
+
+def delete_template(reg, name: str) -> None:
+    """Remove a stored template (only the copy inside the registry)."""
+    from models import services
+    from models.schema import Setting
+
+    info, _data = load_template(reg, name)
+    with reg.write():
+        Setting.delete().where(Setting.key == _KEY + _slug(info.name)).execute()
+        services.log_event(reg, "xoa", "setting", f"Xóa mẫu biểu «{info.name}» khỏi sổ")

@@ -1,0 +1,356 @@
+"""Pilot tests of the import wizard and the Templates screen (isolated HOME, fast KDF)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from cnscd_tui.app import CnscdApp
+from exports import importer
+from exports import legacy_text as lt
+from models import services as S
+from tests.conftest import PASS
+from tests.test_import import ROWS, _phu_luc_file, _template, _xlsx_roster
+from tests.tui_helpers import choose, press, screen_text, settle, type_into, unlock
+
+SIZE = (110, 34)
+
+
+@pytest.fixture
+def demo_path(tmp_path, commune_demo_bytes):
+    p = tmp_path / "demo.cnscd"
+    p.write_bytes(commune_demo_bytes)
+    return p
+
+
+def screen_name(app) -> str:
+    return type(app.screen).__name__
+
+
+async def open_demo(pilot):
+    await settle(pilot)
+    await unlock(pilot, PASS)
+    assert screen_name(pilot.app) == "MainScreen"
+
+
+async def pick_file(pilot, path) -> None:
+    """In the file picker: type the path and press Enter."""
+    assert screen_name(pilot.app) == "FilePicker"
+    await type_into(pilot, "#picker-path", str(path))
+    await press(pilot, "enter")
+
+
+async def map_name(pilot, name: str, target: str) -> None:
+    """In the mapping step: open the unknown name and map it."""
+    app = pilot.app
+    table = app.screen.query_one("#imp-names")
+    table.cursor = [k[1] for k in table.keys].index(name)
+    table.focus()
+    await press(pilot, "enter")
+    assert screen_name(app) == "NameForm"
+    await choose(pilot, "#f-target", target)
+    await press(pilot, "ctrl+s")
+    assert screen_name(app) == "ImportScreen"
+
+
+def _csv(path, rows, head=("STT", "Họ và tên", "Năm sinh", "Số ĐT", "Thôn/TDP", "Ghi chú")):
+    lines = [";".join(head)] + [";".join(str(x) for x in r) for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    return path
+
+
+# -- roster import -------------------------------------------------------------------
+async def test_wizard_tcvn3_roster_unknown_villages_then_reimport_changes_nothing(demo_path, tmp_path):
+    f = _xlsx_roster(tmp_path / "ds-tcvn3.xlsx", lt.encode_tcvn3, ".VnTime")
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo(pilot)
+        before = S.stats(app.reg).active_members
+        # the palette command opens the wizard, which opens the file picker
+        app.open_import()
+        await settle(pilot)
+        await pick_file(pilot, f)
+        assert screen_name(app) == "ImportScreen"
+        screen = app.screen
+        assert screen.step == "map"  # one sheet: straight to the columns
+        text = screen_text(app)
+        assert "TCVN3" in text and "Họ và tên" in text
+        assert set(screen.preview.unknown_villages) == {"An Lợi", "Đông Lợi"}
+        # unknown villages block the import until the clerk decides
+        await press(pilot, "ctrl+n")
+        assert screen.step == "preview"
+        assert screen.preview.counts["error"] == len(ROWS)
+        await press(pilot, "ctrl+s")
+        assert screen_name(app) == "ImportScreen" and "dòng lỗi" in screen_text(app)
+        assert S.stats(app.reg).active_members == before
+        await press(pilot, "escape")
+        assert screen.step == "map"
+        await map_name(pilot, "An Lợi", importer.CREATE)
+        await map_name(pilot, "Đông Lợi", importer.CREATE)
+        await press(pilot, "ctrl+n")
+        c = screen.preview.counts
+        assert c["new"] == len(ROWS) and c["error"] == 0
+        assert "Nguyễn Thị Hà" in screen_text(app)  # converted from TCVN3
+        await press(pilot, "ctrl+s")
+        assert screen_name(app) == "ConfirmModal"
+        await press(pilot, "c")
+        assert screen.step == "done"
+        assert "Ctrl+N: nhập tệp khác" in screen_text(app)
+        assert S.stats(app.reg).active_members == before + len(ROWS)
+        names = {v.name for v in S.list_villages(app.reg)}
+        assert {"An Lợi", "Đông Lợi"} <= names
+        # the same file again: everything unchanged, nothing to write
+        await press(pilot, "ctrl+n")
+        await pick_file(pilot, f)
+        assert screen.step == "map" and not screen.preview.unknown_villages
+        await press(pilot, "ctrl+n")
+        assert screen.preview.counts["unchanged"] == len(ROWS)
+        await press(pilot, "ctrl+s")
+        assert screen_name(app) == "ImportScreen" and "Không có gì mới" in screen_text(app)
+        await press(pilot, "escape")
+        await press(pilot, "escape")
+        await press(pilot, "escape")
+        assert screen_name(app) == "MainScreen"
+
+
+async def test_wizard_column_remap_and_row_errors(demo_path, tmp_path):
+    """The category sits in a «Ghi chú» column: the clerk maps it; a bad phone is an error with its row number."""
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo(pilot)
+        village = S.list_villages(app.reg)[0].name
+        f = _csv(tmp_path / "ds.csv", [
+            (1, "Vũ Thị Đào", 1990, "0912345678", village, "Đoàn Thanh niên"),
+            (2, "Lò Văn Ước", 1988, "12345", village, "Hội Phụ nữ"),
+        ])
+        before = S.stats(app.reg).active_members
+        app.open_import(path=f)
+        await settle(pilot)
+        screen = app.screen
+        assert screen.step == "map"
+        col = next(c for c in screen.preview.columns if c.header == "Ghi chú")
+        assert col.field == "notes"
+        cols = screen.query_one("#imp-cols")
+        cols.cursor = cols.keys.index(col.index)
+        cols.focus()
+        await press(pilot, "enter")
+        assert screen_name(app) == "ColumnForm"
+        await choose(pilot, "#f-field", "category")
+        await press(pilot, "ctrl+s")
+        col = next(c for c in screen.preview.columns if c.header == "Ghi chú")
+        assert col.field == "category" and screen.preview.mapping_source == "người dùng sửa"
+        await press(pilot, "ctrl+n")
+        errs = screen.preview.errors
+        assert [e.row for e in errs] == [3] and errs[0].field == "phone"
+        text = screen_text(app)
+        assert "Còn 1 dòng lỗi" in text
+        await press(pilot, "ctrl+s")  # refused: nothing written, the error rows shown
+        assert screen.query_one("#imp-filter").value == "error"
+        assert S.stats(app.reg).active_members == before
+        # fix the file, read it again (Ctrl+R): the corrected mapping is kept
+        _csv(f, [
+            (1, "Vũ Thị Đào", 1990, "0912345678", village, "Đoàn Thanh niên"),
+            (2, "Lò Văn Ước", 1988, "0987654321", village, "Hội Phụ nữ"),
+        ])
+        await press(pilot, "ctrl+r")
+        assert screen.preview.counts["new"] == 2 and not screen.preview.errors
+        await press(pilot, "ctrl+s")
+        await press(pilot, "c")
+        assert screen.step == "done"
+        from models.schema import Membership, Person
+
+        with app.reg.read():
+            p = Person.get(Person.given_name == "Đào")
+            m = Membership.get(Membership.person == p)
+            code = m.category.code
+        assert code == "DOAN_TN"
+        # the corrected mapping is remembered for files of the same shape
+        assert importer.saved_mappings(app.reg)
+
+
+async def test_wizard_cancel_while_writing_leaves_registry_unchanged(demo_path, tmp_path, monkeypatch):
+    from cnscd_tui.import_screen import ImportScreen
+
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo(pilot)
+        village = S.list_villages(app.reg)[0].name
+        rows = [(i, f"Nguyễn Văn Thử {i}", 1980 + i % 20, "", village, "") for i in range(1, 161)]
+        f = _csv(tmp_path / "nhieu.csv", rows)
+        gate = threading.Event()
+        orig = ImportScreen._progress
+
+        def slow(self, what):
+            inner = orig(self, what)
+
+            def report(done, total):
+                inner(done, total)
+                if what == "Đang ghi":
+                    gate.wait(10)
+            return report
+
+        monkeypatch.setattr(ImportScreen, "_progress", slow)
+        before = S.stats(app.reg).active_members
+        app.open_import(path=f)
+        await settle(pilot)
+        screen = app.screen
+        await press(pilot, "ctrl+n")
+        assert screen.preview.counts["new"] == 160
+        await pilot.press("ctrl+s")
+        await pilot.press("c")
+        await pilot.pause()
+        assert screen.busy == "apply"
+        await pilot.press("escape")  # stop while the worker is writing
+        gate.set()
+        await settle(pilot)
+        assert screen.busy == "" and screen.step == "preview"
+        assert "Đã dừng" in screen_text(app)
+        assert S.stats(app.reg).active_members == before
+    # and on disk: reopen the file
+    from models.db import Registry
+
+    reg = Registry.open(demo_path, PASS)
+    try:
+        assert S.stats(reg).active_members == before
+    finally:
+        reg.close()
+
+
+async def test_wizard_phu_luc_1_with_wrong_stated_total(demo_path, tmp_path):
+    f = _phu_luc_file(tmp_path / "pl1-quang-nam.xlsx", 7448)
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f7")
+        await press(pilot, "ctrl+g")
+        assert screen_name(app) == "FilePicker"
+        await pick_file(pilot, f)
+        screen = app.screen
+        assert screen.kind == "phu-luc-1" and screen.step == "preview"
+        text = screen_text(app)
+        assert "Sai lệch" in text and "7.446" in text and "7.448" in text
+        await type_into(pilot, "#imp-source", "Tỉnh Quảng Nam")
+        await press(pilot, "ctrl+s")
+        assert screen_name(app) == "ConfirmModal" and "CẢNH BÁO" in screen_text(app)
+        await press(pilot, "c")
+        assert screen.step == "done"
+        tabs = importer.imported_tables(app.reg)
+        assert len(tabs) == 1 and tabs[0]["source"] == "Tỉnh Quảng Nam" and tabs[0]["flags"]
+        assert importer.aggregate_report(app.reg).total[-1] == 7446
+
+
+async def test_file_picker_refuses_non_spreadsheet_and_typed_folder(demo_path, tmp_path):
+    (tmp_path / "ghi-chu.txt").write_text("x")
+    sub = tmp_path / "thu muc"
+    sub.mkdir()
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo(pilot)
+        app.open_import()
+        await settle(pilot)
+        await type_into(pilot, "#picker-path", str(tmp_path / "ghi-chu.txt"))
+        await press(pilot, "enter")
+        assert screen_name(app) == "FilePicker" and "không phải tệp bảng tính" in screen_text(app)
+        await type_into(pilot, "#picker-path", str(tmp_path / "khong-co.xlsx"))
+        await press(pilot, "enter")
+        assert "Không thấy tệp" in screen_text(app)
+        await type_into(pilot, "#picker-path", str(sub))
+        await press(pilot, "enter")
+        assert app.screen.query_one("#picker-tree").path == sub
+        await press(pilot, "escape")
+        assert screen_name(app) == "ImportScreen"
+        await press(pilot, "escape")
+        assert screen_name(app) == "MainScreen"
+
+
+# -- templates ----------------------------------------------------------------------------
+async def test_templates_add_see_mapping_fix_and_fill(demo_path, tmp_path):
+    from openpyxl import load_workbook
+
+    tpl = _template(tmp_path / "mau-huyen.xlsx")
+    original = tpl.read_bytes()
+    out = tmp_path / "nop"
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f7")
+        await press(pilot, "ctrl+t")
+        assert screen_name(app) == "TemplatesScreen"
+        assert "Chưa lưu mẫu nào" in screen_text(app)
+        await press(pilot, "a")
+        await pick_file(pilot, tpl)
+        assert screen_name(app) == "AddTemplateForm"
+        await type_into(pilot, "#f-name", "Danh sách huyện")
+        await press(pilot, "ctrl+s")
+        assert screen_name(app) == "TemplatesScreen"
+        text = screen_text(app)
+        assert "Danh sách huyện" in text and "Đã lưu mẫu" in text
+        assert "B «Họ và tên» ← Họ và tên" in text and "G «Ghi chú» ← Ghi chú" in text
+        # the clerk leaves the notes column empty
+        await press(pilot, "m")
+        assert screen_name(app) == "MappingForm"
+        await choose(pilot, "#f-c_G", "-")
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        assert screen_name(app) == "TemplatesScreen"
+        from exports import templates
+
+        assert templates.list_templates(app.reg)[0].mapping == {"G": "-"}
+        assert "G «Ghi chú» ← (để trống)" in screen_text(app)
+        # fill it (Enter) into a folder, without a password
+        await press(pilot, "enter")
+        assert screen_name(app) == "FillForm"
+        await type_into(pilot, "#f-folder", str(out))
+        await type_into(pilot, "#f-date", "10/04/2026")
+        app.screen.query_one("#f-protect").value = False
+        await pilot.pause()
+        await press(pilot, "ctrl+s")
+        assert screen_name(app) == "TemplatesScreen", screen_text(app)
+        files = list(out.glob("*.xlsx"))
+        assert len(files) == 1 and "Đã điền mẫu" in screen_text(app)
+        ws = load_workbook(files[0]).active
+        n = S.stats(app.reg).active_members
+        assert ws.cell(row=7 + n - 1, column=1).value == n
+        assert all(ws.cell(row=r, column=7).value in (None, "") for r in range(7, 7 + n))
+        assert any("ngày 10 tháng 4 năm 2026" in str(c.value) for row in ws.iter_rows() for c in row if c.value)
+        assert tpl.read_bytes() == original  # the district's file is never modified
+        # with a password: an encrypted OOXML file (OLE container)
+        await press(pilot, "f")
+        await type_into(pilot, "#f-folder", str(out))
+        await type_into(pilot, "#f-filename", "co-mat-khau.xlsx")
+        await type_into(pilot, "#f-password", "mk-huyen-2026")
+        await type_into(pilot, "#f-repeat", "mk-huyen-2026")
+        await press(pilot, "ctrl+s")
+        assert screen_name(app) == "TemplatesScreen", screen_text(app)
+        assert (out / "co-mat-khau.xlsx").read_bytes()[:4] == b"\xd0\xcf\x11\xe0"
+        assert "Tệp có mật khẩu" in screen_text(app)
+        # delete (asks first)
+        await press(pilot, "d")
+        assert screen_name(app) == "ConfirmModal"
+        await press(pilot, "c")
+        assert templates.list_templates(app.reg) == []
+
+
+async def test_template_that_cannot_be_matched_is_not_saved(demo_path, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active["A1"] = "Bảng không có tiêu đề cột nào quen thuộc"
+    wb.active["A3"] = "Xyz"
+    wb.active["B3"] = "Abc"
+    f = tmp_path / "la.xlsx"
+    wb.save(f)
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo(pilot)
+        app.open_templates()
+        await settle(pilot)
+        await press(pilot, "a")
+        await pick_file(pilot, f)
+        await press(pilot, "ctrl+s")
+        assert screen_name(app) == "AddTemplateForm"
+        assert "Không tìm thấy dòng tiêu đề" in screen_text(app)
+        from exports import templates
+
+        assert templates.list_templates(app.reg) == []
