@@ -30,14 +30,97 @@ class UsageError(Exception):
         return str(self.args[0])
 
 
+# ---------------------------------------------------------------------------
+# argparse in Vietnamese
+# ---------------------------------------------------------------------------
+# argparse looks its messages up through the module globals ``_`` (gettext) and
+# ``ngettext`` when it builds a parser and when it reports an error, so a
+# lookup table installed before the parsers are built translates all of them:
+# headings, the -h help, "usage:" and every error. The msgids are those of
+# Python 3.11–3.13; an id not in the table stays in English.
+_ARGPARSE_VI = {
+    "usage: ": "Cách dùng: ",
+    "positional arguments": "tham số vị trí",
+    "options": "tùy chọn",
+    "subcommands": "lệnh",
+    "%(heading)s:": "%(heading)s:",
+    "show this help message and exit": "hiện hướng dẫn này rồi thoát",
+    "show program's version number and exit": "hiện số phiên bản của chương trình rồi thoát",
+    " (default: %(default)s)": " (mặc định: %(default)s)",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
+    "%(prog)s: warning: %(message)s\n": "%(prog)s: cảnh báo: %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
+    "expected one argument": "cần một giá trị",
+    "expected at most one argument": "chỉ nhận nhiều nhất một giá trị",
+    "expected at least one argument": "cần ít nhất một giá trị",
+    "invalid %(type)s value: %(value)r": "giá trị %(value)r không hợp lệ",
+    "invalid choice: %(value)r (choose from %(choices)s)": "lựa chọn %(value)r không hợp lệ (chọn một trong: %(choices)s)",
+    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
+    "unrecognized arguments: %s": "tham số không hiểu được: %s",
+    "ambiguous option: %(option)s could match %(matches)s": "tùy chọn %(option)s chưa rõ, có thể là: %(matches)s",
+    "not allowed with argument %s": "không được dùng cùng tham số %s",
+    "ignored explicit argument %r": "tùy chọn này không nhận giá trị (bỏ qua %r)",
+    "one of the arguments %s is required": "cần một trong các tham số %s",
+    "can't open '%(filename)s': %(error)s": "không mở được «%(filename)s»: %(error)s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "không có lệnh %(parser_name)r (các lệnh: %(choices)s)",
+    "unexpected option string: %s": "tùy chọn không đúng chỗ: %s",
+    "option '%(option)s' is deprecated": "tùy chọn «%(option)s» đã cũ, sắp bỏ",
+    "argument '%(argument_name)s' is deprecated": "tham số «%(argument_name)s» đã cũ, sắp bỏ",
+    "command '%(parser_name)s' is deprecated": "lệnh «%(parser_name)s» đã cũ, sắp bỏ",
+    'argument "-" with mode %r': 'tham số "-" với chế độ %r',
+    # mistakes in the program's own parser definitions (never the clerk's)
+    "%r is not callable": "%r không gọi được",
+    "'required' is an invalid argument for positionals": "tham số vị trí không dùng được 'required'",
+    ".__call__() not defined": ".__call__() chưa được định nghĩa",
+    "cannot have multiple subparser arguments": "không được có nhiều nhóm lệnh con",
+    "cannot merge actions - two groups are named %r": "không gộp được: hai nhóm cùng tên %r",
+    "conflicting subparser alias: %s": "tên gọi khác của lệnh con bị trùng: %s",
+    "conflicting subparser: %s": "lệnh con bị trùng: %s",
+    "dest= is required for options like %r": "tùy chọn như %r cần dest=",
+    "invalid conflict_resolution value: %r": "giá trị conflict_resolution không hợp lệ: %r",
+    "invalid option string %(option)r: must start with a character %(prefix_chars)r":
+        "tùy chọn %(option)r không hợp lệ: phải bắt đầu bằng ký tự %(prefix_chars)r",
+    "mutually exclusive arguments must be optional": "các tham số loại trừ nhau phải là tùy chọn",
+}
+_ARGPARSE_VI_PLURAL = {
+    ("expected %s argument", "expected %s arguments"): "cần %s giá trị",
+    ("conflicting option string: %s", "conflicting option strings: %s"): "tùy chọn bị trùng: %s",
+}
+
+
+def _argparse_gettext(message: str) -> str:
+    return _ARGPARSE_VI.get(message, message)
+
+
+def _argparse_ngettext(singular: str, plural: str, n: int) -> str:
+    return _ARGPARSE_VI_PLURAL.get((singular, plural), singular if n == 1 else plural)
+
+
+def _install_argparse_vietnamese() -> None:
+    argparse._ = _argparse_gettext
+    argparse.ngettext = _argparse_ngettext
+
+
+def _number(kind, name: str):
+    def convert(text: str):
+        try:
+            return kind(text)
+        except (TypeError, ValueError):
+            raise argparse.ArgumentTypeError(f"«{text}» không phải {name}") from None
+
+    return convert
+
+
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # Vietnamese usage errors, exit 2
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # type=int / type=float report «abc» không phải số nguyên, not "invalid int value"
+        self.register("type", int, _number(int, "số nguyên"))
+        self.register("type", float, _number(float, "số"))
+
+    def error(self, message):  # Vietnamese usage errors (the messages come translated), exit 2
         self.print_usage(sys.stderr)
-        translated = (message.replace("the following arguments are required", "thiếu tham số")
-                      .replace("unrecognized arguments", "tham số không hiểu được")
-                      .replace("invalid choice", "lựa chọn không hợp lệ")
-                      .replace("argument", "tham số"))
-        self.exit(EXIT_USAGE, f"Lỗi cách dùng: {translated}\n")
+        self.exit(EXIT_USAGE, f"Lỗi cách dùng: {message}\n")
 
 
 # ---------------------------------------------------------------------------
@@ -102,6 +185,18 @@ def _db_path(args) -> Path:
     return Path(args.db).expanduser() if args.db else default_db_path()
 
 
+def _note_migration(reg) -> None:
+    """Tell the clerk (stderr) that opening upgraded the file's schema and saved it."""
+    found = getattr(reg, "migrated_from", None)
+    if found is None:
+        return
+    from models.schema import SCHEMA_VERSION
+    from models.store import backup_dir
+
+    print(f"Đã nâng cấp sổ từ cấu trúc dữ liệu phiên bản {found} lên v{SCHEMA_VERSION} và lưu lại; "
+          f"bản cũ được giữ trong thư mục sao lưu {backup_dir(reg.path)}.", file=sys.stderr, flush=True)
+
+
 def open_registry(args, secrets: "Secrets"):
     from models.db import Registry
 
@@ -111,7 +206,9 @@ def open_registry(args, secrets: "Secrets"):
 
         raise NotFound(f"Không tìm thấy tệp sổ: {path}")
     passphrase = secrets.get("CNSCD_PASSPHRASE", "mật khẩu")
-    return Registry.open(path, passphrase=passphrase)
+    reg = Registry.open(path, passphrase=passphrase)
+    _note_migration(reg)
+    return reg
 
 
 # ---------------------------------------------------------------------------
@@ -222,6 +319,7 @@ def cmd_recover(args, secrets: Secrets) -> int:
     path = _db_path(args)
     key = secrets.get("CNSCD_RECOVERY_KEY", "khóa khôi phục")
     reg = Registry.open(path, recovery_key=key)
+    _note_migration(reg)
     with reg:
         new = _new_passphrase(secrets, "CNSCD_NEW_PASSPHRASE")
         reg.store.change_passphrase(new)
@@ -252,14 +350,27 @@ def cmd_restore(args, secrets: Secrets) -> int:
 # ---------------------------------------------------------------------------
 # Parser
 # ---------------------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH", help="tệp sổ (mặc định: $CNSCD_DB hoặc thư mục dữ liệu người dùng)")
-    common.add_argument("--passphrase-stdin", action="store_true",
-                        help="đọc mật khẩu từ đầu vào chuẩn, mỗi dòng một mật khẩu")
+def _common_options(default_none: bool) -> argparse.ArgumentParser:
+    """--db and --passphrase-stdin.
 
+    The main parser has the real defaults; subcommands get the same options
+    with ``default=SUPPRESS``, so an option given before the subcommand
+    (``cnscd --db X stats``) is not overwritten by the subcommand's default.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    extra = {} if default_none else {"default": argparse.SUPPRESS}
+    common.add_argument("--db", metavar="PATH", help="tệp sổ (mặc định: $CNSCD_DB hoặc thư mục dữ liệu người dùng)",
+                        **extra)
+    common.add_argument("--passphrase-stdin", action="store_true",
+                        help="đọc mật khẩu từ đầu vào chuẩn, mỗi dòng một mật khẩu", **extra)
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    _install_argparse_vietnamese()  # before any parser is made: headings and -h help are looked up then
     p = _Parser(prog="cnscd", description="Sổ Tổ CNSCĐ — sổ quản lý Tổ công nghệ số cộng đồng.",
-                parents=[common])
+                parents=[_common_options(default_none=True)])
+    common = _common_options(default_none=False)  # for every subcommand (and exports/import_cli register())
     p.add_argument("--demo", action="store_true", help="mở sổ mẫu (tạo nếu chưa có; mật khẩu hiện trên màn hình)")
     sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="LỆNH")
 
@@ -317,6 +428,26 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.reconfigure(encoding="utf-8")
     except (AttributeError, ValueError):
         pass
+    try:
+        return _run(argv)
+    except BrokenPipeError:  # `cnscd stats | head`: the reader left; stop quietly
+        _silence_stdout()
+        return EXIT_OK
+
+
+def _silence_stdout() -> None:
+    """Point stdout at devnull so the flush at interpreter exit does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (e.g. captured in tests)
+        pass
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -76,6 +76,9 @@ class Registry:
         self._depth = 0
         self.actor = actor or current_actor()
         self.closed = False
+        # The schema version the file had when it was opened, if it was migrated
+        # (and saved) on opening; None otherwise. The CLI tells the clerk.
+        self.migrated_from: int | None = None
         database.hand_over(conn)
 
     # -- opening -----------------------------------------------------------
@@ -136,13 +139,18 @@ class Registry:
             if found > SCHEMA_VERSION:
                 raise SchemaTooNew(found)
             reg = cls(store, conn, payload, actor)
-            if found < SCHEMA_VERSION:
-                with reg.write():
-                    migrations.migrate(conn, found, actor=reg.actor)
-            return reg
         except BaseException:
             store.close()
             raise
+        if found < SCHEMA_VERSION:
+            try:
+                with reg.write():
+                    migrations.migrate(conn, found, actor=reg.actor)
+            except BaseException:
+                reg.close()  # store, lock and connection
+                raise
+            reg.migrated_from = found
+        return reg
 
     # -- transactions --------------------------------------------------------
     @contextlib.contextmanager

@@ -21,6 +21,7 @@ import sqlite3
 from playhouse.migrate import SqliteMigrator, migrate as run_migrations
 
 from .schema import AuditLog, EquipmentNeed, Person, SCHEMA_VERSION, Unit, database
+from .store import StoreError
 
 # The schema of version 1, frozen as it was shipped. Used to test that a v1
 # file still opens; never edit it.
@@ -64,13 +65,26 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
 STEPS = {1: _v1_to_v2}
 
 
+class MissingMigration(StoreError):
+    """This program has no step from one schema version to the next (exit 4; the file is left as it was)."""
+
+    exit_code = 4
+
+    def __init__(self, version: int):
+        self.version = version
+        super().__init__(
+            f"Không nâng cấp được sổ: chương trình thiếu bước nâng cấp cấu trúc dữ liệu từ phiên bản {version} "
+            f"lên {version + 1}. Sổ chưa bị thay đổi. Hãy cài lại hoặc cập nhật chương trình Sổ Tổ CNSCĐ."
+        )
+
+
 def migrate(conn: sqlite3.Connection, found: int, *, actor: str) -> None:
     """Bring the database from version ``found`` to ``SCHEMA_VERSION``."""
     version = found
     while version < SCHEMA_VERSION:
         step = STEPS.get(version)
         if step is None:
-            raise RuntimeError(f"Không có bước nâng cấp từ phiên bản {version}.")
+            raise MissingMigration(version)
         step(conn)
         version += 1
         conn.execute(f"PRAGMA user_version = {version}")

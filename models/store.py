@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import errno
+import filecmp
 import hashlib
 import json
 import hmac
@@ -223,9 +224,17 @@ def _b64(b: bytes) -> str:
     return base64.b64encode(b).decode("ascii")
 
 
-def _payload_aad(header: dict) -> bytes:
+def _payload_aad(header: dict, major: int, minor: int) -> bytes:
+    """magic ‖ the file's own major ‖ minor ‖ header without slots (not the reader's constants)."""
     rest = {k: v for k, v in header.items() if k != "slots"}
-    return MAGIC + struct.pack(">HH", FORMAT_MAJOR, FORMAT_MINOR) + _canon(rest)
+    return MAGIC + struct.pack(">HH", major, minor) + _canon(rest)
+
+
+def _file_parts(header: dict, nonce: bytes, ct: bytes, version: tuple[int, int]) -> list[bytes]:
+    """The bytes of a whole file: prefix, header, nonce, ciphertext + tag, trailer."""
+    raw = _canon(header)
+    prefix = _PREFIX.pack(MAGIC, version[0], version[1], len(raw))
+    return [prefix, raw, nonce, ct, _trailer(prefix, raw, nonce, ct)]
 
 
 def _slot_aad(file_id: str, slot: dict) -> bytes:
@@ -320,7 +329,9 @@ class BackupInfo:
     kind: str  # gen | day | manual | before-restore
 
 
-_BACKUP_RE = re.compile(r"\.(g|d|r)(\d{6,})(?:-(\d{4}-\d{2}-\d{2}))?\.cnscd$")
+# <stem>.g000042.cnscd, <stem>.d000042-2026-11-22.cnscd, <stem>.r000042.cnscd; a name that was
+# already taken by a different file gets ".<n>" before ".cnscd" (see _link_or_copy).
+_BACKUP_RE = re.compile(r"\.(g|d|r)(\d{6,})(?:-(\d{4}-\d{2}-\d{2}))?(?:\.\d{1,3})?\.cnscd$")
 _KIND = {"g": "gen", "d": "day", "r": "before-restore"}
 
 
@@ -375,13 +386,55 @@ def _replace(src: Path, dst: Path) -> None:
             delay = min(delay * 2, 0.3)
 
 
-def _link_or_copy(src: Path, dst: Path) -> None:
+def _same_file(a: Path, b: Path) -> bool:
     try:
-        os.link(src, dst)
-    except FileExistsError:
-        pass
+        return os.path.samefile(a, b) or filecmp.cmp(a, b, shallow=False)
     except OSError:
-        shutil.copyfile(src, dst)
+        return False
+
+
+def _copy_exclusive(src: Path, dst: Path) -> None:
+    """Copy ``src`` to a new file ``dst``; FileExistsError if ``dst`` exists (never overwritten)."""
+    with open(src, "rb") as fin:
+        fout = open(dst, "xb")
+        try:
+            with fout:
+                shutil.copyfileobj(fin, fout, 1 << 20)
+        except BaseException:
+            try:
+                dst.unlink()
+            except OSError:
+                pass
+            raise
+
+
+def _link_or_copy(src: Path, dst: Path) -> Path:
+    """Keep ``src`` as ``dst`` (hard link, or a copy); returns the name used.
+
+    An existing file is never replaced. If ``dst`` already holds the same bytes
+    (e.g. the link of a save that crashed before the replace) nothing is done;
+    if it holds a different file, the copy takes the next free name
+    ``<dst without .cnscd>.<n>.cnscd``, so no state is silently left without its backup.
+    """
+    base = dst.name[:-len(".cnscd")] if dst.name.endswith(".cnscd") else dst.name
+    for n in range(1000):
+        target = dst if n == 0 else dst.with_name(f"{base}.{n}.cnscd")
+        try:
+            os.link(src, target)
+            return target
+        except FileExistsError:
+            if _same_file(src, target):
+                return target
+            continue
+        except OSError:
+            pass  # no hard links on this file system: copy
+        try:
+            _copy_exclusive(src, target)
+            return target
+        except FileExistsError:
+            if _same_file(src, target):
+                return target
+    raise OSError(errno.EEXIST, f"không còn tên trống cho bản sao lưu {dst.name}")
 
 
 def _write_all(fd: int, part: bytes) -> None:
@@ -418,8 +471,10 @@ def _write_atomic(path: Path, parts: list[bytes]) -> None:
 class EncryptedStore:
     """An open registry file. Holds the data key in memory only."""
 
-    def __init__(self, path: Path, header: dict, data_key: bytes, nonce: bytes, ciphertext: bytes, lock):
+    def __init__(self, path: Path, header: dict, data_key: bytes, nonce: bytes, ciphertext: bytes, lock,
+                 version: tuple[int, int] = (FORMAT_MAJOR, FORMAT_MINOR)):
         self.path = path
+        self._version = version  # the file's format major/minor, bound into the payload AAD
         self._header = header
         self._key = bytearray(data_key)
         self._nonce = nonce
@@ -518,11 +573,13 @@ class EncryptedStore:
                                       "Nếu quên mật khẩu, dùng khóa khôi phục.")
                 raise WrongSecret("Sai khóa khôi phục: khóa này không phải của sổ này.")
             try:
-                payload = AESGCM(data_key).decrypt(parsed.nonce, parsed.ciphertext, _payload_aad(header))
+                payload = AESGCM(data_key).decrypt(parsed.nonce, parsed.ciphertext,
+                                                   _payload_aad(header, parsed.major, parsed.minor))
             except InvalidTag:
                 raise DamagedFile(f"Tệp sổ «{path.name}» bị hỏng hoặc bị sửa: nội dung không khớp mã xác thực.",
                                   list_backups(path, only_good=True)) from None
-            return cls(path, header, data_key, parsed.nonce, parsed.ciphertext, lk), payload
+            return cls(path, header, data_key, parsed.nonce, parsed.ciphertext, lk,
+                       (parsed.major, parsed.minor)), payload
         except BaseException:
             if lk:
                 lk.release()
@@ -539,21 +596,20 @@ class EncryptedStore:
         header["payload_len"] = len(payload)
         if schema_version is not None:
             header["schema_version"] = int(schema_version)
+        version = (FORMAT_MAJOR, FORMAT_MINOR)  # a save writes this program's format
         nonce = os.urandom(_NONCE)
-        ct = AESGCM(bytes(self._key)).encrypt(nonce, payload, _payload_aad(header))
+        ct = AESGCM(bytes(self._key)).encrypt(nonce, payload, _payload_aad(header, *version))
         try:
-            self._write(header, nonce, ct, keep_backup=True)
+            self._write(header, nonce, ct, version, keep_backup=True)
         except OSError as exc:
             raise SaveFailed(f"Không lưu được sổ vào {self.path} (lý do: {_reason(exc)}). "
                              "Tệp đã lưu trước đó vẫn nguyên vẹn; dữ liệu vừa nhập chưa được ghi.") from exc
-        self._header, self._nonce, self._ct = header, nonce, ct
+        self._header, self._nonce, self._ct, self._version = header, nonce, ct, version
 
-    def _write(self, header: dict, nonce: bytes, ct: bytes, *, keep_backup: bool) -> None:
-        raw = _canon(header)
-        prefix = _PREFIX.pack(MAGIC, FORMAT_MAJOR, FORMAT_MINOR, len(raw))
+    def _write(self, header: dict, nonce: bytes, ct: bytes, version: tuple[int, int], *, keep_backup: bool) -> None:
         if keep_backup and self.path.exists():
             self._backup_current()
-        _write_atomic(self.path, [prefix, raw, nonce, ct, _trailer(prefix, raw, nonce, ct)])
+        _write_atomic(self.path, _file_parts(header, nonce, ct, version))
         if keep_backup:
             self._after_backup(len(ct))
 
@@ -633,7 +689,10 @@ class EncryptedStore:
                 restores.append((gen, f))
         for _, f in sorted(gens, reverse=True)[GEN_KEEP:]:
             f.unlink()
-        for day in sorted(days, reverse=True)[DAYS_KEEP:]:
+        # Day buckets are ranked by their highest generation, never by the date in
+        # their name: a clock reset to 2000 or a future date must not decide what stays.
+        ranked = sorted(days, key=lambda d: (max(g for g, _ in days[d]), d), reverse=True)
+        for day in ranked[DAYS_KEEP:]:
             for _, f in days[day]:
                 f.unlink()
         for _, f in sorted(restores, reverse=True)[RESTORE_KEEP:]:
@@ -661,7 +720,7 @@ class EncryptedStore:
                               default_kdf())
         header["slots"] = [new_slot] + [s for s in header["slots"] if s.get("kind") != "passphrase"]
         try:
-            self._write(header, self._nonce, self._ct, keep_backup=False)
+            self._write(header, self._nonce, self._ct, self._version, keep_backup=False)  # same ct: same AAD
         except OSError as exc:
             raise SaveFailed(f"Không đổi được mật khẩu (lý do: {_reason(exc)}). Mật khẩu cũ vẫn dùng được.") from exc
         self._header = header
@@ -740,24 +799,53 @@ def glob_escape(s: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", s)
 
 
-def restore_backup(backup_path, db_path, *, passphrase: str | None = None, recovery_key: str | None = None) -> None:
-    """Replace ``db_path`` with a backup that decrypts; the current file is kept as a before-restore backup."""
-    backup_path, db_path = Path(backup_path), Path(db_path)
-    st, _ = EncryptedStore.open(backup_path, passphrase=passphrase, recovery_key=recovery_key, lock=False)
-    st.close()
-    lk = _take_lock(db_path)
+def _highest_generation(db_path: Path) -> int:
+    """The highest generation of the file and of every backup name beside it (0 if none)."""
+    top = 0
     try:
-        data = backup_path.read_bytes()
-        if db_path.exists():
-            folder = backup_dir(db_path)
-            folder.mkdir(exist_ok=True)
-            try:
-                gen = int(check_file(db_path)["generation"])
-            except StoreError:
-                gen = 0
-            _link_or_copy(db_path, folder / f"{db_path.stem}.r{gen:06d}.cnscd")
-        _write_atomic(db_path, [data])
-    except OSError as exc:
-        raise SaveFailed(f"Không khôi phục được (lý do: {_reason(exc)}). Tệp sổ hiện tại vẫn nguyên vẹn.") from exc
+        top = int(check_file(db_path)["generation"])
+    except (StoreError, ValueError, TypeError):
+        pass
+    folder = backup_dir(db_path)
+    if folder.is_dir():
+        for f in folder.iterdir():
+            m = _BACKUP_RE.search(f.name)
+            if m:
+                top = max(top, int(m.group(2)))
+    return top
+
+
+def restore_backup(backup_path, db_path, *, passphrase: str | None = None, recovery_key: str | None = None) -> None:
+    """Replace ``db_path`` with a backup that decrypts; the current file is kept as a before-restore backup.
+
+    The restored content is sealed again (fresh nonce) with a generation above
+    every one in use (the file's and the backups'), so the saves that follow
+    get backup names of their own instead of colliding with old backups.
+    """
+    backup_path, db_path = Path(backup_path), Path(db_path)
+    st, payload = EncryptedStore.open(backup_path, passphrase=passphrase, recovery_key=recovery_key, lock=False)
+    try:
+        lk = _take_lock(db_path)
+        try:
+            header = dict(st._header)
+            header["generation"] = max(_highest_generation(db_path), st.generation) + 1
+            header["saved_at"] = _now()
+            header["payload_len"] = len(payload)
+            version = (FORMAT_MAJOR, FORMAT_MINOR)
+            nonce = os.urandom(_NONCE)
+            ct = AESGCM(bytes(st._key)).encrypt(nonce, payload, _payload_aad(header, *version))
+            if db_path.exists():
+                folder = backup_dir(db_path)
+                folder.mkdir(exist_ok=True)
+                try:
+                    gen = int(check_file(db_path)["generation"])
+                except (StoreError, ValueError, TypeError):
+                    gen = 0
+                _link_or_copy(db_path, folder / f"{db_path.stem}.r{gen:06d}.cnscd")
+            _write_atomic(db_path, _file_parts(header, nonce, ct, version))
+        except OSError as exc:
+            raise SaveFailed(f"Không khôi phục được (lý do: {_reason(exc)}). Tệp sổ hiện tại vẫn nguyên vẹn.") from exc
+        finally:
+            lk.release()
     finally:
-        lk.release()
+        st.close()

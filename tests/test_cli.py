@@ -156,3 +156,99 @@ def test_console_script_runs(tmp_path):
     r = subprocess.run([str(exe), "stats", "--db", str(db), "--json"], capture_output=True, text=True, env=env,
                        timeout=60)
     assert r.returncode == 0 and json.loads(r.stdout)["communes"] == 1
+
+
+def test_db_and_passphrase_stdin_before_or_after_the_subcommand(made, tmp_path, monkeypatch, capsys):
+    db, _ = made
+    for argv in (["--db", str(db), "stats", "--json"], ["stats", "--json", "--db", str(db)],
+                 ["--db", str(tmp_path / "khong-co.cnscd"), "stats", "--db", str(db), "--json"]):
+        code, out, err = run(argv, monkeypatch, capsys, env={"CNSCD_PASSPHRASE": PASS})
+        assert code == 0, (argv, err)
+        assert json.loads(out)["communes"] == 1
+    monkeypatch.delenv("CNSCD_PASSPHRASE")
+    for argv in (["--passphrase-stdin", "--db", str(db), "verify"], ["--db", str(db), "verify", "--passphrase-stdin"],
+                 ["verify", "--passphrase-stdin", "--db", str(db)]):
+        code, out, err = run(argv, monkeypatch, capsys, stdin=f"{PASS}\n")
+        assert code == 0, (argv, err)
+        assert "nguyên vẹn" in out
+    code, _, err = run(["--passphrase-stdin", "--db", str(db), "verify"], monkeypatch, capsys, stdin="sai-mat-khau\n")
+    assert code == 3  # the stdin secret was really used
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX pipes")
+def test_output_into_a_closed_pipe_is_quiet(made):
+    """`cnscd stats | head` with head gone: no BrokenPipeError traceback."""
+    db, _ = made
+    env = dict(os.environ, CNSCD_PASSPHRASE=PASS)
+    for argv in (["stats", "--db", str(db)], ["--help"]):
+        r, w = os.pipe()
+        os.close(r)  # the reader has already left
+        try:
+            p = subprocess.run([sys.executable, "-m", "cnscd_tui.cli", *argv], stdout=w, stderr=subprocess.PIPE,
+                               env=env, cwd=Path(__file__).parent.parent, timeout=60)
+        finally:
+            os.close(w)
+        assert p.returncode == 0, p.stderr.decode()
+        assert p.stderr.decode().strip() == ""
+
+
+ENGLISH_ARGPARSE = ("usage:", "positional arguments", "options:", "show this help", "invalid", "expected",
+                    "argument", "required", "unrecognized", "choose from", "error:", "int value", "exit")
+
+
+def test_argparse_messages_are_vietnamese(monkeypatch, capsys):
+    import unicodedata
+
+    cases = [
+        (["stats", "--year", "abc"], 2, "«abc» không phải số nguyên"),
+        (["--help"], 0, "hiện hướng dẫn này rồi thoát"),
+        (["stats", "--help"], 0, "Cách dùng: cnscd stats"),
+        (["init"], 2, "thiếu tham số bắt buộc: --province, --commune"),
+        (["--db"], 2, "cần một giá trị"),
+        (["khong-co-lenh"], 2, "lựa chọn 'khong-co-lenh' không hợp lệ"),
+        (["stats", "--khong-co"], 2, "tham số không hiểu được: --khong-co"),
+        (["demo", "--scale", "huyen"], 2, "chọn một trong: 'commune', 'province'"),
+    ]
+    for argv, want_code, want in cases:
+        code, out, err = run(argv, monkeypatch, capsys)
+        text = out + err
+        assert code == want_code, (argv, text)
+        assert want in text, (argv, text)
+        assert "Cách dùng: " in text
+        for phrase in ENGLISH_ARGPARSE:
+            assert phrase not in text.lower(), (argv, phrase, text)
+        assert unicodedata.is_normalized("NFC", text)
+
+
+def _v1_file(path: Path) -> None:
+    import sqlite3
+
+    from models import migrations
+    from models.store import EncryptedStore
+
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(migrations.V1_DDL)
+    conn.execute("INSERT INTO unit (id, parent_id, level, kind, name, code, former_unit, sort_order, active, note)"
+                 " VALUES (1, NULL, 'xa', 'xã', 'Lê Lợi', '', '', 0, 1, '')")
+    conn.execute("INSERT INTO setting VALUES ('commune', '\"Lê Lợi\"')")
+    conn.commit()
+    EncryptedStore.create(path, PASS, conn.serialize(), schema_version=1)[0].close()
+
+
+def test_older_schema_upgrade_is_announced_and_a_missing_step_is_exit_4(tmp_path, monkeypatch, capsys):
+    from models import migrations
+
+    db = tmp_path / "v1.cnscd"
+    _v1_file(db)
+    before = db.read_bytes()
+    with monkeypatch.context() as m:
+        m.setattr(migrations, "STEPS", {})
+        code, out, err = run(["verify", "--db", str(db)], monkeypatch, capsys, env={"CNSCD_PASSPHRASE": PASS})
+    assert code == 4, err
+    assert "thiếu bước nâng cấp cấu trúc dữ liệu từ phiên bản 1 lên 2" in err and "Traceback" not in err
+    assert db.read_bytes() == before  # nothing written
+    code, out, err = run(["verify", "--db", str(db)], monkeypatch, capsys, env={"CNSCD_PASSPHRASE": PASS})
+    assert code == 0, err
+    assert "Đã nâng cấp sổ từ cấu trúc dữ liệu phiên bản 1 lên v2" in err and "bản cũ được giữ" in err
+    code, out, err = run(["stats", "--db", str(db)], monkeypatch, capsys, env={"CNSCD_PASSPHRASE": PASS})
+    assert code == 0 and "nâng cấp" not in err  # only once

@@ -105,6 +105,7 @@ def test_migration_from_v1_file(tmp_path):
 
     reg = Registry.open(path, passphrase=PASS)
     try:
+        assert reg.migrated_from == 1
         assert reg.conn.execute("PRAGMA user_version").fetchone()[0] == 2
         rows = services.filter_people(services.list_people(reg), query="dang thi ha")
         assert [r.full_name for r in rows] == ["Đặng Thị Hà"]
@@ -118,8 +119,32 @@ def test_migration_from_v1_file(tmp_path):
     # Persisted: opening again needs no migration and keeps the data.
     reg = Registry.open(path, passphrase=PASS)
     try:
+        assert reg.migrated_from is None
         assert reg.conn.execute("PRAGMA user_version").fetchone()[0] == 2
         assert len(services.list_people(reg)) == 1
+    finally:
+        reg.close()
+
+
+def test_missing_migration_step_is_a_store_error_and_leaves_the_file(tmp_path, monkeypatch):
+    from models import migrations
+    from models.store import EncryptedStore, StoreError
+
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(migrations.V1_DDL)
+    path = tmp_path / "v1.cnscd"
+    EncryptedStore.create(path, PASS, conn.serialize(), schema_version=1)[0].close()
+    before = path.read_bytes()
+    with monkeypatch.context() as m:
+        m.setattr(migrations, "STEPS", {})
+        with pytest.raises(StoreError) as e:
+            Registry.open(path, passphrase=PASS)
+    assert e.value.exit_code == 4
+    assert "thiếu bước nâng cấp cấu trúc dữ liệu từ phiên bản 1 lên 2" in e.value.message
+    assert path.read_bytes() == before
+    reg = Registry.open(path, passphrase=PASS)  # the failed open let go of the lock
+    try:
+        assert reg.migrated_from == 1
     finally:
         reg.close()
 

@@ -364,3 +364,118 @@ def test_default_kdf_parameters_are_within_caps(monkeypatch):
     assert k.m_kib == 65536 and 1 <= k.t <= st.KDF_MAX_T and k.p == 2
     monkeypatch.setenv("CNSCD_KDF", "fast")
     assert st.default_kdf() == FAST
+
+
+def test_saves_after_restoring_an_old_generation_each_get_their_own_backup(made):
+    """Restoring g5 of a file at g12 must not make later saves collide with the old g6, g7… backups."""
+    path, _ = made
+    folder = st.backup_dir(path)
+    s, _ = EncryptedStore.open(path, passphrase=PW)
+    for i in range(2, 12):
+        s.save(payload(i))  # generation g holds payload(g - 1)
+    assert s.generation == 12
+    s.close()
+    old = {f.name: f.read_bytes() for f in folder.iterdir()}
+    st.restore_backup(folder / "so.g000005.cnscd", path, passphrase=PW)
+    s, restored = EncryptedStore.open(path, passphrase=PW)
+    assert b"phi\xc3\xaan b\xe1\xba\xa3n 4" in restored
+    gen_after_restore = s.generation
+    states = [restored]
+    for i in range(3):
+        states.append(payload(100 + i))
+        s.save(states[-1])
+    gen_at_end = s.generation
+    s.close()
+    contents = []
+    for b in st.list_backups(path):
+        bs, data = EncryptedStore.open(b.path, passphrase=PW, lock=False)
+        bs.close()
+        contents.append(data)
+    for n, state in enumerate(states[:-1]):  # the newest state is the file itself
+        assert state in contents, f"state {n} after the restore has no backup"
+    assert gen_after_restore == 13 and gen_at_end == 16  # above every generation in use, never back to 5
+    assert {"so.g000013.cnscd", "so.g000014.cnscd", "so.g000015.cnscd", "so.r000012.cnscd"} <= {
+        f.name for f in folder.iterdir()}
+    for name, data in old.items():  # old backups are never overwritten (rotation may drop the oldest)
+        if (folder / name).exists():
+            assert (folder / name).read_bytes() == data, name
+
+
+def test_day_copies_are_rotated_by_generation_not_by_clock(made, monkeypatch):
+    """A clock reset to 2000 keeps its new daily copies; a future-dated copy ages out."""
+    import datetime as dt
+
+    path, _ = made
+    folder = st.backup_dir(path)
+    s, _ = EncryptedStore.open(path, passphrase=PW)
+    when = [dt.datetime(2026, 1, 1, 8, tzinfo=dt.timezone.utc)]
+    monkeypatch.setattr(st, "_now", lambda: when[0].isoformat())
+
+    def save(t: dt.datetime, i: int) -> None:
+        when[0] = t
+        s.save(payload(i))
+        s._wait_rotation()
+
+    def day_gens() -> list[int]:
+        return sorted(b.generation for b in st.list_backups(path) if b.kind == "day")
+
+    for i in range(35):
+        save(dt.datetime(2026, 1, 1, 8, tzinfo=dt.timezone.utc) + dt.timedelta(days=i), i)
+    save(dt.datetime(2099, 6, 1, 8, tzinfo=dt.timezone.utc), 35)  # the clock jumps ahead once
+    for i in range(40):  # then the CMOS battery dies: the clock restarts in 2000
+        save(dt.datetime(2000, 1, 1, 8, tzinfo=dt.timezone.utc) + dt.timedelta(days=i), 36 + i)
+        if i:
+            assert day_gens()[-1] == s.generation - 1, "the new daily copy is kept"
+    s._rotate()
+    s.close()
+    days = [f.name for f in folder.glob("so.d*.cnscd")]
+    assert len(days) == st.DAYS_KEEP
+    assert all("-2000-" in name for name in days), sorted(days)
+    assert not any("-2099-" in name for name in days)
+    assert day_gens()[-1] == s.generation - 1
+
+
+def test_file_of_a_newer_minor_opens_and_the_minor_is_authenticated(tmp_path, monkeypatch):
+    path = tmp_path / "so.cnscd"
+    monkeypatch.setattr(st, "FORMAT_MINOR", 3)  # written by a 1.3 program
+    EncryptedStore.create(path, PW, payload(0), schema_version=2, kdf=FAST)[0].close()
+    monkeypatch.setattr(st, "FORMAT_MINOR", 0)  # read by this 1.0 program
+    assert struct.unpack_from(">HH", path.read_bytes(), 8) == (1, 3)
+    s, data = EncryptedStore.open(path, passphrase=PW)
+    assert MARKER in data
+    s.change_passphrase("mat-khau-moi-3")  # same ciphertext, so the file keeps its minor
+    s.close()
+    assert struct.unpack_from(">HH", path.read_bytes(), 8) == (1, 3)
+    s, _ = EncryptedStore.open(path, passphrase="mat-khau-moi-3")
+    s.save(payload(1))  # a save writes this program's format
+    s.close()
+    orig = path.read_bytes()
+    assert struct.unpack_from(">HH", orig, 8) == (1, 0)
+    EncryptedStore.open(path, passphrase="mat-khau-moi-3")[0].close()
+    for minor in (1, 3, 0xFFFF):  # an edit of the minor, checksum recomputed: damage, not a newer file
+        body = bytearray(orig[:-32])
+        body[10:12] = struct.pack(">H", minor)
+        path.write_bytes(reseal(bytes(body)))
+        with pytest.raises(DamagedFile) as e:
+            EncryptedStore.open(path, passphrase="mat-khau-moi-3")
+        assert "bị sửa" in e.value.message and not isinstance(e.value, UnsupportedVersion)
+
+
+def test_a_backup_name_taken_by_another_file_is_neither_overwritten_nor_skipped(made):
+    path, _ = made
+    folder = st.backup_dir(path)
+    s, _ = EncryptedStore.open(path, passphrase=PW)
+    current = path.read_bytes()  # generation 2
+    stranger = folder / "so.g000002.cnscd"
+    stranger.write_bytes(b"a file copied here by hand")
+    s.save(payload(7))
+    assert stranger.read_bytes() == b"a file copied here by hand"
+    alt = folder / "so.g000002.1.cnscd"
+    assert alt.read_bytes() == current
+    assert any(b.path == alt and b.generation == 2 and b.kind == "gen" for b in st.list_backups(path))
+    # the same bytes already there (a save that crashed after the link) need no second copy
+    os.link(path, folder / "so.g000003.cnscd")
+    s.save(payload(8))
+    s.close()
+    assert not (folder / "so.g000003.1.cnscd").exists()
+    EncryptedStore.open(alt, passphrase=PW, lock=False)[0].close()
