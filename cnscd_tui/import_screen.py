@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -39,9 +38,9 @@ class ImportProgress(Message):
 
 
 class PreviewReady(Message):
-    def __init__(self, preview=None, table=None, error: str = "") -> None:
+    def __init__(self, preview=None, table=None, error: str = "", password_needed: bool = False) -> None:
         super().__init__()
-        self.preview, self.table, self.error = preview, table, error
+        self.preview, self.table, self.error, self.password_needed = preview, table, error, password_needed
 
 
 class ImportDone(Message):
@@ -71,23 +70,53 @@ class ColumnForm(FormModal):
 
         fields = [(label, key) for key, label in importer.FIELDS.items() if key != "ignore"]
         fields.append(("(không nhập cột này)", "ignore"))
-        return [
+        out = [
             F("field", "Cột này là", "select", self.column.field or "ignore", fields, allow_blank=False),
             F("encoding", "Bảng mã chữ Việt (cột chữ)", "select", self.column.encoding,
               [(label, key) for key, label in lt.ENCODING_LABELS.items()], allow_blank=False),
-            F("info", "Gợi ý", "info", "Nếu chữ trong bản xem trước hiện sai dấu (ví dụ «NguyÔn»), hãy chọn bảng mã "
-              "TCVN3 (phông .VnTime) hoặc VNI (phông VNI-Times). Chương trình nhớ cách ghép cột cho các tệp cùng mẫu."),
         ]
+        if not self.column.encoding_sure:
+            readings = "\n".join(f"• {lt.ENCODING_LABELS[e]}: «{r}»" for e, r in self.column.candidates)
+            where = f" (ô ở dòng {self.column.sample_row})" if self.column.sample_row else ""
+            out.append(F("readings", "Chưa rõ bảng mã — chọn cách đọc đúng", "info",
+                         (f"Cùng một ô{where} đọc theo từng bảng mã:\n{readings}\n" if readings else "")
+                         + "Chọn bảng mã cho ra chữ Việt đúng rồi Ctrl+S; chưa chọn thì chưa nhập được."))
+        out.append(F("info", "Gợi ý", "info", "Nếu chữ trong bản xem trước hiện sai dấu (ví dụ «NguyÔn»), hãy chọn "
+                     "bảng mã TCVN3 (phông .VnTime) hoặc VNI (phông VNI-Times). Chương trình nhớ cách ghép cột cho "
+                     "các tệp cùng mẫu."))
+        return out
 
     def save(self, values: dict):
         return values
+
+
+class OpenPasswordForm(FormModal):
+    """The password of a protected file (checked in memory before the form closes)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__()
+        self.form_title = f"Tệp «{path.name}» có mật khẩu"
+
+    def fields(self) -> list[F]:
+        return [
+            F("info", "Lưu ý", "info", "Tệp này được đặt mật khẩu khi gửi đi. Hãy nhập mật khẩu mà người gửi báo "
+              "cho bạn. Tệp chỉ được mở trong bộ nhớ, không lưu bản không mật khẩu nào ra đĩa."),
+            F("password", "Mật khẩu của tệp", "password", required=True),
+        ]
+
+    def save(self, values: dict):
+        from exports import importer
+
+        importer.check_file_password(self.path, values["password"])  # wrong → stays open with the message
+        return values["password"]
 
 
 class NameForm(FormModal):
     """A village or category named in the file that the registry does not know."""
 
     def __init__(self, kind: str, name: str, rows: list[int], options: list[tuple[str, str]], current: str = "") -> None:
-        self.kind, self.name, self.rows, self.choice_options, self.current = kind, name, rows, options, current
+        self.kind, self.item_name, self.rows, self.choice_options, self.current = kind, name, rows, options, current
         super().__init__()
         what = "Thôn/TDP" if kind == "village" else "Thành phần"
         self.form_title = f"{what} «{name}» chưa có trong sổ"
@@ -142,7 +171,9 @@ class ImportScreen(Screen):
                  "không đổi, lỗi — kèm số dòng trong tệp) → Ctrl+S nhập vào sổ. Chưa bấm Ctrl+S thì sổ không thay "
                  "đổi; đang đọc hoặc đang nhập mà bấm Esc thì dừng lại và không ghi gì. Nhập lại cùng một tệp không "
                  "làm thay đổi sổ; tệp đã sửa thì cập nhật đúng người đó (khớp theo CCCD, hoặc họ tên + năm sinh + "
-                 "thôn). Ctrl+O: ghi bảng kết quả từng dòng ra tệp Excel.")
+                 "thôn). Tệp có mật khẩu (ví dụ tệp chương trình này xuất có đặt mật khẩu): chương trình hỏi mật khẩu và "
+                 "chỉ mở tệp trong bộ nhớ. Cột chưa rõ bảng mã chữ Việt phải được chọn bảng mã trước khi nhập. "
+                 "Ctrl+O: ghi bảng kết quả từng dòng ra tệp Excel.")
 
     def __init__(self, path: Path | None = None, *, kind: str = "roster") -> None:
         super().__init__()
@@ -155,6 +186,7 @@ class ImportScreen(Screen):
         self.step = "file"
         self.busy = ""  # "" | "read" | "apply"
         self._cancel = False
+        self._file_password: str | None = None  # a protected file's password, in memory only
         self.villages: list = []
         self.categories: list = []
 
@@ -297,6 +329,7 @@ class ImportScreen(Screen):
         if path is None:
             return
         self.path = path
+        self._file_password = None
         self.options = None
         self.preview = self.table = self.result = None
         self._file_help()
@@ -312,9 +345,9 @@ class ImportScreen(Screen):
             self.options = importer.ImportOptions()
         self._begin("read", f"Đang đọc «{self.path.name}»…")
         if self.kind == "roster":
-            self._read_roster(self.path, self.options)
+            self._read_roster(self.path, self.options, self._file_password)
         else:
-            self._read_table(self.path)
+            self._read_table(self.path, self._file_password)
 
     def _begin(self, what: str, msg: str) -> None:
         self.busy = what
@@ -346,28 +379,36 @@ class ImportScreen(Screen):
         return report
 
     @work(thread=True, exclusive=True, group="import-read")
-    def _read_roster(self, path: Path, options) -> None:
+    def _read_roster(self, path: Path, options, password: str | None) -> None:
         from exports import importer
         from models.services import InputError
         from models.store import StoreError
 
         try:
             pv = importer.read_roster(self.app.reg, path, options, progress=self._progress("Đang kiểm tra"),
-                                      cancelled=self._cancelled)
+                                      read_progress=self._progress("Đang đọc tệp"), cancelled=self._cancelled,
+                                      password=password)
         except importer.ImportCancelled:
             self.post_message(PreviewReady(error="Đã dừng đọc tệp; sổ không thay đổi."))
+        except (importer.FilePasswordRequired, importer.FilePasswordWrong) as exc:
+            self.post_message(PreviewReady(error=exc.message, password_needed=True))
         except (InputError, StoreError) as exc:
             self.post_message(PreviewReady(error=exc.message))
         else:
             self.post_message(PreviewReady(preview=pv))
 
     @work(thread=True, exclusive=True, group="import-read")
-    def _read_table(self, path: Path) -> None:
+    def _read_table(self, path: Path, password: str | None) -> None:
         from exports import importer
         from models.services import InputError
 
         try:
-            tab = importer.read_phu_luc_1(path)
+            tab = importer.read_phu_luc_1(path, password=password, progress=self._progress("Đang đọc tệp"),
+                                          cancelled=self._cancelled)
+        except importer.ImportCancelled:
+            self.post_message(PreviewReady(error="Đã dừng đọc tệp; sổ không thay đổi."))
+        except (importer.FilePasswordRequired, importer.FilePasswordWrong) as exc:
+            self.post_message(PreviewReady(error=exc.message, password_needed=True))
         except InputError as exc:
             self.post_message(PreviewReady(error=exc.message))
         else:
@@ -382,6 +423,11 @@ class ImportScreen(Screen):
 
     def on_preview_ready(self, message: PreviewReady) -> None:
         self._end()
+        if message.password_needed and self.path is not None:
+            self._file_password = None
+            self._status(f"[yellow]{message.error}[/yellow]")
+            self._ask_password(self.path)
+            return
         if message.error:
             self._status(f"[red]{message.error}[/red]")
             if self.preview is None and self.table is None:
@@ -404,6 +450,18 @@ class ImportScreen(Screen):
             self._show_step("map")
         else:
             self._show_step(self.step if self.step in ("map", "preview", "sheet") else "map")
+
+    def _ask_password(self, path: Path) -> None:
+        def done(password):
+            if password is None or path != self.path:
+                self._status("[yellow]Chưa mở tệp có mật khẩu; sổ không thay đổi. Ctrl+R: nhập lại mật khẩu · "
+                             "Ctrl+F: chọn tệp khác.[/yellow]")
+                if self.preview is None and self.table is None:
+                    self._show_step("file")
+                return
+            self._file_password = password
+            self.read()
+        self.app.push_screen(OpenPasswordForm(path), done)
 
     # -- step 2: the sheet ----------------------------------------------------------------------
     def _show_sheets(self) -> None:
@@ -439,8 +497,8 @@ class ImportScreen(Screen):
         for b in pv.blocking:
             lines.append(f"[red]{b} Chọn cột chứa họ tên bằng Enter.[/red]")
         for c in pv.unsure_columns:
-            lines.append(f"[yellow]Cột {c.letter}: chưa chắc bảng mã chữ Việt — xem bản xem trước; nếu sai dấu, "
-                         "Enter để chọn bảng mã.[/yellow]")
+            lines.append(f"[red]Cột {c.letter}: chưa rõ bảng mã chữ Việt — Enter trên cột {c.letter} để chọn "
+                         "(chưa chọn thì chưa nhập được).[/red]")
         self.query_one("#imp-map-info", Static).update("\n".join(lines))
         rows, keys = [], []
         for ci in pv.columns:
@@ -481,6 +539,9 @@ class ImportScreen(Screen):
         if col is None or self.busy:
             return
 
+        self._open_column(col)
+
+    def _open_column(self, col) -> None:
         def done(values):
             if not values:
                 return
@@ -489,7 +550,7 @@ class ImportScreen(Screen):
                 from exports import legacy_text as lt
 
                 if values["encoding"] != lt.UNICODE or values["field"] in self.options.encodings \
-                        or values["encoding"] != col.encoding:
+                        or values["encoding"] != col.encoding or not col.encoding_sure:
                     self.options.encodings[values["field"]] = values["encoding"]
             self.read()
         self.app.push_screen(ColumnForm(col), done)
@@ -543,7 +604,10 @@ class ImportScreen(Screen):
                  f"lỗi [red]{text.format_int(c['error'])}[/red]"]
         for w in pv.warnings[:3]:
             lines.append(f"[yellow]Lưu ý: {w}[/yellow]")
-        if pv.blocking:
+        if pv.unsure_columns:
+            lines.append(f"[red]Chưa nhập được: {pv.unsure_columns[0].unsure_message} Ctrl+S: chọn bảng mã cho "
+                         f"cột {pv.unsure_columns[0].letter}.[/red]")
+        elif pv.blocking:
             lines.append(f"[red]Chưa nhập được: {pv.blocking[0]} (Esc về bước ghép cột).[/red]")
         elif nerr:
             lines.append(f"[red]Còn {nerr} dòng lỗi: sửa trong tệp rồi Ctrl+R đọc lại, hoặc sửa cách ghép ở bước "
@@ -553,7 +617,12 @@ class ImportScreen(Screen):
         else:
             lines.append("Sổ đã có đủ các dòng này; nhập lại cũng không thay đổi gì.")
         self.query_one("#imp-counts", Static).update("\n".join(lines))
-        flt = self.query_one("#imp-filter", Select).value
+        sel = self.query_one("#imp-filter", Select)
+        flt = sel.value
+        if flt == "error" and not c["error"]:  # the errors are fixed: show every row again
+            flt = "all"
+            with sel.prevent(Select.Changed):
+                sel.value = "all"
         rows, keys = [], []
         for r in pv.rows:
             if flt == "error" and r.status != "error":
@@ -662,6 +731,7 @@ class ImportScreen(Screen):
 
     def _restart(self) -> None:
         self.path = None
+        self._file_password = None
         self.options = None
         self.preview = self.table = self.result = None
         self.query_one("#imp-source", Input).value = ""
@@ -677,6 +747,12 @@ class ImportScreen(Screen):
         if self.kind == "roster":
             pv = self.preview
             if pv is None:
+                return
+            unsure = pv.unsure_columns
+            if unsure:  # the clerk chooses the encoding first: the column's form opens
+                col = unsure[0]
+                self._status(f"[red]{col.unsure_message}[/red]")
+                self._open_column(col)
                 return
             if pv.blocking:
                 self._status(f"[red]{pv.blocking[0]}[/red]")
@@ -742,7 +818,8 @@ class ImportScreen(Screen):
         from models.store import StoreError
 
         try:
-            tab = importer.import_phu_luc_1(self.app.reg, path, source=source, accept_flagged=flagged)
+            tab = importer.import_phu_luc_1(self.app.reg, path, source=source, accept_flagged=flagged,
+                                            password=self._file_password)
         except (InputError, StoreError) as exc:
             self.post_message(ImportDone(error=exc.message))
         else:
@@ -847,6 +924,7 @@ class ImportScreen(Screen):
     # -- auto-lock ---------------------------------------------------------------------------------
     def drop_data(self) -> None:
         self._cancel = True
+        self._file_password = None
         self.preview = self.table = None
         for sel in ("#imp-cols", "#imp-names", "#imp-rows"):
             self.query_one(sel, LazyTable).set_rows([])

@@ -102,7 +102,7 @@ class MappingForm(FormModal):
     """One choice per column of the template: which report column goes there."""
 
     def __init__(self, name: str, res) -> None:
-        self.name, self.res = name, res
+        self.template_name, self.res = name, res
         super().__init__()
         self.form_title = f"Cách ghép cột của mẫu «{name}»"
 
@@ -111,8 +111,8 @@ class MappingForm(FormModal):
         out = [F("info", "Hướng dẫn", "info", "Mỗi cột của mẫu nhận một cột số liệu. Cột «Stt» được đánh số tự "
                  "động. Lần sau điền mẫu này, chương trình dùng đúng cách ghép đã lưu.")]
         for letter, label in self.res.labels.items():
-            if text.fold(label).strip() in ("stt", "tt", "so tt") and letter not in self.res.mapping:
-                continue
+            if text.fold(label).strip() in ("stt", "tt", "so tt") or text.fold(self.res.mapping.get(letter, "")) == "stt":
+                continue  # numbered automatically (and not among the choices)
             out.append(F(f"c_{letter}", f"Cột {letter} «{label}»", "select", self.res.mapping.get(letter, "-"), opts,
                          allow_blank=False))
         return out
@@ -120,7 +120,7 @@ class MappingForm(FormModal):
     def save(self, values: dict):
         from exports import templates
 
-        info, _data = templates.load_template(self.app.reg, self.name)
+        info, _data = templates.load_template(self.app.reg, self.template_name)
         new_map = dict(info.mapping)
         for key, choice in values.items():
             if not key.startswith("c_"):
@@ -128,7 +128,7 @@ class MappingForm(FormModal):
             letter = key[2:]
             if choice != self.res.mapping.get(letter, "-"):
                 new_map[letter] = choice
-        return templates.update_template(self.app.reg, self.name, column_map=new_map)
+        return templates.update_template(self.app.reg, self.template_name, column_map=new_map)
 
 
 class FillForm(FormModal):

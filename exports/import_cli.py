@@ -1,7 +1,7 @@
 """``cnscd import …`` and ``cnscd template …`` (registered by cnscd_tui.cli._add_later_commands).
 
     cnscd import roster FILE [--sheet NAME] [--dry-run] [--map COL=FIELD …] [--village-map "Cũ=Mới" …]
-                        [--create-villages] [--category-map "Tên=MÃ" …] [--encoding FIELD=tcvn3|vni|unicode …]
+                        [--create-villages] [--category-map "Tên=MÃ" …] [--encoding COL=tcvn3|vni|unicode …]
                         [--commune NAME] [--report FILE] [--yes]
     cnscd import phu-luc-1 FILE [--source NAME] [--accept-flagged] [--dry-run]
     cnscd template fill TEMPLATE --out FILE [--kind KIND] [--map COL=Cột] [--save NAME] [--date dd/mm/yyyy]
@@ -9,11 +9,17 @@
     cnscd template add TEMPLATE --name NAME [--kind KIND]
     cnscd template list
 
-Exit codes: 0 ok · 2 bad input or errors in rows (nothing written) · 4 unreadable file.
+A password-protected file (e.g. a hand-off this program protected): its password comes from
+``CNSCD_FILE_PASSWORD``, or — with ``--passphrase-stdin`` — the first line of standard input (the
+registry's passphrase on the next), otherwise it is asked for without echo. Never on the command line.
+
+Exit codes: 0 ok · 2 bad input or errors in rows (nothing written) · 3 wrong password of the file ·
+4 unreadable file.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -38,7 +44,9 @@ def register(sub, common) -> None:
     isub = imp.add_subparsers(dest="import_command", parser_class=type(imp), metavar="VIỆC")
     r = isub.add_parser("roster", parents=[common], help="nhập danh sách thành viên",
                         description="Nhập danh sách thành viên Tổ CNSCĐ. Xem trước các dòng (thêm mới/cập nhật/"
-                        "không đổi/lỗi) rồi mới ghi; một lần nhập là trọn gói: có lỗi thì không ghi gì.")
+                        "không đổi/lỗi) rồi mới ghi; một lần nhập là trọn gói: có lỗi thì không ghi gì. Tệp có "
+                        "mật khẩu: mật khẩu của tệp lấy từ biến môi trường CNSCD_FILE_PASSWORD, hoặc dòng đầu của "
+                        "--passphrase-stdin (dòng sau là mật khẩu sổ), hoặc được hỏi (không hiện chữ).")
     r.add_argument("file", metavar="TỆP")
     r.add_argument("--sheet", default=None, metavar="TRANG", help="tên hoặc số thứ tự trang (mặc định: tự tìm)")
     r.add_argument("--dry-run", action="store_true", help="chỉ xem trước, không ghi gì vào sổ")
@@ -49,8 +57,9 @@ def register(sub, common) -> None:
                    help="thôn/TDP trong tệp = thôn/TDP trong sổ (MỚI là + để tạo mới)")
     r.add_argument("--create-villages", action="store_true", help="tạo các thôn/TDP chưa có trong sổ")
     r.add_argument("--category-map", action="append", metavar="\"TÊN=MÃ\"", help="thành phần trong tệp = mã thành phần")
-    r.add_argument("--encoding", action="append", metavar="TRƯỜNG=BẢNG_MÃ",
-                   help="bảng mã chữ Việt của một cột: unicode, tcvn3 hoặc vni (mặc định: tự nhận)")
+    r.add_argument("--encoding", action="append", metavar="CỘT=BẢNG_MÃ",
+                   help="bảng mã chữ Việt của một cột (chữ cái cột như B, hoặc trường như full_name): unicode, "
+                   "tcvn3 hoặc vni (mặc định: tự nhận; cột chưa chắc thì phải chọn)")
     r.add_argument("--commune", default="", metavar="XÃ", help="xã/phường của danh sách (sổ tổng hợp nhiều xã)")
     r.add_argument("--report", default=None, metavar="TỆP", help="ghi bản xem trước/kết quả đầy đủ ra tệp văn bản")
     r.add_argument("--yes", action="store_true", help="không hỏi lại trước khi ghi")
@@ -104,6 +113,18 @@ def _confirm(question: str) -> bool:
     return ans in ("c", "co", "có", "y", "yes")
 
 
+def _read_book(path: Path, secrets, **kw):
+    """The file read once; a password-protected one opened with its password (asked for if needed)."""
+    from . import importer
+
+    try:
+        return importer.read_table(path, **kw), None
+    except importer.FilePasswordRequired:
+        print(f"Tệp «{path.name}» có đặt mật khẩu.", file=sys.stderr)
+        password = secrets.get("CNSCD_FILE_PASSWORD", f"mật khẩu của tệp «{path.name}»")
+        return importer.read_table(path, password=password, **kw), password
+
+
 def _write_report(path: str, content: str) -> None:
     from .writers import _atomic
 
@@ -123,20 +144,27 @@ def cmd_import_roster(args, secrets) -> int:
     opts = importer.ImportOptions(
         sheet=args.sheet, column_map=_pairs(args.map, "--map"), village_map=_pairs(args.village_map, "--village-map"),
         create_villages=args.create_villages, category_map=_pairs(args.category_map, "--category-map"),
-        encodings={importer.parse_field(k) or k: v.lower() for k, v in _pairs(args.encoding, "--encoding").items()},
+        encodings={(k if re.fullmatch(r"[A-Z]{1,3}", k) else importer.parse_field(k) or k): v.lower()
+                   for k, v in _pairs(args.encoding, "--encoding").items()},
         commune=args.commune)
     if not path.exists():
         raise importer.ImportFailed(f"Không tìm thấy tệp «{path}».")
-    importer.read_table(path)  # an unreadable file → exit 4 before asking for the passphrase
+    # read once, before the registry's passphrase: an unreadable file → exit 4, a wrong file password → 3
+    book, _password = _read_book(path, secrets)
     with open_registry(args, secrets) as reg:
-        pv = importer.read_roster(reg, path, opts)
+        pv = importer.read_roster(reg, path, opts, book=book)
         shown = importer.format_preview(pv, limit=None if args.report else 200)
         print(importer.format_preview(pv, limit=200))
         if not pv.ok:
             if args.report:
                 _write_report(args.report, shown + "\nChưa nhập gì vào sổ.")
-            print("Có lỗi: chưa nhập gì vào sổ. Hãy sửa tệp (hoặc dùng --map, --village-map, --create-villages) "
-                  "rồi nhập lại.", file=sys.stderr)
+            for ci in pv.unsure_columns:
+                choices = [e for e, _ in ci.candidates] or ["tcvn3", "vni", "unicode"]
+                print(f"Cột {ci.letter}: chọn bảng mã bằng --encoding {ci.letter}={choices[0]} (hoặc "
+                      + ", ".join(f"{ci.letter}={e}" for e in ("tcvn3", "vni", "unicode") if e != choices[0])
+                      + ") rồi chạy lại.", file=sys.stderr)
+            print("Có lỗi: chưa nhập gì vào sổ. Hãy sửa tệp (hoặc dùng --map, --village-map, --create-villages, "
+                  "--encoding) rồi nhập lại.", file=sys.stderr)
             return 2
         if args.dry_run:
             if args.report:
@@ -170,7 +198,8 @@ def cmd_import_phu_luc(args, secrets) -> int:
     from . import importer
 
     path = Path(args.file).expanduser()
-    tab = importer.read_phu_luc_1(path)
+    _book, password = _read_book(path, secrets)  # asks for the file's password when it has one
+    tab = importer.read_phu_luc_1(path, password=password)
     print(f"Bảng Phụ lục I «{path.name}» (trang «{tab.sheet}»): {len(tab.rows)} đơn vị, "
           f"{text.format_int(tab.teams)} tổ/{text.format_int(tab.villages)} thôn, "
           f"{text.format_int(tab.members)} thành viên (cộng từ các dòng).")
@@ -184,7 +213,8 @@ def cmd_import_phu_luc(args, secrets) -> int:
         print("Chạy thử (--dry-run): chưa ghi gì vào sổ.")
         return 2 if tab.flags and not args.accept_flagged else 0
     with open_registry(args, secrets) as reg:
-        importer.import_phu_luc_1(reg, path, source=args.source, accept_flagged=args.accept_flagged)
+        importer.import_phu_luc_1(reg, path, source=args.source, accept_flagged=args.accept_flagged,
+                                  password=password)
     print("Đã nhập bảng vào sổ tổng hợp" + (" (kèm cảnh báo sai lệch số tổng)." if tab.flags else "."))
     return 0
 

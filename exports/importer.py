@@ -6,7 +6,9 @@
 Reading (:func:`read_table`): XLSX (openpyxl), XLS (xlrd), ODS (odfpy) and CSV
 (UTF-8, UTF-8 with BOM, Windows-1258 — its combining tone marks become NFC —
 or 8-bit TCVN3/VNI text; separators ``,`` ``;`` and tab detected). The format
-comes from the file's first bytes, not its name.
+comes from the file's first bytes, not its name. A password-protected Office file
+(this program's protected hand-offs, Excel's "Encrypt with password") is
+recognised and, given its password, decrypted in memory.
 
 Mapping: the header row is found below the title rows; a second header row
 under it is understood ("Năm sinh" over "Nam" | "Nữ": the column holding the
@@ -17,7 +19,12 @@ registry's Setting table, key ``import_mapping:<hash>``.
 
 Legacy text: each text column is read as Unicode, TCVN3 or VNI
 (:mod:`exports.legacy_text`) — by the cell's font where the file has one,
-otherwise by scoring; an unsure column is reported.
+otherwise by scoring; an unsure column stops the import (``Preview.blocking``, with
+two readings of one of its cells) until the clerk picks its encoding.
+
+The table ends at a whole-cell total label ("Tổng cộng", "Cộng" — not "Tống Văn
+Dũng"), the place-and-date line or the signature block; rows below it that still
+look like people are named in a warning, never dropped silently.
 
 Matching: a person is the same person when the citizen ID matches, else when
 the name, birth year and village match. Re-importing the same file changes
@@ -46,11 +53,11 @@ from models.services import FieldError, InputError
 from . import legacy_text as lt
 
 __all__ = [
-    "ImportFailed", "ImportRejected", "ImportCancelled", "FIELDS", "STATUS_LABELS", "CREATE",
+    "ImportFailed", "ImportRejected", "ImportCancelled", "FilePasswordRequired", "FilePasswordWrong", "FIELDS", "STATUS_LABELS", "CREATE",
     "Table", "read_table", "header_key", "field_for_header", "ImportOptions", "ColumnInfo", "RowMessage",
     "PreviewRow", "Preview", "ImportResult", "read_roster", "apply_roster", "import_roster", "format_preview",
     "saved_mappings", "PhuLucRow", "PhuLucTable", "read_phu_luc_1", "import_phu_luc_1", "imported_tables",
-    "aggregate_report",
+    "aggregate_report", "is_total_label", "is_signature_label", "is_place_date_line", "check_file_password",
 ]
 
 MAX_ROWS = 200_000
@@ -72,6 +79,28 @@ class ImportRejected(InputError):
     """Rows have errors, or names still need the clerk's choice: nothing was written. Exit code 2."""
 
     exit_code = 2
+
+
+class FilePasswordRequired(ImportFailed):
+    """The file is password-protected (an encrypted OOXML/Office package): ask the clerk for its password."""
+
+    exit_code = 3
+
+    def __init__(self, path):
+        self.path = str(path)
+        super().__init__(f"Tệp «{Path(path).name}» có đặt mật khẩu (tệp Excel được bảo vệ khi gửi đi). Hãy nhập "
+                         "mật khẩu của tệp — người gửi tệp biết mật khẩu này.", "password")
+
+
+class FilePasswordWrong(ImportFailed):
+    """The password given for a protected file does not open it."""
+
+    exit_code = 3
+
+    def __init__(self, path):
+        self.path = str(path)
+        super().__init__(f"Mật khẩu của tệp «{Path(path).name}» không đúng; tệp chưa được mở. Hãy hỏi lại người gửi "
+                         "tệp (mật khẩu phân biệt chữ hoa, chữ thường).", "password")
 
 
 class ImportCancelled(InputError):
@@ -106,6 +135,9 @@ FIELDS = {
 }
 TEXT_FIELDS = ("full_name", "family_name", "given_name", "gender", "role", "category", "other_positions", "village",
                "notes")
+
+_DATE_FIELDS = ("birth", "birth_nam", "birth_nu")
+_TEXT_SERIAL = re.compile(r"\s*\d{5}(?:[.,]0+)?\s*")  # "31048" in a date column: a spreadsheet date serial
 
 STATUS_LABELS = {"new": "Thêm mới", "update": "Cập nhật", "unchanged": "Không đổi", "error": "Lỗi"}
 CREATE = "+"  # village_map value: create the village
@@ -232,14 +264,56 @@ def _sniff(data: bytes) -> str:
     return "csv"
 
 
-def read_table(path: str | os.PathLike) -> Book:
-    """Every sheet of a spreadsheet file. Any problem → :class:`ImportFailed` (a Vietnamese message)."""
-    p = Path(path)
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+def _office_encrypted(data: bytes) -> bool:
+    """Is this OLE container a password-protected Office file (an encrypted .xlsx package, or an
+    .xls with a password to open)? Excel and this program's own protected hand-offs
+    (``exports.usb.protect_bytes``) are such files."""
+    try:
+        import msoffcrypto
+
+        return bool(msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted())
+    except ImportError:
+        return _ENCRYPTED_PACKAGE in data
+    except Exception:  # not an Office file msoffcrypto knows: let the .xls reader report on it
+        return _ENCRYPTED_PACKAGE in data[:1 << 20]
+
+
+def _decrypt(p: Path, data: bytes, password: str) -> bytes:
+    """The decrypted bytes of a protected Office file, in memory only (never a plaintext temporary file)."""
+    try:
+        import msoffcrypto
+        from msoffcrypto import exceptions as mexc
+    except ImportError:
+        raise _unreadable(p, "tệp có mật khẩu nhưng máy chưa cài thư viện msoffcrypto-tool để mở tệp có mật "
+                             "khẩu.") from None
+    out = io.BytesIO()
+    try:
+        f = msoffcrypto.OfficeFile(io.BytesIO(data))
+        f.load_key(password=password, verify_password=True)
+        f.decrypt(out)
+    except mexc.InvalidKeyError:
+        raise FilePasswordWrong(p) from None
+    except (mexc.DecryptionError, mexc.FileFormatError, mexc.ParseError) as exc:
+        if "password" in str(exc).lower() or "key" in str(exc).lower():
+            raise FilePasswordWrong(p) from None
+        raise _unreadable(p, "tệp có mật khẩu bị hỏng, không giải mã được.") from None
+    except Exception:
+        raise _unreadable(p, "tệp có mật khẩu bị hỏng, không giải mã được.") from None
+    plain = out.getvalue()
+    if not plain:
+        raise FilePasswordWrong(p)
+    return plain
+
+
+def _file_bytes(p: Path) -> bytes:
     try:
         size = p.stat().st_size
         if size > MAX_BYTES:
             raise _unreadable(p, f"tệp quá lớn ({text.format_int(size)} byte).")
-        data = p.read_bytes()
+        return p.read_bytes()
     except ImportFailed:
         raise
     except FileNotFoundError:
@@ -248,35 +322,86 @@ def read_table(path: str | os.PathLike) -> Book:
         raise _unreadable(p, "đây là một thư mục, không phải tệp.") from None
     except OSError as exc:
         raise _unreadable(p, f"lỗi đọc tệp ({exc.strerror or exc}).") from None
+
+
+def check_file_password(path: str | os.PathLike, password: str) -> None:
+    """Raise :class:`FilePasswordWrong` unless ``password`` opens the protected file (decrypted in memory)."""
+    p = Path(path)
+    data = _file_bytes(p)
+    if _sniff(data) == "xls" and _office_encrypted(data):
+        _decrypt(p, data, password or "")
+
+
+def read_table(path: str | os.PathLike, *, password: str | None = None,
+               progress: Callable[[int, int], None] | None = None,
+               cancelled: Callable[[], bool] | None = None) -> Book:
+    """Every sheet of a spreadsheet file. Any problem → :class:`ImportFailed` (a Vietnamese message).
+
+    A password-protected file raises :class:`FilePasswordRequired` without ``password`` and
+    :class:`FilePasswordWrong` with a wrong one; it is decrypted in memory.
+    ``progress(rows read, rows in the sheet)`` and ``cancelled()`` (→ :class:`ImportCancelled`)
+    are called while the rows are read.
+    """
+    p = Path(path)
+    data = _file_bytes(p)
     if not data.strip():
         raise _unreadable(p, "tệp rỗng.")
     kind = _sniff(data)
+    if kind == "xls" and _office_encrypted(data):
+        if password is None:
+            raise FilePasswordRequired(p)
+        data = _decrypt(p, data, password)
+        kind = _sniff(data)
+    watch = _Watch(progress, cancelled)
     try:
         if kind == "xlsx":
-            book = Book(str(p), "xlsx", _read_xlsx(data))
+            book = Book(str(p), "xlsx", _read_xlsx(data, watch))
         elif kind == "xls":
-            book = Book(str(p), "xls", _read_xls(data))
+            book = Book(str(p), "xls", _read_xls(data, watch))
         elif kind == "ods":
-            book = Book(str(p), "ods", _read_ods(data))
+            book = Book(str(p), "ods", _read_ods(data, watch))
         elif kind == "html":
             raise _unreadable(p, "tệp thực chất là trang web (HTML) dù mang đuôi bảng tính. Hãy mở bằng Excel "
                                  "rồi «Lưu thành» dạng .xlsx và nhập lại.")
         elif kind in ("badzip", "zip"):
             raise _unreadable(p, "tệp nén bị hỏng hoặc không phải bảng tính Excel (.xlsx) hay LibreOffice (.ods).")
         else:
-            tables, enc, delim = _read_csv(data, p.stem)
+            tables, enc, delim = _read_csv(data, p.stem, watch)
             book = Book(str(p), "csv", tables, enc, delim)
-    except ImportFailed:
+    except InputError:
         raise
     except MemoryError:
         raise _unreadable(p, "tệp quá lớn để đọc.") from None
     except Exception as exc:  # any library error on a damaged file
         what = {"xlsx": "Excel (.xlsx)", "xls": "Excel 97-2003 (.xls)", "ods": "LibreOffice (.ods)"}.get(kind, "CSV")
         detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
-        raise _unreadable(p, f"tệp {what} bị hỏng hoặc có mật khẩu ({detail}).") from None
+        raise _unreadable(p, f"tệp {what} bị hỏng ({detail}).") from None
     if not book.tables or all(not any(any(v not in (None, "") for v in row) for row in t.cells) for t in book.tables):
         raise _unreadable(p, "bảng tính không có dữ liệu.")
+    watch.done()
     return book
+
+
+class _Watch:
+    """Progress and cancellation while a file's rows are read (every 500 rows)."""
+
+    def __init__(self, progress, cancelled):
+        self.progress, self.cancelled = progress, cancelled
+        self.rows = 0
+
+    def row(self, total_hint: int = 0) -> None:
+        """One more row read; ``total_hint``: the sheet's row count where the format tells it."""
+        self.rows += 1
+        if self.rows % 500:
+            return
+        if self.cancelled is not None and self.cancelled():
+            raise ImportCancelled()
+        if self.progress is not None:
+            self.progress(self.rows, max(total_hint, self.rows))
+
+    def done(self) -> None:
+        if self.progress is not None:
+            self.progress(self.rows, self.rows)
 
 
 def _clip(v: Any) -> Any:
@@ -285,7 +410,7 @@ def _clip(v: Any) -> Any:
     return v
 
 
-def _read_xlsx(data: bytes) -> list[Table]:
+def _read_xlsx(data: bytes, watch: "_Watch | None" = None) -> list[Table]:
     import warnings
 
     from openpyxl import load_workbook
@@ -302,8 +427,14 @@ def _read_xlsx(data: bytes) -> list[Table]:
                     continue
                 by_row: dict[int, dict[int, tuple[Any, str | None]]] = {}
                 r = (ws.min_row or 1) - 1
+                try:
+                    hint = int(ws.max_row or 0)
+                except (TypeError, ValueError):
+                    hint = 0
                 for row in ws.iter_rows():
                     r += 1
+                    if watch is not None:
+                        watch.row(hint)
                     for c, cell in enumerate(row, 1):
                         v = getattr(cell, "value", None)
                         if v is None or (isinstance(v, str) and not v.strip()):
@@ -353,7 +484,7 @@ def _grid(by_row: dict[int, dict[int, tuple[Any, str | None]]]):
     return cells, fonts
 
 
-def _read_xls(data: bytes) -> list[Table]:
+def _read_xls(data: bytes, watch: "_Watch | None" = None) -> list[Table]:
     import xlrd
 
     try:
@@ -368,6 +499,8 @@ def _read_xls(data: bytes) -> list[Table]:
             raise ImportFailed(f"Trang «{sh.name}» có quá nhiều dòng hoặc cột.")
         cells, fonts = [], []
         for r in range(sh.nrows):
+            if watch is not None:
+                watch.row(sh.nrows)
             row, frow = [], []
             for c in range(sh.ncols):
                 ctype = sh.cell_type(r, c)
@@ -400,7 +533,7 @@ def _read_xls(data: bytes) -> list[Table]:
     return tables
 
 
-def _read_ods(data: bytes) -> list[Table]:
+def _read_ods(data: bytes, watch: "_Watch | None" = None) -> list[Table]:
     from odf import teletype
     from odf.namespaces import OFFICENS, TABLENS
     from odf.opendocument import load
@@ -415,6 +548,8 @@ def _read_ods(data: bytes) -> list[Table]:
         merges = []
         r = 0
         for row in t.getElementsByType(TableRow):
+            if watch is not None:
+                watch.row()
             rrep = int(row.getAttrNS(TABLENS, "number-rows-repeated") or 1)
             vals: list[Any] = []
             c = 0
@@ -497,7 +632,7 @@ def _decode_csv(data: bytes) -> tuple[str, str]:
     return nfc, "Windows-1258"
 
 
-def _read_csv(data: bytes, name: str) -> tuple[list[Table], str, str]:
+def _read_csv(data: bytes, name: str, watch: "_Watch | None" = None) -> tuple[list[Table], str, str]:
     textdata, enc = _decode_csv(data)
     lines = [ln for ln in textdata.splitlines() if ln.strip()][:50]
     best, best_score = ",", -1.0
@@ -514,7 +649,10 @@ def _read_csv(data: bytes, name: str) -> tuple[list[Table], str, str]:
             best, best_score = d, sc
     csv.field_size_limit(max(MAX_CELL * 100, 131072))
     rows = []
+    hint = textdata.count("\n") + 1
     for i, r in enumerate(csv.reader(io.StringIO(textdata, newline=""), delimiter=best)):
+        if watch is not None:
+            watch.row(hint)
         if i >= MAX_ROWS:
             raise ImportFailed(f"Tệp CSV có quá nhiều dòng (tối đa {text.format_int(MAX_ROWS)}).")
         if len(r) > MAX_COLS:
@@ -541,12 +679,35 @@ def _cell_text(t: Table, r: int, c: int, enc_hint: str | None = None) -> str:
         return text.clean(lt.decode(v, enc_hint))
     if v.isascii():
         return text.clean(v)
-    # No font: the reading that names a known field, else the best-scoring one.
-    for e in lt.ENCODINGS:
-        d = lt.decode(v, e)
+    # No font: the reading that names a known field — the exact header name first, then the one
+    # that reads as Vietnamese syllables ("Th«n/TDP" names "tdp" read as Unicode, but TCVN3 gives
+    # "Thôn/TDP") — else the best-scoring one.
+    best = None
+    for i, e in enumerate(lt.ENCODINGS):
+        d = text.clean(lt.decode(v, e))
         if field_for_header(d):
-            return text.clean(d)
+            key = (header_key(d) in _EXACT_INDEX, _reading_quality(d), -i)
+            if best is None or key > best[0]:
+                best = (key, d)
+    if best is not None:
+        return best[1]
     return text.clean(lt.decode(v, lt.detect([v]).encoding))
+
+
+_WORD_SPLIT = re.compile(r"[\s,.;:()/\\\-–—+&]+")
+
+
+def _reading_quality(s: str) -> int:
+    """Valid Vietnamese syllables minus words with stray symbols (mojibake such as «, ¸, µ, ¬)."""
+    good = bad = 0
+    for w in _WORD_SPLIT.split(s):
+        if not w:
+            continue
+        if not all(ch.isalnum() for ch in w):
+            bad += 1
+        elif w.isalpha() and lt.syllable_ok(w[:1] + w[1:].lower() if not w.isupper() else w):
+            good += 1
+    return good - 2 * bad
 
 
 def _merged_value_grid(t: Table, rows: Iterable[int]) -> dict[tuple[int, int], str]:
@@ -720,10 +881,36 @@ class ColumnInfo:
     encoding: str = lt.UNICODE
     encoding_sure: bool = True
     encoding_source: str = ""
+    candidates: tuple = ()  # unsure: ((encoding, a sample cell read that way), …), the likeliest first
+    sample_row: int = 0  # the sheet row of that sample cell (1-based)
 
     @property
     def field_label(self) -> str:
         return FIELDS.get(self.field, "(không dùng)")
+
+    @property
+    def unsure_message(self) -> str:
+        """Why this column stops the import, with the two likeliest readings of one of its cells."""
+        msg = f"Cột {self.letter} «{self.header or '(không tên)'}»: chưa rõ chữ Việt gõ theo bảng mã nào"
+        if len(self.candidates) >= 2 and self.sample_row:
+            (e1, r1), (e2, r2) = self.candidates[:2]
+            msg += (f" — ô ở dòng {self.sample_row} đọc theo {lt.ENCODING_LABELS[e1]} là «{r1}», "
+                    f"theo {lt.ENCODING_LABELS[e2]} là «{r2}»")
+        return msg + f". Hãy chọn bảng mã cho cột {self.letter} rồi đọc lại; chưa nhập gì vào sổ."
+
+
+def _candidate_readings(t: Table, c: int, data_rows: list[int], det) -> tuple[tuple, int]:
+    """The two likeliest readings of an unsure column, shown on one of its cells that they read differently."""
+    scores = det.scores or {}
+    ranked = sorted(lt.ENCODINGS, key=lambda e: (-scores.get(e, 0.0), lt.ENCODINGS.index(e)))
+    e1, e2 = ranked[0], ranked[1]
+    for r in data_rows:
+        v = t.value(r, c)
+        if isinstance(v, str) and not v.isascii():
+            a, b = text.clean(lt.decode(v, e1)), text.clean(lt.decode(v, e2))
+            if a != b:
+                return ((e1, a[:60]), (e2, b[:60])), r + 1
+    return (), 0
 
 
 @dataclass(frozen=True)
@@ -790,6 +977,7 @@ class Preview:
         out = []
         if not any(c.field in ("full_name", "given_name") for c in self.columns):
             out.append("Không tìm thấy cột «Họ và tên».")
+        out += [c.unsure_message for c in self.unsure_columns]
         return out
 
     @property
@@ -845,22 +1033,86 @@ def _pick_table(book: Book, sheet) -> tuple[Table, _Header]:
     return found[0][1], found[0][2]
 
 
-_FOOTER = re.compile(r"^(tong cong|tong so|tong|cong|nguoi lap|nguoi lap bieu|xac nhan|ky ten|kt |t m |tm |"
-                     r"chu tich|truong ban|thu truong|giam doc|noi nhan)\b")
+# A total row's label is the whole cell: "Tổng cộng", "Cộng", "Tổng số", "Tổng" — compared without accents —
+# maybe with a colon, a note in brackets or a number after it ("Tổng cộng: 7.446", "Cộng (toàn xã)").
+# A person "Tống Văn Dũng" or a unit "Cộng Hòa 1" is not a total.
+_TOTAL_LABEL = re.compile(r"(?:tong cong|tong so|tong|cong)(?:\s*(?:[:=(\-–—].*|[\d\s.,/]*))?")
+_TOTAL_WORDS = re.compile(r"(?:tổng cộng|tổng số)\s+\S")
+# The signature block: compared with accents ("Trương Bản" is a name, "Trưởng ban" a signature); a cell
+# typed without any accents is compared without them.
+_SIGNATURE = re.compile(r"(?:người lập(?: biểu)?|xác nhận|ký tên|kt[.\s]|t/m\b|tm[.\s]|chủ tịch|trưởng ban|"
+                        r"thủ trưởng|giám đốc|nơi nhận)")
+_SIGNATURE_ASCII = re.compile(r"(?:nguoi lap|xac nhan|ky ten|kt[.\s]|t/m\b|tm[.\s]|chu tich|truong ban|thu truong|"
+                              r"giam doc|noi nhan)")
 _PLACE_DATE = re.compile(r"ngay\s*[.…\d\s]*thang\s*[.…\d\s]*nam")
+# A place-and-date line and nothing else: "Bình An, ngày 10 tháng 4 năm 2026", "……, ngày … tháng … năm 20…".
+_PLACE_DATE_LINE = re.compile(r"(?:[^;:()\[\]]{0,80},\s*)?ngay\s*[.…_\s\d]*thang\s*[.…_\s\d]*nam\s*[.…_\s\d]*")
 
 
-def _is_footer(first_text: str) -> bool:
-    k = header_key(first_text)
-    return bool(_FOOTER.match(k)) or bool(_PLACE_DATE.search(text.fold(first_text)))
+def is_total_label(s: Any) -> bool:
+    """Is ``s`` (a whole cell) the label of a total row? "Tổng cộng", "TỔNG SỐ:", "Cộng" — yes;
+    "Tống Văn Dũng", "Cộng Hòa 1" — no."""
+    if s is None or not isinstance(s, str):
+        return False
+    f = text.fold(s)
+    if len(f) > 80:
+        return False
+    if _TOTAL_LABEL.fullmatch(f):
+        return True
+    # "Tổng cộng có 5 người", "Tổng số thành viên: 5": the two-word labels, spelt with their accents
+    # (without accents "Tong Cong Minh" may be a name)
+    return _TOTAL_WORDS.match(text.clean(s).lower()) is not None
+
+
+def is_signature_label(s: Any) -> bool:
+    """Does ``s`` start the signature block ("Người lập biểu", "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "Nơi nhận:")?"""
+    if s is None or not isinstance(s, str):
+        return False
+    c = text.clean(s).lower()
+    if c.isascii():
+        return _SIGNATURE_ASCII.match(c + " ") is not None
+    return _SIGNATURE.match(c + " ") is not None
+
+
+def is_place_date_line(s: Any) -> bool:
+    """Is the whole cell a place-and-date line ("…, ngày … tháng … năm …", blank or filled in)?"""
+    if s is None or not isinstance(s, str):
+        return False
+    f = text.fold(s)
+    return len(f) <= 120 and _PLACE_DATE_LINE.fullmatch(f) is not None
+
+
+def _looks_like_data(t: Table, r: int, fields: dict[int, str], name_cols: list[int]) -> bool:
+    """A row below the end of the table that still looks like a person's row (so skipping it is worth a word)."""
+    row = t.cells[r] if r < len(t.cells) else []
+    filled = [(c, v) for c, v in enumerate(row) if v not in (None, "") and not (isinstance(v, str) and not v.strip())]
+    if not filled:
+        return False
+    first = _cell_text(t, r, filled[0][0]) if isinstance(filled[0][1], str) else ""
+    if first and (is_signature_label(first) or _PLACE_DATE.search(text.fold(first)) or first.startswith("(")):
+        return False
+    if len(filled) >= 3:
+        return True
+    has_name = any(t.value(r, c) not in (None, "") for c in name_cols)
+    numeric = any(fields.get(c) in ("stt", "birth", "birth_nam", "birth_nu", "phone", "cccd")
+                  and (isinstance(v, (int, float, dt.date)) or re.fullmatch(r"\s*[\d .]{4,}\s*", str(v)))
+                  for c, v in filled)
+    return has_name and numeric
 
 
 def read_roster(reg, path: str | os.PathLike, options: ImportOptions | None = None, *,
                 progress: Callable[[int, int], None] | None = None,
-                cancelled: Callable[[], bool] | None = None) -> Preview:
-    """Read a roster file and show what importing it would do. Writes nothing."""
+                cancelled: Callable[[], bool] | None = None, password: str | None = None,
+                read_progress: Callable[[int, int], None] | None = None, book: Book | None = None) -> Preview:
+    """Read a roster file and show what importing it would do. Writes nothing.
+
+    ``progress``/``cancelled``: while the rows are checked (and ``cancelled`` while the file is read,
+    too); ``read_progress``: while the file's rows are read. ``password``: for a password-protected
+    file. ``book``: the file already read by :func:`read_table` (not read again).
+    """
     options = options or ImportOptions()
-    book = read_table(path)
+    if book is None:
+        book = read_table(path, password=password, progress=read_progress, cancelled=cancelled)
     try:
         return _read_roster(reg, path, book, options, progress, cancelled)
     except InputError:
@@ -896,9 +1148,17 @@ def _read_roster(reg, path, book: Book, options: ImportOptions, progress, cancel
                 del fields[oc]
         fields[c] = f
         source = "người dùng sửa"
+    enc_by_col: dict[int, str] = {}
     for fname, enc in options.encodings.items():
         if enc not in lt.ENCODINGS:
             bad.append(FieldError("encoding", f"Bảng mã «{enc}» không có; chọn unicode, tcvn3 hoặc vni."))
+        elif fname not in FIELDS:
+            c = _col_index(fname, h.texts)
+            if c is None or c < 0:
+                bad.append(FieldError("encoding", f"--encoding: không có cột hay trường «{fname}» (ghi chữ cái cột "
+                                                  "như B, hoặc tên trường như full_name)."))
+            else:
+                enc_by_col[c] = enc
     if bad:
         raise ImportRejected(bad)
     fields = {c: f for c, f in fields.items() if f and f != "ignore"}
@@ -908,6 +1168,7 @@ def _read_roster(reg, path, book: Book, options: ImportOptions, progress, cancel
     name_cols = [c for c, f in fields.items() if f in ("full_name", "given_name")]
     group_village: dict[int, str] = {}
     current_group = ""
+    stop: tuple[int, str] | None = None
     for r in range(h.data_start, len(t.cells)):
         row = t.cells[r]
         nonempty = [(c, v) for c, v in enumerate(row) if v not in (None, "") and not (isinstance(v, str) and not v.strip())]
@@ -916,8 +1177,10 @@ def _read_roster(reg, path, book: Book, options: ImportOptions, progress, cancel
         has_name = any(t.value(r, c) not in (None, "") for c in name_cols)
         c0, v0 = nonempty[0]
         ftext = _cell_text(t, r, c0) if isinstance(v0, str) else ""
-        if ftext and (_PLACE_DATE.search(text.fold(ftext)) or (_is_footer(ftext) and (not has_name or len(nonempty) <= 2))):
-            break  # the total row, the place-and-date line or the signature block
+        if ftext and (is_total_label(ftext) or _PLACE_DATE.search(text.fold(ftext))
+                      or (is_signature_label(ftext) and (not has_name or len(nonempty) <= 2))):
+            stop = (r, ftext)  # the total row, the place-and-date line or the signature block
+            break
         if len(nonempty) == 1 and not has_name or (len(nonempty) == 1 and isinstance(nonempty[0][1], str)
                                                      and fields.get(nonempty[0][0]) in ("stt", None)):
             c0, v0 = nonempty[0]
@@ -928,32 +1191,46 @@ def _read_roster(reg, path, book: Book, options: ImportOptions, progress, cancel
         if current_group:
             group_village[r] = current_group
 
+    # Rows that look like people below where the table was taken to end: never dropped silently.
+    skipped_note = ""
+    if stop is not None:
+        below = [r + 1 for r in range(stop[0] + 1, len(t.cells)) if _looks_like_data(t, r, fields, name_cols)]
+        if below:
+            label = stop[1] if len(stop[1]) <= 40 else stop[1][:39] + "…"
+            skipped_note = (f"{len(below)} dòng có dữ liệu nằm dưới dòng «{label}» (dòng {stop[0] + 1}) nên KHÔNG được "
+                            f"nhập: dòng {_rows_text(below)}. Chương trình coi dòng {stop[0] + 1} là dòng tổng/chữ ký "
+                            "cuối bảng; nếu các dòng dưới là thành viên, hãy chuyển dòng đó xuống cuối danh sách "
+                            "trong tệp rồi đọc lại.")
+
     # Encodings per text column
     columns: list[ColumnInfo] = []
     col_enc: dict[int, lt.Detection] = {}
     for c in sorted(set(h.texts) | set(fields)):
         f = fields.get(c, "")
         det = None
+        candidates: tuple = ()
+        sample_row = 0
         if f in TEXT_FIELDS:
-            if f in options.encodings:
-                det = lt.Detection(options.encodings[f], True, "người dùng", {})
+            chosen = enc_by_col.get(c) or options.encodings.get(f)
+            if chosen:
+                det = lt.Detection(chosen, True, "người dùng", {})
             else:
                 vals = [t.value(r, c) for r in data_rows]
                 fonts = [t.font(r, c) for r in data_rows] if t.fonts else None
                 pairs = [(v, fo) for v, fo in zip(vals, fonts or [None] * len(vals)) if isinstance(v, str)]
                 det = lt.detect([v for v, _ in pairs], fonts=[fo for _, fo in pairs] if t.fonts else None)
+                if not det.sure:
+                    candidates, sample_row = _candidate_readings(t, c, data_rows, det)
             col_enc[c] = det
         columns.append(ColumnInfo(c, _col_letter(c), h.texts.get(c, ""), f,
                                   det.encoding if det else lt.UNICODE, det.sure if det else True,
-                                  det.source if det else ""))
+                                  det.source if det else "", candidates, sample_row))
 
-    warnings = []
+    warnings = [skipped_note] if skipped_note else []
     for ci in columns:
         if ci.field and not ci.encoding_sure:
-            warnings.append(f"Cột {ci.letter} «{ci.header}»: không chắc bảng mã chữ Việt; đã đọc theo "
-                            f"{lt.ENCODING_LABELS[ci.encoding]}. Nếu chữ hiện sai, chọn bảng mã khác "
-                            f"(--encoding {ci.field}=tcvn3|vni|unicode).")
-        elif ci.field and ci.encoding != lt.UNICODE:
+            continue  # blocks the import until the clerk chooses (Preview.blocking)
+        if ci.field and ci.encoding != lt.UNICODE:
             how = "theo phông chữ của ô" if ci.encoding_source == "font" else "theo cách đọc ra chữ Việt hợp lệ"
             warnings.append(f"Cột {ci.letter} «{ci.header}»: chữ Việt bảng mã cũ {lt.ENCODING_LABELS[ci.encoding]} "
                             f"(nhận ra {how}), đã chuyển sang Unicode.")
@@ -974,6 +1251,8 @@ def _read_roster(reg, path, book: Book, options: ImportOptions, progress, cancel
                     enc = det.encoding if det else lt.UNICODE
                 v = lt.decode(v, enc, capitals=caps,
                               capitalize_initials=f in ("full_name", "family_name", "given_name", "village"))
+                if f in _DATE_FIELDS and _TEXT_SERIAL.fullmatch(v):
+                    v = int(float(v.strip().replace(",", ".")))  # a date serial saved as text (CSV): like the number
             if v is not None:
                 vals[f] = v
         if "village" not in vals and r in group_village:
@@ -1730,9 +2009,12 @@ def _int_cell(v: Any) -> int | None:
     return r.value if r.ok else None
 
 
-def read_phu_luc_1(path) -> PhuLucTable:
-    """A filled Phụ lục I (Stt | Đơn vị | Tổng số Tổ CNSCĐ/thôn "41/42" | Tổng số thành viên | total row)."""
-    book = read_table(path)
+def read_phu_luc_1(path, *, password: str | None = None, progress: Callable[[int, int], None] | None = None,
+                   cancelled: Callable[[], bool] | None = None) -> PhuLucTable:
+    """A filled Phụ lục I (Stt | Đơn vị | Tổng số Tổ CNSCĐ/thôn "41/42" | Tổng số thành viên | total row).
+
+    ``password``: for a password-protected file (decrypted in memory)."""
+    book = read_table(path, password=password, progress=progress, cancelled=cancelled)
     for t in book.tables:
         found = None
         for r in range(min(len(t.cells), 40)):
@@ -1766,11 +2048,10 @@ def read_phu_luc_1(path) -> PhuLucTable:
                 else:
                     teams = _int_cell(tv)
             members = _int_cell(t.value(r, mc))
-            is_total = header_key(unit).startswith(("tong", "cong")) or header_key(stt).startswith(("tong", "cong"))
-            if is_total:
+            if is_total_label(unit) or is_total_label(stt):
                 stated = (teams, villages, members)
                 break
-            if _is_footer(unit):
+            if is_signature_label(unit) or _PLACE_DATE.search(text.fold(unit or "")):
                 break
             if members is None:
                 errors.append(RowMessage(r + 1, "members", f"Dòng {r + 1} «{unit}»: số thành viên "
@@ -1791,7 +2072,8 @@ def read_phu_luc_1(path) -> PhuLucTable:
     raise ImportRejected("Không tìm thấy bảng Phụ lục I (các cột «Đơn vị» và «Tổng số thành viên») trong tệp.", "header")
 
 
-def import_phu_luc_1(reg, path, *, source: str = "", accept_flagged: bool = False) -> PhuLucTable:
+def import_phu_luc_1(reg, path, *, source: str = "", accept_flagged: bool = False,
+                     password: str | None = None) -> PhuLucTable:
     """Store a commune's/district's Phụ lục I in the registry (Setting ``aggregate:phu_luc_1:<slug>``).
 
     A table whose stated total disagrees with its rows is refused unless
@@ -1800,7 +2082,7 @@ def import_phu_luc_1(reg, path, *, source: str = "", accept_flagged: bool = Fals
     from models import services
     from models.schema import Setting
 
-    tab = read_phu_luc_1(path)
+    tab = read_phu_luc_1(path, password=password)
     if tab.errors:
         raise ImportRejected([FieldError(e.field, e.message) for e in tab.errors])
     if not tab.rows:

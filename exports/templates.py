@@ -11,12 +11,15 @@ signature block. :func:`fill_template`
    under merged cells is joined to the one above: "Năm sinh – Nam");
 2. finds the data area (example or empty bordered rows down to the total row,
    a blank row or the signature block);
-3. inserts the rows it needs *inside* the data area, so merged cells, row
-   heights, the total row's SUM ranges and everything below move down the way
-   Excel moves them; every data row gets the styles (font, border, fill,
-   number format, alignment) and height of the first data row;
-4. numbers "Stt", fills the place-and-date line ("..., ngày ... tháng ... năm ...")
-   and, where the total row has no formula, the computed totals;
+3. clears the example values (formulas stay), inserts the rows it needs below
+   the last example row, so merged cells, row heights and everything below move
+   down the way Excel moves them and the total row's ranges that end on the
+   last data row grow over the new rows (``=COUNTA(B6:B6)`` → ``=COUNTA(B6:B200)``);
+   every data row gets the styles (font, border, fill, number format,
+   alignment) and height of the first data row;
+4. numbers "Stt", fills the place-and-date line below the table (a cell that is
+   only "..., ngày ... tháng ... năm ...") and, where the total row has no
+   formula, the computed totals;
 5. writes a new file atomically — the template file is only read.
 
 Templates and their column mappings can be stored in the registry's Setting
@@ -41,7 +44,8 @@ from typing import Any
 from models import text
 from models.services import InputError
 
-from .importer import ImportFailed, field_for_header, header_key
+from .importer import (ImportFailed, field_for_header, header_key, is_place_date_line, is_signature_label,
+                       is_total_label)
 
 KINDS = {
     "danh-sach": "Danh sách thành viên",
@@ -50,8 +54,6 @@ KINDS = {
     "tap-huan": "Tập huấn",
     "thiet-bi": "Trang thiết bị",
 }
-
-_PLACE_DATE = re.compile(r"ngay\s*[.…_\s\d]*thang\s*[.…_\s\d]*nam\s*[.…_\s\d]*", re.I)
 
 
 class TemplateError(InputError):
@@ -131,18 +133,28 @@ def _report_labels(rep) -> list[str]:
     return [f"{c.group} – {c.title}" if c.group else c.title for c in rep.columns]
 
 
+# Names of the same column in different templates: the unit a row is about.
+_SYNONYMS = [
+    {"don vi", "ten don vi", "dia phuong", "ten dia phuong", "don vi hanh chinh", "thon tdp", "thon to dan pho",
+     "thon to", "thon", "tdp", "to dan pho", "thon xom", "thon ban", "khu dan cu", "xa phuong", "xa phuong thi tran",
+     "xa", "phuong", "ten xa phuong", "don vi thon tdp", "don vi xa phuong", "huyen", "ten thon tdp"},
+]
+
+
 def _similarity(a: str, b: str, roster: bool) -> float:
+    ka, kb = header_key(a), header_key(b)
+    if not ka or not kb:
+        return 0.0
+    if ka == kb:
+        return 1.0
+    if any(ka in g and kb in g for g in _SYNONYMS):
+        return 0.9
     if roster:
         fa, fb = field_for_header(a), field_for_header(b)
         if fa and fa == fb:
             return 1.0
         if fa and fb and fa != fb:
             return 0.0
-    ka, kb = header_key(a), header_key(b)
-    if not ka or not kb:
-        return 0.0
-    if ka == kb:
-        return 1.0
     ta, tb = set(ka.split()), set(kb.split())
     j = len(ta & tb) / len(ta | tb)
     if ka in kb or kb in ka:
@@ -259,27 +271,46 @@ def _header_candidates(ws, kind: str | None, origin):
 # ---------------------------------------------------------------------------
 # Row operations that keep merged cells, heights and formulas right
 # ---------------------------------------------------------------------------
-_REF = re.compile(r"(?<![A-Za-z_])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\d(])")
+_REF = re.compile(r"(?<![A-Za-z_])(\$?)([A-Z]{1,3})(\$?)(\d+)(?::(\$?)([A-Z]{1,3})(\$?)(\d+))?(?![\d(])")
 
 
-def _shift_formula(f: str, at: int, delta: int) -> str:
-    """Rows ≥ ``at`` in a formula's references move by ``delta`` (what Excel does on insert)."""
+def _shift_formula(f: str, at: int, delta: int, stretch_end: int | None = None) -> str:
+    """Rows ≥ ``at`` in a formula's references move by ``delta`` (what Excel does on insert).
+
+    ``stretch_end``: a range that ends on that row (the last data row, just above the rows
+    inserted) grows over the new rows — ``=COUNTA(B6:B6)`` becomes ``=COUNTA(B6:B200)``, as in Excel
+    when rows are inserted inside a range.
+    """
     out, pos = [], 0
     for m in _REF.finditer(f):
-        # skip text inside quotes
-        if f.count('"', 0, m.start()) % 2:
+        if f.count('"', 0, m.start()) % 2:  # text inside quotes
             continue
-        row = int(m.group(4))
-        if row >= at:
-            out.append(f[pos:m.start()])
-            out.append(f"{m.group(1)}{m.group(2)}{m.group(3)}{row + delta}")
-            pos = m.end()
+        r1 = int(m.group(4))
+        n1 = r1 + delta if r1 >= at else r1
+        if m.group(8) is None:
+            if n1 == r1:
+                continue
+            rep = f"{m.group(1)}{m.group(2)}{m.group(3)}{n1}"
+        else:
+            r2 = int(m.group(8))
+            n2 = r2 + delta if r2 >= at or (stretch_end is not None and r2 == stretch_end and r1 <= r2) else r2
+            if (n1, n2) == (r1, r2):
+                continue
+            rep = f"{m.group(1)}{m.group(2)}{m.group(3)}{n1}:{m.group(5)}{m.group(6)}{m.group(7)}{n2}"
+        out.append(f[pos:m.start()])
+        out.append(rep)
+        pos = m.end()
     out.append(f[pos:])
     return "".join(out)
 
 
-def _insert_rows(ws, at: int, n: int) -> None:
-    """Insert ``n`` rows before row ``at`` (1-based), moving merges, heights and formulas."""
+def _insert_rows(ws, at: int, n: int, *, stretch_end: int | None = None,
+                 keep_rows: tuple[int, int] | None = None) -> None:
+    """Insert ``n`` rows before row ``at`` (1-based), moving merges, heights and formulas.
+
+    ``stretch_end``: ranges ending on that row grow over the inserted rows (see :func:`_shift_formula`),
+    except in formulas on the rows ``keep_rows`` (first, last) — the data rows' own formulas.
+    """
     if n <= 0:
         return
     from openpyxl.worksheet.cell_range import CellRange
@@ -303,7 +334,8 @@ def _insert_rows(ws, at: int, n: int) -> None:
         for cell in row:
             v = cell.value
             if isinstance(v, str) and v.startswith("="):
-                cell.value = _shift_formula(v, at, n)
+                inside = keep_rows is not None and keep_rows[0] <= cell.row <= keep_rows[1]
+                cell.value = _shift_formula(v, at, n, None if inside else stretch_end)
     if ws.print_area:
         try:
             ws.print_area = _shift_formula(str(ws.print_area).split("!")[-1].replace("'", ""), at, n)
@@ -320,11 +352,9 @@ def _copy_style(src, dst) -> None:
 # Filling
 # ---------------------------------------------------------------------------
 def _is_total(ws, r: int, maxc: int) -> bool:
-    for c in range(1, min(maxc, 6) + 1):
-        k = header_key(_cell_str(ws, r, c))
-        if k.startswith(("tong", "cong")):
-            return True
-    return False
+    """A total row: one of its first cells is a whole total label ("Tổng cộng", "Cộng"), not
+    a name or a unit that starts like one ("Tống Văn Dũng", "Cộng Hòa 1")."""
+    return any(is_total_label(_cell_str(ws, r, c)) for c in range(1, min(maxc, 6) + 1))
 
 
 def _row_empty(ws, r: int, maxc: int) -> bool:
@@ -340,12 +370,10 @@ def _has_border(ws, r: int, maxc: int) -> bool:
 
 
 def _is_footer(ws, r: int, maxc: int) -> bool:
-    for c in range(1, maxc + 1):
-        s = text.fold(_cell_str(ws, r, c))
-        if s and (_PLACE_DATE.search(s) or s.startswith(("nguoi lap", "xac nhan", "kt.", "t/m", "tm.", "chu tich",
-                                                          "thu truong", "giam doc", "noi nhan"))):
-            return True
-    return False
+    """The place-and-date line or the signature block (a row with at most two cells filled:
+    an example row "… | Chủ tịch Hội Nông dân | …" is data)."""
+    filled = [x for x in (_cell_str(ws, r, c) for c in range(1, maxc + 1)) if x]
+    return len(filled) <= 2 and any(is_place_date_line(x) or is_signature_label(x) for x in filled)
 
 
 def _value_for(col, v: Any):
@@ -438,12 +466,25 @@ def fill_template(reg, template, out, *, kind: str | None = None, day: dt.date |
     style_row = first if have > 0 else None
     inserted = 0
     if need > have:
-        at = last if have > 0 else (total_row or first)
-        _insert_rows(ws, at, need - have)
+        if have > 0:
+            # after the last example row: the data rows keep their place and styles, and the total
+            # row's ranges that end on the last data row (=COUNTA(B6:B6)) grow over the new rows
+            _insert_rows(ws, last + 1, need - have, stretch_end=last, keep_rows=(first, last))
+        else:
+            _insert_rows(ws, total_row or first, need - have)
         inserted = need - have
         if total_row is not None:
             total_row += inserted
-    # styles of the first data row (captured after the insert: the row did not move unless have == 0)
+        origin = _merged_origin(ws)  # the merged cells moved down with the rows below
+    # the example rows' values go (formulas stay): a column the report does not fill stays empty
+    for r in range(first, first + have):
+        for c in range(1, maxc + 1):
+            if origin.get((r, c), (r, c)) != (r, c):
+                continue
+            cell = ws.cell(row=r, column=c)
+            if cell.value is not None and not (isinstance(cell.value, str) and cell.value.startswith("=")):
+                cell.value = None
+    # styles of the first data row (it did not move: rows are inserted below it)
     src_cells = {}
     height = None
     if style_row is not None:
@@ -501,18 +542,16 @@ def fill_template(reg, template, out, *, kind: str | None = None, day: dt.date |
                 cell.value = tv
     elif rep.total is not None and total_row is None:
         notes.append("Tệp mẫu không có dòng tổng; không thêm dòng tổng.")
-    # the place-and-date line
+    # the place-and-date line: below the table (the signature block), a cell that is only that line —
+    # not a header "Ngày tháng năm sinh" nor a subtitle "(Kèm theo Công văn số … ngày … tháng … năm …)"
     place_done = False
-    for row in ws.iter_rows(min_row=1, max_row=ws.max_row):
+    below = (total_row if total_row is not None else first + rows_total - 1) + 1
+    for row in (ws.iter_rows(min_row=below, max_row=ws.max_row) if below <= ws.max_row else ()):
         for cell in row:
             v = cell.value
-            if not isinstance(v, str) or first <= cell.row < first + rows_total:
+            if not isinstance(v, str) or not is_place_date_line(v):
                 continue
-            fv = text.fold(v)
-            m = _PLACE_DATE.search(fv)
-            if not m:
-                continue
-            prefix = text.clean(v.split(",")[0]) if "," in v else ""
+            prefix = text.clean(v.rsplit(",", 1)[0]) if "," in v else ""
             place = prefix if re.search(r"[^\W\d_]", prefix) and not re.fullmatch(r"[.…_\s]*", prefix) else ""
             from models import services
 

@@ -61,8 +61,12 @@ def _csv(path, rows, head=("STT", "Họ và tên", "Năm sinh", "Số ĐT", "Th�
 
 
 # -- roster import -------------------------------------------------------------------
+NEW_VILLAGES = {"An Lợi": "An Phú", "Đông Lợi": "Đông Phú"}  # the demo has An Lợi, Đông Lợi; not these
+ROWS_NEW_VILLAGES = [r[:7] + (NEW_VILLAGES[r[7]],) for r in ROWS]
+
+
 async def test_wizard_tcvn3_roster_unknown_villages_then_reimport_changes_nothing(demo_path, tmp_path):
-    f = _xlsx_roster(tmp_path / "ds-tcvn3.xlsx", lt.encode_tcvn3, ".VnTime")
+    f = _xlsx_roster(tmp_path / "ds-tcvn3.xlsx", lt.encode_tcvn3, ".VnTime", rows=ROWS_NEW_VILLAGES)
     app = CnscdApp(demo_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_demo(pilot)
@@ -76,7 +80,7 @@ async def test_wizard_tcvn3_roster_unknown_villages_then_reimport_changes_nothin
         assert screen.step == "map"  # one sheet: straight to the columns
         text = screen_text(app)
         assert "TCVN3" in text and "Họ và tên" in text
-        assert set(screen.preview.unknown_villages) == {"An Lợi", "Đông Lợi"}
+        assert set(screen.preview.unknown_villages) == {"An Phú", "Đông Phú"}
         # unknown villages block the import until the clerk decides
         await press(pilot, "ctrl+n")
         assert screen.step == "preview"
@@ -86,8 +90,8 @@ async def test_wizard_tcvn3_roster_unknown_villages_then_reimport_changes_nothin
         assert S.stats(app.reg).active_members == before
         await press(pilot, "escape")
         assert screen.step == "map"
-        await map_name(pilot, "An Lợi", importer.CREATE)
-        await map_name(pilot, "Đông Lợi", importer.CREATE)
+        await map_name(pilot, "An Phú", importer.CREATE)
+        await map_name(pilot, "Đông Phú", importer.CREATE)
         await press(pilot, "ctrl+n")
         c = screen.preview.counts
         assert c["new"] == len(ROWS) and c["error"] == 0
@@ -99,7 +103,7 @@ async def test_wizard_tcvn3_roster_unknown_villages_then_reimport_changes_nothin
         assert "Ctrl+N: nhập tệp khác" in screen_text(app)
         assert S.stats(app.reg).active_members == before + len(ROWS)
         names = {v.name for v in S.list_villages(app.reg)}
-        assert {"An Lợi", "Đông Lợi"} <= names
+        assert {"An Phú", "Đông Phú"} <= names
         # the same file again: everything unchanged, nothing to write
         await press(pilot, "ctrl+n")
         await pick_file(pilot, f)
@@ -161,7 +165,7 @@ async def test_wizard_column_remap_and_row_errors(demo_path, tmp_path):
         from models.schema import Membership, Person
 
         with app.reg.read():
-            p = Person.get(Person.given_name == "Đào")
+            p = Person.get((Person.given_name == "Đào") & (Person.family_name == "Vũ Thị"))
             m = Membership.get(Membership.person == p)
             code = m.category.code
         assert code == "DOAN_TN"
@@ -210,7 +214,7 @@ async def test_wizard_cancel_while_writing_leaves_registry_unchanged(demo_path, 
     # and on disk: reopen the file
     from models.db import Registry
 
-    reg = Registry.open(demo_path, PASS)
+    reg = Registry.open(demo_path, passphrase=PASS)
     try:
         assert S.stats(reg).active_members == before
     finally:
@@ -354,3 +358,59 @@ async def test_template_that_cannot_be_matched_is_not_saved(demo_path, tmp_path)
         from exports import templates
 
         assert templates.list_templates(app.reg) == []
+
+
+async def test_wizard_protected_file_asks_for_the_password(demo_path, tmp_path):
+    from tests.test_import import PROTECT, _protected_roster
+
+    f = _protected_roster(tmp_path / "ban-giao.xlsx")
+    files = sorted(p.name for p in tmp_path.iterdir())
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo(pilot)
+        app.open_import(path=f)
+        await settle(pilot)
+        assert screen_name(app) == "OpenPasswordForm"
+        assert "có mật khẩu" in screen_text(app)
+        await type_into(pilot, "#f-password", "sai-mat-khau")
+        await press(pilot, "ctrl+s")
+        assert screen_name(app) == "OpenPasswordForm" and "không đúng" in screen_text(app)
+        await type_into(pilot, "#f-password", PROTECT)
+        await press(pilot, "ctrl+s")
+        assert screen_name(app) == "ImportScreen"
+        screen = app.screen
+        assert screen.step == "map" and [r.name for r in screen.preview.rows] == [r[0] for r in ROWS]
+        # Esc on the password form: nothing opened, a clear word, back to choosing a file
+        screen._file_password = None
+        screen.read()
+        await settle(pilot)
+        assert screen_name(app) == "OpenPasswordForm"
+        await press(pilot, "escape")
+        assert screen_name(app) == "ImportScreen" and "Chưa mở tệp có mật khẩu" in screen_text(app)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".xlsx") == [n for n in files if n.endswith(".xlsx")]
+
+
+async def test_wizard_unsure_encoding_must_be_chosen_before_import(demo_path, tmp_path):
+    from tests.test_import import _mixed_legacy_roster
+
+    f = _mixed_legacy_roster(tmp_path / "tron.xlsx")
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo(pilot)
+        before = S.stats(app.reg).active_members
+        app.open_import(path=f)
+        await settle(pilot)
+        screen = app.screen
+        assert screen.step == "map" and "Cột A: chưa rõ bảng mã" in screen_text(app)
+        await press(pilot, "ctrl+n")
+        await press(pilot, "ctrl+s")  # not a confirmation: the column's form, with the two readings
+        assert screen_name(app) == "ColumnForm"
+        text = screen_text(app)
+        assert "Nguyễn Thị Hà" in text and "chưa chọn thì chưa nhập được" in text
+        assert S.stats(app.reg).active_members == before
+        await choose(pilot, "#f-encoding", lt.VNI)
+        await press(pilot, "ctrl+s")
+        assert screen_name(app) == "ImportScreen"
+        assert not screen.preview.unsure_columns and screen.preview.rows[0].name == "Nguyễn Thị Hà"
+        await press(pilot, "ctrl+s")
+        assert screen_name(app) == "ConfirmModal"
