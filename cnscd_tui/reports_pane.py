@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Checkbox, Input, ProgressBar, Select, Static
+from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static
 
 from models import text
 
@@ -22,11 +22,22 @@ from .main_screen import Pane
 from .widgets import Column, LazyTable
 
 
+# Report kinds that take support-fund parameters, and which of them each one uses.
+FUND_KINDS = {
+    "kinh-phi": ("teams", "months", "years", "days"),
+    "ky-nhan": ("days",),
+    "bao-cao-ky": ("days",),
+}
+
+
 def period_options(today: dt.date | None = None) -> list[tuple[str, str]]:
+    """Years, halves and quarters of this year and last year that have begun."""
     today = today or dt.date.today()
     out = []
     for year in (today.year, today.year - 1):
         out.append((f"Năm {year}", str(year)))
+        if year < today.year or today.month >= 7:
+            out.append((f"6 tháng cuối năm {year}", f"{year}-H2"))
         out.append((f"6 tháng đầu năm {year}", f"{year}-H1"))
         for q in range(4, 0, -1):
             if year == today.year and (q - 1) * 3 + 1 > today.month:
@@ -77,7 +88,22 @@ class FilePasswordForm(FormModal):
         return values["password"]
 
 
+class BadInput(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class ReportsPane(Pane):
+    DEFAULT_CSS = """
+    ReportsPane .rep-fund { height: 1; }
+    ReportsPane .rep-fund Select { width: 1fr; }
+    ReportsPane #rep-teams-info { width: auto; margin-left: 1; color: $text-muted; }
+    ReportsPane .rep-pair { width: auto; height: 1; margin-right: 2; }
+    ReportsPane .rep-pair Label { width: auto; margin-right: 1; }
+    ReportsPane .rep-pair Input { width: 7; }
+    ReportsPane #rep-pair-days Input { width: 9; }
+    """
     BINDINGS = [
         Binding("ctrl+o", "export", "Xuất", id="reports.export", tooltip="Xuất báo cáo đã chọn ra thư mục/USB"),
         Binding("ctrl+u", "drives", "Tìm USB", id="reports.drives", tooltip="Tìm lại các ổ USB đang cắm"),
@@ -88,10 +114,15 @@ class ReportsPane(Pane):
     ]
     help_text = ("Chọn loại báo cáo, kỳ, phạm vi (toàn xã hoặc một thôn), định dạng (xlsx cho Excel, ods cho "
                  "LibreOffice, csv) và nơi lưu (thư mục Tài liệu hoặc USB). Bảng dưới là xem trước các dòng đầu. "
+                 "Với dự toán kinh phí, danh sách ký nhận và báo cáo định kỳ: chọn mức hỗ trợ; số tổ (mặc định "
+                 "bằng số thôn, tổ dân phố — mục tiêu mỗi thôn một tổ), số tháng mỗi năm và số năm (để trống: theo "
+                 "mức hỗ trợ), số ngày làm việc mỗi người mỗi tháng cho mức tính theo ngày (để trống: danh sách ký "
+                 "nhận để cột «Số ngày làm việc» trống để ghi tay). "
                  "Ctrl+O: xuất; Ctrl+U: tìm lại USB; Ctrl+T: mẫu biểu của cấp trên (điền vào tệp huyện gửi); Ctrl+G: nhập Phụ lục I của đơn vị cấp dưới để tổng hợp. Tệp có họ tên, số điện thoại là dữ liệu cá nhân: nên đặt mật khẩu (chỉ với xlsx).")
 
     def compose(self) -> ComposeResult:
         from exports.cli import KINDS
+        from exports.fund import POLICIES
 
         with Horizontal(classes="rep-bar"):
             yield Select([(label, k) for k, (label, _) in KINDS.items()], value="phu-luc-1", allow_blank=False,
@@ -103,6 +134,22 @@ class ReportsPane(Pane):
             yield Select([("Excel (.xlsx)", "xlsx"), ("LibreOffice (.ods)", "ods"), ("CSV (.csv)", "csv")],
                          value="xlsx", allow_blank=False, id="rep-format", compact=True)
             yield Select([], prompt="Nơi lưu", id="rep-dest", compact=True, allow_blank=True)
+        # support-fund parameters: shown only for the kinds that use them (room at 80×24)
+        with Horizontal(classes="rep-fund", id="rep-fund-bar"):
+            yield Select([(p.name, code) for code, p in POLICIES.items()], value="quang-nam", allow_blank=False,
+                         id="rep-policy", compact=True)
+            yield Static("", id="rep-teams-info")
+        with Horizontal(classes="rep-fund", id="rep-fund-nums"):
+            for key, label, tip in (
+                    ("teams", "Số tổ", "Số tổ tính dự toán (mặc định: số thôn, tổ dân phố)"),
+                    ("months", "Tháng/năm", "Số tháng hỗ trợ mỗi năm (để trống: theo mức hỗ trợ)"),
+                    ("years", "Số năm", "Số năm hỗ trợ (để trống: theo mức hỗ trợ)"),
+                    ("days", "Ngày/người/tháng", "Số ngày làm việc mỗi người mỗi tháng (mức theo ngày); "
+                     "để trống: ghi tay trên danh sách ký nhận")):
+                with Horizontal(classes="rep-pair", id=f"rep-pair-{key}"):
+                    yield Label(label)
+                    yield Input(id=f"rep-{key}", type="integer", compact=True, tooltip=tip,
+                                placeholder="ghi tay" if key == "days" else "")
         with Horizontal(classes="rep-bar"):
             yield Checkbox("Kèm số CCCD", id="rep-cccd", compact=True)
             yield Checkbox("Năm sinh theo Nam/Nữ", id="rep-namnu", compact=True)
@@ -113,6 +160,9 @@ class ReportsPane(Pane):
         yield ProgressBar(total=4, show_eta=False, id="rep-progress", classes="hidden")
         yield Static("", id="rep-result")
 
+    def on_mount(self) -> None:
+        self._show_fund_controls()  # hidden until a fund report is chosen
+
     # -- data -----------------------------------------------------------------------
     def fetch(self):
         from exports.usb import list_drives
@@ -122,18 +172,62 @@ class ReportsPane(Pane):
             drives = list_drives()
         except Exception:  # noqa: BLE001 - the drive list is a convenience
             drives = []
-        return S.list_villages(self.app.reg), drives
+        from exports.fund import registry_policy
+        from exports.report import village_choices
+
+        reg = self.app.reg
+        st = S.stats(reg)
+        policy, source = registry_policy(reg)
+        return village_choices(reg), drives, (st.villages, st.village_teams), (policy.code, source)
 
     def show(self, data) -> None:
-        villages, drives = data
+        villages, drives, (n_villages, n_teams), (policy, source) = data
         scope = self.query_one("#rep-scope", Select)
         with scope.prevent(Select.Changed):
             cur = scope.value
-            scope.set_options([(v.full_name, v.name) for v in villages])
-            if cur is not Select.NULL and any(v.name == cur for v in villages):
+            # by id: in a province registry village names repeat ("1", "2") across communes
+            scope.set_options(villages)
+            if cur is not Select.NULL and any(vid == cur for _, vid in villages):
                 scope.value = cur
+        self.villages, self.village_teams = n_villages, n_teams
+        self.query_one("#rep-teams-info", Static).update(
+            f"{text.format_int(n_villages)} thôn/TDP · {text.format_int(n_teams)} tổ đang hoạt động")
+        teams = self.query_one("#rep-teams", Input)
+        if not teams.value:
+            with teams.prevent(Input.Changed):
+                teams.value = str(n_villages)
+        sel = self.query_one("#rep-policy", Select)
+        if not getattr(self, "_policy_touched", False) and sel.value != policy:
+            with sel.prevent(Select.Changed):
+                sel.value = policy
+        self.policy_source = source
         self._set_destinations(drives)
+        self._show_fund_controls()
         self.preview()
+
+    def _show_fund_controls(self) -> None:
+        """The fund rows only for the kinds that use them; within them, only the fields the kind uses."""
+        from exports.fund import POLICIES
+
+        uses = self._fund_fields()
+        self.query_one("#rep-fund-bar").display = self._val("#rep-kind") in FUND_KINDS
+        self.query_one("#rep-fund-nums").display = bool(uses)
+        for key in ("teams", "months", "years", "days"):
+            self.query_one(f"#rep-pair-{key}").display = key in uses
+        policy = POLICIES.get(self._val("#rep-policy") or "")
+        if policy is not None:
+            self.query_one("#rep-months", Input).placeholder = str(policy.months_per_year)
+            self.query_one("#rep-years", Input).placeholder = str(policy.years)
+
+    def _fund_fields(self) -> tuple[str, ...]:
+        """The fund fields the chosen kind uses; the days only for a policy paid per day worked."""
+        from exports.fund import POLICIES
+
+        uses = FUND_KINDS.get(self._val("#rep-kind") or "", ())
+        policy = POLICIES.get(self._val("#rep-policy") or "")
+        if policy is None or not policy.person_day:
+            uses = tuple(k for k in uses if k != "days")
+        return uses
 
     def _set_destinations(self, drives) -> None:
         dest = self.query_one("#rep-dest", Select)
@@ -148,25 +242,72 @@ class ReportsPane(Pane):
         v = self.query_one(sel, Select).value
         return None if v is Select.NULL else v
 
+    def _int(self, key: str, what: str, lo: int, hi: int) -> int | None:
+        raw = self.query_one(f"#rep-{key}", Input).value.strip()
+        if not raw:
+            return None
+        try:
+            v = int(raw)
+        except ValueError:
+            raise BadInput(f"{what} phải là số nguyên (đang là «{raw}»).") from None
+        if not lo <= v <= hi:
+            raise BadInput(f"{what} phải từ {lo} đến {text.format_int(hi)} (đang là {v}).")
+        return v
+
     def _args(self) -> argparse.Namespace:
         kind = self._val("#rep-kind")
+        uses = self._fund_fields()
+        village_id = self._val("#rep-scope") if kind in ("danh-sach", "thiet-bi") else None
+        teams = months = years = days = None
+        if "teams" in uses:
+            teams = self._int("teams", "Số tổ", 0, 1_000_000)
+            if teams is None:
+                teams = getattr(self, "villages", None)
+        if "months" in uses:
+            months = self._int("months", "Số tháng mỗi năm", 1, 12)
+        if "years" in uses:
+            years = self._int("years", "Số năm", 1, 50)
+        if "days" in uses:
+            days = self._int("days", "Số ngày làm việc mỗi người mỗi tháng", 0, 31)
         return argparse.Namespace(
-            kind=kind, village=(self._val("#rep-scope") or "") if kind in ("danh-sach", "thiet-bi") else "",
+            kind=kind, village="", village_id=village_id,
             team=None, nam_nu=self.query_one("#rep-namnu", Checkbox).value,
             cccd=self.query_one("#rep-cccd", Checkbox).value, date=None, period=self._val("#rep-period"),
-            year=None, policy="quang-nam", teams=None, members_per_team=5, days=0, nights=0, months=None, years=None)
+            year=None, policy=self._val("#rep-policy") if kind in FUND_KINDS else None, teams=teams,
+            members_per_team=5,
+            days=days, nights=None, months=months, years=years)
 
     @on(Select.Changed)
     @on(Checkbox.Changed, "#rep-cccd")
     @on(Checkbox.Changed, "#rep-namnu")
     def _options_changed(self, event) -> None:
         event.stop()
+        if self.has_data and getattr(event, "select", None) is not None and event.select.id == "rep-policy":
+            self._policy_touched = True
+        self._show_fund_controls()
         if self.has_data:
             self.preview()
 
+    @on(Input.Changed, "#rep-teams, #rep-months, #rep-years, #rep-days")
+    def _fund_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if not self.has_data:
+            return
+        timer = getattr(self, "_typing", None)
+        if timer is not None:
+            timer.stop()
+        self._typing = self.set_timer(0.3, self.preview)  # one preview when the clerk pauses typing
+
     def preview(self) -> None:
+        try:
+            args = self._args()
+        except BadInput as exc:
+            self.query_one("#rep-info", Static).update(f"[red]{exc.message}[/red]")
+            self.query_one("#rep-preview", LazyTable).set_rows([])
+            self.current = None
+            return
         self.query_one("#rep-info", Static).update("Đang dựng bản xem trước…")
-        self._preview_worker(self._args())
+        self._preview_worker(args)
 
     @work(thread=True, exclusive=True, group="report-preview")
     def _preview_worker(self, args) -> None:
@@ -178,6 +319,9 @@ class ReportsPane(Pane):
             obj, tag = build(self.app.reg, args)
         except (InputError, StoreError) as exc:
             self.post_message(Previewed(None, "", exc.message))
+            return
+        except Exception as exc:  # noqa: BLE001 - the clerk gets a message, never a traceback
+            self.post_message(Previewed(None, "", f"Không dựng được báo cáo: {exc}"))
             return
         stem = Path(default_name(self.app.reg, args.kind, tag, "x")).stem
         if hasattr(obj, "file_stem"):

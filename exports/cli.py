@@ -25,9 +25,11 @@ KINDS = {
     "bao-cao-ky": ("Báo cáo định kỳ (quý, 6 tháng, năm)", "BaoCao"),
 }
 
-PERSONAL_WARNING = ("CẢNH BÁO: tệp có dữ liệu cá nhân (họ tên, năm sinh, số điện thoại{cccd}). "
+PERSONAL_WARNING = ("CẢNH BÁO: tệp sắp ghi có dữ liệu cá nhân (họ tên, năm sinh, số điện thoại{cccd}). "
                     "Chỉ giao cho người có trách nhiệm, không gửi qua nhóm chat công khai, "
                     "xóa khỏi USB sau khi bàn giao.")
+PROTECT_HINT = " Thêm --protect để đặt mật khẩu cho tệp (chỉ với định dạng xlsx)."
+PROTECTED_NOTE = " Tệp được đặt mật khẩu (--protect): báo mật khẩu cho người nhận qua điện thoại."
 
 
 def register(sub, common) -> None:
@@ -39,7 +41,9 @@ def register(sub, common) -> None:
     s.add_argument("--format", choices=["xlsx", "ods", "csv"], default=None, help="mặc định theo đuôi tệp, hoặc xlsx")
     s.add_argument("--year", type=int, default=None, help="năm (mặc định: năm nay)")
     s.add_argument("--period", default=None, metavar="KỲ", help="2026-Q2 (quý), 2026-H1 (6 tháng), 2026 (năm)")
-    s.add_argument("--village", default="", metavar="THÔN", help="chỉ một thôn/tổ dân phố (danh-sach, thiet-bi)")
+    s.add_argument("--village", default="", metavar="THÔN",
+                   help="chỉ một thôn/tổ dân phố (danh-sach, thiet-bi); sổ nhiều xã: «thôn, xã», ví dụ "
+                   "\"Tổ dân phố 1, phường An An\"")
     s.add_argument("--team", type=int, default=None, metavar="MÃ_TỔ", help="chỉ một tổ (danh-sach)")
     s.add_argument("--usb", default=None, metavar="Ổ", help="chép ra USB: đường dẫn ổ/thư mục, hoặc số thứ tự trong «cnscd usb list»")
     s.add_argument("--protect", action="store_true",
@@ -48,12 +52,15 @@ def register(sub, common) -> None:
     s.add_argument("--cccd", action="store_true", help="thêm cột số CCCD (danh-sach, bao-cao-ky)")
     s.add_argument("--nam-nu", action="store_true", help="năm sinh chia hai cột Nam/Nữ (danh-sach)")
     s.add_argument("--date", default=None, metavar="NGÀY", help="ngày ghi trên biểu (dd/mm/yyyy; mặc định hôm nay)")
-    s.add_argument("--policy", default="quang-nam", help="mức hỗ trợ (kinh-phi, ky-nhan): "
-                   "quang-nam, yen-bai, ha-tinh, ca-mau, binh-duong, da-nang, da-nang-2026")
+    s.add_argument("--policy", default=None, help="mức hỗ trợ (kinh-phi, ky-nhan, bao-cao-ky): "
+                   "quang-nam, yen-bai, ha-tinh, ca-mau, binh-duong, da-nang, da-nang-2026 "
+                   "(mặc định: mức cài trong sổ, nếu chưa cài thì quang-nam)")
     s.add_argument("--teams", type=int, default=None, help="số tổ để tính dự toán (mặc định: số tổ cấp thôn trong sổ)")
     s.add_argument("--members-per-team", type=int, default=5, help="số thành viên bình quân mỗi tổ (kinh-phi)")
-    s.add_argument("--days", type=int, default=0, help="số ngày làm việc/người/tháng (mức theo ngày)")
-    s.add_argument("--nights", type=int, default=0, help="số đêm làm việc/người/tháng (mức ban đêm)")
+    s.add_argument("--days", type=int, default=None,
+                   help="số ngày làm việc/người/tháng (mức theo ngày); bỏ trống thì danh sách ký nhận để trống "
+                   "cột «Số ngày làm việc» để ghi tay")
+    s.add_argument("--nights", type=int, default=None, help="số đêm làm việc/người/tháng (mức ban đêm)")
     s.add_argument("--months", type=int, default=None, help="số tháng hỗ trợ mỗi năm (kinh-phi)")
     s.add_argument("--years", type=int, default=None, help="số năm hỗ trợ (kinh-phi)")
     s.set_defaults(func=cmd_export)
@@ -158,34 +165,37 @@ def build(reg, args):
         return report.phu_luc_1(reg, day=day), str((day or dt.date.today()).year)
     if kind == "thanh-phan":
         return report.thanh_phan(reg, day=day), str((day or dt.date.today()).year)
+    village_id = getattr(args, "village_id", None)  # the TUI picks a village by id
     if kind == "danh-sach":
-        scope = report.resolve_scope(reg, village=args.village, team_id=args.team)
+        scope = report.resolve_scope(reg, village=args.village, team_id=args.team, village_id=village_id)
         r = report.danh_sach(reg, scope=scope, gender_columns=args.nam_nu, with_cccd=args.cccd, day=day)
         return r, text.ascii_slug(scope.label) if scope.label else ""
     if kind == "tap-huan":
         p = _period(args, "year")
         return report.tap_huan(reg, year=p.year, start=p.start, end=p.end, day=day), p.tag
     if kind == "thiet-bi":
-        scope = report.resolve_scope(reg, village=args.village)
+        scope = report.resolve_scope(reg, village=args.village, village_id=village_id)
         return report.thiet_bi(reg, scope=scope, day=day), text.ascii_slug(scope.label) if scope.label else ""
     if kind == "kinh-phi":
-        policy = fund.with_years(fund.get_policy(args.policy), args.years, args.months)
+        policy, source = fund.registry_policy(reg, args.policy)
+        policy = fund.with_years(policy, args.years, args.months)
         teams = args.teams
         if teams is None:
             from models import services
 
             teams = services.stats(reg).village_teams
         est = fund.estimate(policy, teams=teams, members_per_team=args.members_per_team,
-                            days_per_person_month=args.days, nights_per_person_month=args.nights)
-        return fund.estimate_report(reg, est, day=day), policy.code
+                            days_per_person_month=args.days or 0, nights_per_person_month=args.nights or 0)
+        return fund.estimate_report(reg, est, day=day, policy_source=source), policy.code
     if kind == "ky-nhan":
         p = _period(args, "quarter")
-        policy = fund.get_policy(args.policy)
+        policy, source = fund.registry_policy(reg, args.policy)
         return fund.payment_report(reg, policy, p, days_per_person_month=args.days,
-                                   nights_per_person_month=args.nights, day=day), p.tag
+                                   nights_per_person_month=args.nights, day=day, policy_source=source), p.tag
     if kind == "bao-cao-ky":
         p = _period(args, "quarter")
-        return report.bao_cao_ky(reg, p, day=day, with_cccd=args.cccd), p.tag
+        return report.bao_cao_ky(reg, p, day=day, with_cccd=args.cccd, policy_code=args.policy,
+                                 days_per_person_month=args.days), p.tag
     raise _usage(f"Loại báo cáo «{kind}» không có.")  # pragma: no cover - argparse checks
 
 
@@ -210,6 +220,10 @@ def cmd_export(args, secrets) -> int:
     _check_args(args)
     if args.period:
         parse_period(args.period)  # bad input → exit 2 before asking for the passphrase
+    if args.policy:
+        from .fund import get_policy
+
+        get_policy(args.policy)
     fmt = args.format
     out = Path(args.out).expanduser() if args.out else None
     if fmt is None:
@@ -232,6 +246,10 @@ def cmd_export(args, secrets) -> int:
         from .writers import as_reports
 
         personal = any(r.personal_data for r in as_reports(obj))
+        if personal:  # before anything is written, so the clerk can stop and add --protect
+            has_cccd = args.cccd and args.kind in ("danh-sach", "bao-cao-ky")
+            print(PERSONAL_WARNING.format(cccd=", số CCCD" if has_cccd else "")
+                  + (PROTECTED_NOTE if password else PROTECT_HINT), file=sys.stderr)
         if drive is not None or password:
             # in memory → hidden temporary name on the destination → read back → rename
             if drive is not None:
@@ -252,19 +270,18 @@ def cmd_export(args, secrets) -> int:
             else:
                 target = out if out.suffix else out.with_suffix(f".{fmt}")
             written = writers.write(obj, target, fmt)
+            from .handoff import receipt_summary
             from .usb import sha256_file
 
             finals = []
             for path in written:
-                finals.append((path, sha256_file(path), path.stat().st_size))
-                digest = finals[-1][1]
+                path = Path(path).resolve()
+                digest, size = sha256_file(path), path.stat().st_size
+                finals.append((path, digest, size))
                 services.log_event(reg, "xuat", "registry",
-                                   f"Xuất {label} ({fmt.upper()}) ra {path}"
-                                   + (" — có dữ liệu cá nhân" if personal else ""), new=f"sha256:{digest}")
+                                   receipt_summary(label, fmt, path, size, personal=personal),
+                                   new=f"sha256:{digest}")
         for path, digest, size in finals:
             print(f"Đã xuất {label}: {path}" + (" (có mật khẩu)" if password else ""))
             print(f"  {text.format_int(size)} byte, SHA-256 {digest}")
-    if personal:
-        has_cccd = args.cccd and args.kind in ("danh-sach", "bao-cao-ky")
-        print(PERSONAL_WARNING.format(cccd=", số CCCD" if has_cccd else ""), file=sys.stderr)
     return 0

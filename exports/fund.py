@@ -182,7 +182,7 @@ def estimate(policy: FundPolicy, *, teams: int, members_per_team: int = 5, days_
                     per_month, per_year, month_total, year_total, year_total * years)
 
 
-def estimate_report(reg, est: Estimate, *, day: dt.date | None = None) -> Report:
+def estimate_report(reg, est: Estimate, *, day: dt.date | None = None, policy_source: str = "") -> Report:
     """Phụ lục III: the per-item breakdown, the number of teams, the totals per month, year and period."""
     p = est.policy
     f = text.format_int
@@ -190,9 +190,11 @@ def estimate_report(reg, est: Estimate, *, day: dt.date | None = None) -> Report
     n = 0
     if p.team_month_items:
         n += 1
-        rows.append([str(n), f"Khoán chi hỗ trợ hoạt động Tổ CNSCĐ {f(p.team_month)} đồng/tháng/tổ, gồm:",
+        detailed = len(p.team_month_items) > 1
+        rows.append([str(n), f"Khoán chi hỗ trợ hoạt động Tổ CNSCĐ {f(p.team_month)} đồng/tháng/tổ"
+                     + (", gồm:" if detailed else ""),
                      f"{f(p.team_month)} đồng/tháng/tổ", p.team_month, ""])
-        if len(p.team_month_items) > 1:
+        if detailed:
             for i, item in enumerate(p.team_month_items, 1):
                 rows.append([f"{n}.{i}", item.label, item.calc, item.amount, ""])
     m = est.members_per_team
@@ -236,6 +238,8 @@ def estimate_report(reg, est: Estimate, *, day: dt.date | None = None) -> Report
         rows.append([str(n), f"Tổng kinh phí hỗ trợ {est.years:02d} năm cho Tổ CNSCĐ",
                      f"{f(est.year_total)} đồng × {est.years} năm", est.total, ""])
     notes = [f"Mức hỗ trợ: {p.describe()}."]
+    if policy_source:
+        notes.insert(0, f"Mức hỗ trợ áp dụng ({policy_source}): {p.name}.")
     if p.breakdown_mismatch():
         notes.append(p.breakdown_mismatch())
     if p.basis:
@@ -263,64 +267,202 @@ class Payment:
     receiver: str
     members: int
     months: int
-    rate: int
-    amount: int
+    rate: int  # đồng per month (the fixed part only when the days worked are not known)
+    amount: int  # for the period, after the yearly cap (the fixed part only when the days are not known)
+    person_days: int | None = None  # days worked by the members in the period; None: fill in by hand
+    earlier: int | None = 0  # due in the earlier periods of the same year (yearly cap); None: not known
 
 
-def payments(reg, policy: FundPolicy, period: Period, *, days_per_person_month: int = 0,
-             nights_per_person_month: int = 0, include_commune_team: bool = False) -> list[Payment]:
-    """One line per active team: what it receives for the period (leader signs for the team)."""
+def period_months(period: Period) -> int:
+    return (period.end.year - period.start.year) * 12 + period.end.month - period.start.month + 1
+
+
+def payments(reg, policy: FundPolicy, period: Period, *, days_per_person_month: int | None = None,
+             nights_per_person_month: int | None = None, include_commune_team: bool = False) -> list[Payment]:
+    """One line per active team: what it receives for the period (leader signs for the team).
+
+    A cap per team per year (Đà Nẵng) counts what was due in the earlier periods of the same year:
+    for 2026-Q3 the months January–June, worked out the same way (today's members, the same days
+    per member per month), are subtracted from the cap first.
+
+    ``days_per_person_month=None`` for a per-day policy: the days are not known yet, so
+    :attr:`Payment.person_days` is None and the amount holds only the fixed part.
+    """
     from models import services
 
-    months = (period.end.year - period.start.year) * 12 + period.end.month - period.start.month + 1
+    months = period_months(period)
+    before = period.start.month - 1  # months of the same year before the period
+    days = days_per_person_month or 0
+    nights = nights_per_person_month or 0
+    days_known = not policy.person_day or days_per_person_month is not None
+    leaders = _leaders(reg)
     out = []
     for t in services.list_teams(reg):
         if t.level != "thon" and not include_commune_team:
             continue
-        detail = services.team_detail(reg, t.id, year=period.year)
-        leader = next((m.full_name for m in detail.members if m.role == "to_truong"), "")
-        n = len(detail.members)
-        amount = policy.team_amount(members=n, months=months, person_days=days_per_person_month * n * months,
-                                    person_nights=nights_per_person_month * n * months)
-        rate = policy.team_amount(members=n, months=1, person_days=days_per_person_month * n,
-                                  person_nights=nights_per_person_month * n)
+        leader = leaders.get(t.id, "")
+        n = t.member_count
+        earlier = 0
+        if policy.team_year_cap is not None and before:
+            earlier = policy.team_amount(members=n, months=before, person_days=days * n * before,
+                                         person_nights=nights * n * before)
+        amount = policy.team_amount(members=n, months=months, person_days=days * n * months,
+                                    person_nights=nights * n * months, already_paid_this_year=earlier)
+        rate = policy.team_amount(members=n, months=1, person_days=days * n, person_nights=nights * n)
         if policy.team_year_cap is not None:
             rate = min(rate, policy.team_year_cap)
         village = t.unit_name[:1].upper() + t.unit_name[1:]
-        out.append(Payment(t.id, t.name, village, leader, n, months, rate, amount))
+        out.append(Payment(t.id, t.name, village, leader, n, months, rate, amount,
+                           person_days=(days * n * months if days_known else None) if policy.person_day else None,
+                           earlier=earlier if days_known else None))
     return out
 
 
-def payment_report(reg, policy: FundPolicy, period: Period, *, days_per_person_month: int = 0,
-                   nights_per_person_month: int = 0, include_commune_team: bool = False,
-                   day: dt.date | None = None) -> Report:
-    """Danh sách ký nhận: Stt | Tổ | Thôn/TDP | Người nhận | Số thành viên | Số tháng | Mức/tháng | Thành tiền | Ký nhận."""
+def _leaders(reg) -> dict[int, str]:
+    """Team id → its leader's name (the first in Vietnamese name order when there are two), one query."""
+    from models.schema import Membership, Person
+
+    with reg.read():
+        rows = list(Membership.select(Membership.team, Person.family_name, Person.given_name).join(Person)
+                    .where(Membership.end_date.is_null() & (Membership.role == "to_truong")).tuples())
+    rows.sort(key=lambda r: (r[0], text.name_sort_key(r[1], r[2])))
+    out: dict[int, str] = {}
+    for tid, fam, giv in rows:
+        out.setdefault(tid, text.clean(f"{fam} {giv}"))
+    return out
+
+
+def payment_report(reg, policy: FundPolicy, period: Period, *, days_per_person_month: int | None = None,
+                   nights_per_person_month: int | None = None, include_commune_team: bool = False,
+                   day: dt.date | None = None, policy_source: str = "") -> Report:
+    """Danh sách ký nhận: Stt | Tổ | Thôn/TDP | Người nhận | Số thành viên | [Số ngày làm việc] | Số tháng |
+    Mức/tháng | [Đã hỗ trợ các kỳ trước] | Thành tiền | Ký nhận.
+
+    Per-day policies get a "Số ngày làm việc" column: blank, to be filled in by hand, when
+    no days were given (the amount is then only the fixed part, or blank when there is none);
+    when days were given, a note says the figures assume that many days per member per month.
+    """
+    f = text.format_int
     pays = payments(reg, policy, period, days_per_person_month=days_per_person_month,
                     nights_per_person_month=nights_per_person_month, include_commune_team=include_commune_team)
-    rows = [[i, p.team_name, p.village, p.receiver, p.members, p.months, p.rate, p.amount, None]
-            for i, p in enumerate(pays, 1)]
+    per_day = bool(policy.person_day)
+    days_known = not per_day or days_per_person_month is not None
+    fixed = policy.team_month or policy.person_month
+    capped = policy.team_year_cap is not None and period.start.month > 1
+    blank_amount = not days_known and not fixed  # nothing to compute until the days are known
+    partial = not days_known and not blank_amount  # only the fixed part is known
+    cols = [Column("Stt", "int", 6), Column("Tổ CNSCĐ", "text", 34), Column("Thôn/TDP", "text", 20),
+            Column("Người nhận (Tổ trưởng)", "text", 22), Column("Số thành viên", "int", 9)]
+    if per_day:
+        cols.append(Column("Số ngày làm việc", "int", 10))
+    cols += [Column("Số tháng", "int", 7),
+             Column("Phần cố định (đồng/tháng)" if partial else "Mức hỗ trợ (đồng/tháng)", "money", 13)]
+    if capped:
+        cols.append(Column("Đã hỗ trợ các kỳ trước trong năm (đồng)", "money", 14))
+    cols += [Column("Thành tiền phần cố định (đồng)" if partial else "Thành tiền (đồng)", "money", 15),
+             Column("Ký nhận", "sign", 16)]
+    rows = []
+    for i, p in enumerate(pays, 1):
+        row: list[Any] = [i, p.team_name, p.village, p.receiver, p.members]
+        if per_day:
+            row.append(p.person_days)
+        row += [p.months, None if blank_amount else p.rate]
+        if capped:
+            row.append(p.earlier)
+        row += [None if blank_amount else p.amount, None]
+        rows.append(row)
     total = sum(p.amount for p in pays)
+    total_row: list[Any] = ["", "Tổng cộng", "", "", sum(p.members for p in pays)]
+    if per_day:
+        total_row.append(sum(p.person_days for p in pays) if days_known else None)
+    total_row += [None, None]
+    if capped:
+        total_row.append(sum(p.earlier for p in pays) if days_known else None)
+    total_row += [None if blank_amount else total, None]
     no_leader = sum(1 for p in pays if not p.receiver)
-    notes = [f"Mức hỗ trợ: {policy.describe()}.", f"Tổng số tiền: {text.format_int(total)} đồng."]
+    notes = []
+    if policy_source:
+        notes.append(f"Mức hỗ trợ áp dụng ({policy_source}): {policy.name}.")
+    notes.append(f"Mức hỗ trợ: {policy.describe()}.")
+    if per_day and not days_known:
+        extra = f"{f(policy.person_day)} đồng × số ngày làm việc"
+        if policy.person_night:
+            extra += f" (ban đêm {f(policy.person_night)} đồng × số đêm)"
+        if blank_amount:
+            how = f"Cột «Thành tiền» để trống: ghi {extra}"
+        else:
+            how = (f"Cột «Thành tiền phần cố định» mới gồm phần cố định "
+                   f"({f(fixed)} đồng/{'tổ' if policy.team_month else 'người'}/tháng); cộng thêm {extra}")
+        if policy.team_year_cap is not None:
+            how += (f", tối đa {f(policy.team_year_cap)} đồng/tổ/năm (trừ số đã chi các kỳ trước trong năm "
+                    f"{period.year})")
+        notes.append("Cột «Số ngày làm việc» để trống: ghi tay tổng số ngày làm việc của các thành viên trong kỳ "
+                     f"theo bảng chấm công. {how} trước khi chi.")
+    elif per_day:
+        notes.append(f"Số ngày làm việc là giả định: mỗi thành viên làm việc {days_per_person_month} ngày/tháng "
+                     "(cột «Số ngày làm việc» = số ngày × số thành viên × số tháng). "
+                     "Sửa theo bảng chấm công trước khi chi.")
+    if policy.person_night:
+        if nights_per_person_month:
+            notes.append(f"Số đêm làm việc là giả định: mỗi thành viên {nights_per_person_month} đêm/tháng.")
+        elif days_known:
+            notes.append(f"Chưa tính làm việc ban đêm ({f(policy.person_night)} đồng/người/đêm): cộng thêm nếu có.")
+    if capped and days_known:
+        notes.append(f"Mức tối đa {f(policy.team_year_cap)} đồng/tổ/năm đã trừ số phải chi các kỳ trước trong năm "
+                     f"{period.year} (tháng 1–{period.start.month - 1}), tính theo số thành viên hiện nay"
+                     + (f" và {days_per_person_month} ngày/người/tháng" if per_day else "")
+                     + "; sửa theo chứng từ đã chi nếu khác.")
+    if not blank_amount:
+        notes.append(f"Tổng số tiền{' phần cố định' if not days_known else ''}: {f(total)} đồng.")
     if no_leader:
         notes.append(f"{no_leader} tổ chưa có Tổ trưởng: ghi tên người nhận thay trước khi chi.")
     return Report(
         key="ky-nhan",
         title=f"DANH SÁCH KÝ NHẬN KINH PHÍ HỖ TRỢ HOẠT ĐỘNG TỔ CNSCĐ {period.label.upper()}",
         subtitle=unit_name(reg).upper(),
-        columns=[Column("Stt", "int", 6), Column("Tổ CNSCĐ", "text", 34), Column("Thôn/TDP", "text", 20),
-                 Column("Người nhận (Tổ trưởng)", "text", 22), Column("Số thành viên", "int", 9),
-                 Column("Số tháng", "int", 7), Column("Mức hỗ trợ (đồng/tháng)", "money", 13),
-                 Column("Thành tiền (đồng)", "money", 15), Column("Ký nhận", "sign", 16)],
+        columns=cols,
         rows=rows,
-        total=["", "Tổng cộng", "", "", sum(p.members for p in pays), None, None, total, None],
+        total=total_row,
         notes=notes,
         sheet_name="Danh sách ký nhận",
         personal_data=True,
         letterhead=letterhead(reg, day),
         row_height=30,
-        meta={"total": total, "payments": pays},
+        meta={"total": total, "payments": pays, "days_known": days_known},
     )
+
+
+POLICY_SETTING = "fund_policy"
+
+
+def registry_policy(reg, code: str | None = None) -> tuple[FundPolicy, str]:
+    """The policy to use and where it comes from (said in the sheet).
+
+    ``code`` (chosen by the clerk) wins; else the registry's ``fund_policy`` setting when there is
+    one; else Quảng Nam phương án 01 (500.000 đồng/tổ/tháng).
+    """
+    if code:
+        return get_policy(code), "chọn khi xuất"
+    saved = ""
+    if reg is not None:
+        from models import services
+
+        saved = getattr(services.get_settings(reg), POLICY_SETTING, "") or ""
+        if not saved:
+            import json
+
+            from models.schema import Setting
+
+            with reg.read():
+                row = Setting.get_or_none(Setting.key == POLICY_SETTING)
+            if row is not None:
+                try:
+                    saved = json.loads(row.value)
+                except ValueError:
+                    saved = row.value
+    if saved and isinstance(saved, str) and text.fold(saved).replace(" ", "-") in POLICIES:
+        return get_policy(saved), "theo cài đặt của sổ"
+    return QUANG_NAM_PA01, "mặc định, vì sổ chưa cài đặt mức hỗ trợ"
 
 
 def with_years(policy: FundPolicy, years: int | None = None, months_per_year: int | None = None) -> FundPolicy:
@@ -333,4 +475,5 @@ def with_years(policy: FundPolicy, years: int | None = None, months_per_year: in
 
 
 __all__ = ["RateItem", "FundPolicy", "POLICIES", "QUANG_NAM_PA01", "get_policy", "Estimate", "estimate",
-           "estimate_report", "Payment", "payments", "payment_report", "with_years"]
+           "estimate_report", "Payment", "payments", "payment_report", "with_years", "period_months",
+           "registry_policy", "POLICY_SETTING"]

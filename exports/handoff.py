@@ -1,6 +1,6 @@
 """Hand-off: build a report's files in memory, optionally password-protect them,
 write them to a folder or USB stick the careful way, and keep a receipt in the
-registry's audit log.
+registry's audit log (absolute path, size in bytes, SHA-256).
 
 Nothing with personal data passes through a temporary folder: the bytes go
 from memory to a hidden temporary name on the destination, are read back and
@@ -22,6 +22,18 @@ class HandOff:
     protected: bool
 
 
+def receipt_summary(label: str, fmt: str, path: Path, size: int, *, personal: bool = False,
+                    protected: bool = False) -> str:
+    """The audit-log line of an export: what, where (absolute path), how big.
+
+    The size and the flags come before the path so that a long path cut at the log's
+    300 characters loses nothing else."""
+    from models import text
+
+    flags = (" — có dữ liệu cá nhân" if personal else "") + (" — có mật khẩu" if protected else "")
+    return f"Xuất {label} ({fmt.upper()}, {text.format_int(size)} byte){flags} ra {path}"
+
+
 def hand_off(reg, obj, *, label: str, dest_dir: str | os.PathLike, stem: str, fmt: str,
              password: str | None = None, progress: Callable[[str], None] | None = None) -> HandOff:
     from models import services
@@ -35,6 +47,7 @@ def hand_off(reg, obj, *, label: str, dest_dir: str | os.PathLike, stem: str, fm
         from models.services import InputError
 
         raise InputError("Chỉ đặt được mật khẩu cho tệp Excel (.xlsx). Hãy chọn định dạng xlsx.", "format")
+    dest_dir = Path(dest_dir).expanduser().resolve()
     say("Đang dựng tệp…")
     files = writers.render(obj, stem, fmt)
     receipts = []
@@ -43,11 +56,10 @@ def hand_off(reg, obj, *, label: str, dest_dir: str | os.PathLike, stem: str, fm
             say(f"Đang đặt mật khẩu cho {name}…")
             data = usb.protect_bytes(data, password)
         say(f"Đang ghi {name}…")
-        receipt = usb.safe_write(data, Path(dest_dir), name)
+        receipt = usb.safe_write(data, dest_dir, name)
         receipts.append(receipt)
         services.log_event(
             reg, "xuat", "registry",
-            f"Xuất {label} ({fmt.upper()}) ra {receipt.path}"
-            + (" — có dữ liệu cá nhân" if personal else "") + (" — có mật khẩu" if password else ""),
+            receipt_summary(label, fmt, receipt.path, receipt.size, personal=personal, protected=bool(password)),
             new=f"sha256:{receipt.sha256}")
     return HandOff(receipts, personal, bool(password))

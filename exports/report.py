@@ -213,14 +213,50 @@ class _Tree:
         return _unit_label(u[3], u[4])
 
     def village_label(self, uid: int) -> str:
-        """"Tổ dân phố 1" — with ", phường An Hòa" when the registry holds several communes."""
+        """"Tổ dân phố 1" — with ", phường An Hòa" when the registry holds several communes, and the
+        district (", thị xã Điện Bàn") when that commune's name is not unique in the registry.
+        Two villages of one commune with the same name get their former unit."""
         u = self.units[uid]
         name = _unit_label(u[3], u[4])
-        if u[2] == "thon" and self.many_communes:
-            c = self.units.get(u[1])
-            if c is not None:
-                name += f", {c[3]} {c[4]}"
+        if u[2] != "thon":
+            return name
+        if u[7] and self._dup_villages().get((u[1], text.fold(name)), 0) > 1:
+            name += f", {u[7]}"
+        if self.many_communes and u[1] in self.units:
+            name += f", {self.commune_label(u[1])}"
         return name
+
+    def commune_label(self, cid: int) -> str:
+        """"phường An An" — with ", thị xã Điện Bàn" (or the former unit) when the name is not unique."""
+        c = self.units[cid]
+        name = f"{c[3]} {c[4]}".strip()
+        if self._dup_communes().get(text.fold(name), 0) > 1:
+            p = self.units.get(c[1])
+            if p is not None and p[2] == "huyen":
+                name += f", {p[3]} {p[4]}".rstrip()
+            elif c[7]:
+                name += f", {c[7]}"
+        return name
+
+    def _dup_communes(self) -> dict[str, int]:
+        d = getattr(self, "_dupc", None)
+        if d is None:
+            d = self._dupc = {}
+            for u in self.units.values():
+                if u[2] == "xa":
+                    k = text.fold(f"{u[3]} {u[4]}".strip())
+                    d[k] = d.get(k, 0) + 1
+        return d
+
+    def _dup_villages(self) -> dict[tuple[int, str], int]:
+        d = getattr(self, "_dupv", None)
+        if d is None:
+            d = self._dupv = {}
+            for u in self.units.values():
+                if u[2] == "thon":
+                    k = (u[1], text.fold(_unit_label(u[3], u[4])))
+                    d[k] = d.get(k, 0) + 1
+        return d
 
     @property
     def many_communes(self) -> bool:
@@ -407,8 +443,14 @@ class Scope:
     label: str = ""
 
 
-def resolve_scope(reg, *, village: str = "", team_id: int | None = None) -> Scope:
-    """A village by name (accent-insensitive, "Tổ dân phố An Lợi" or "An Lợi"), or a team by id."""
+def resolve_scope(reg, *, village: str = "", team_id: int | None = None, village_id: int | None = None) -> Scope:
+    """A village by id (the TUI), or by name (the CLI), or a team by id.
+
+    Names are accent- and case-insensitive: "Tổ dân phố An Lợi" or "An Lợi"; in a registry of
+    several communes also "village, commune" ("Tổ dân phố 1, phường An An", "1, An An") and the
+    label the roster prints ("Tổ dân phố 1, phường An An, thị xã Điện Bàn"). A name that fits
+    several villages is an :class:`InputError` listing them with their full labels.
+    """
     from models import services
 
     if team_id is not None:
@@ -416,20 +458,83 @@ def resolve_scope(reg, *, village: str = "", team_id: int | None = None) -> Scop
         if team_id not in teams:
             raise services.NotFoundError(f"Không tìm thấy tổ có mã {team_id}.", "team")
         return Scope(team_id=team_id, label=teams[team_id].name)
+    tree = _Tree(reg)
+    if village_id is not None:
+        u = tree.units.get(village_id)
+        if u is None or u[2] != "thon":
+            raise services.NotFoundError(f"Không tìm thấy thôn/tổ dân phố có mã {village_id}.", "village")
+        return Scope(village_id=village_id, label=tree.village_label(village_id))
     if not text.clean(village):
         return Scope()
+    parts = [text.fold(p) for p in text.clean(village).split(",")]
+    parts = [p for p in parts if p]
+    if not parts:
+        return Scope()
+    head, rest = parts[0], parts[1:]
+    villages = [uid for uid, u in tree.units.items() if u[2] == "thon"]
+
+    def descriptors(uid: int) -> set[str]:
+        """What may follow the village's name after a comma: its commune, district, former unit."""
+        out: set[str] = set()
+        u = tree.units[uid]
+        if u[7]:
+            out |= {text.fold(u[7]), text.fold(u[7].replace("(trước sáp nhập)", ""))}
+        a = tree.units.get(u[1])
+        seen = 0
+        while a is not None and seen < 5 and a[2] != "tinh":
+            out |= {text.fold(a[4]), text.fold(f"{a[3]} {a[4]}")}
+            if a[7]:
+                out |= {text.fold(a[7]), text.fold(a[7].replace("(trước sáp nhập)", ""))}
+            a = tree.units.get(a[1])
+            seen += 1
+        return out
+
+    def names(uid: int) -> tuple[str, str]:
+        u = tree.units[uid]
+        return text.fold(u[4]), text.fold(_unit_label(u[3], u[4]))
+
+    def fits(uid: int, exact: bool) -> bool:
+        name, full = names(uid)
+        if exact:
+            if head not in (name, full):
+                return False
+        elif head not in full:
+            return False
+        if not rest:
+            return True
+        ds = descriptors(uid)
+        if exact:
+            return all(p in ds for p in rest)
+        return all(any(p in d for d in ds) for p in rest)
+
     want = text.fold(village)
-    vs = services.list_villages(reg, include_inactive=True)
-    hits = [v for v in vs if text.fold(v.name) == want or text.fold(v.full_name) == want]
+    hits = [uid for uid in villages if text.fold(tree.village_label(uid)) == want]
     if not hits:
-        hits = [v for v in vs if want in text.fold(v.full_name)]
+        hits = [uid for uid in villages if fits(uid, True)]
+    if not hits:
+        hits = [uid for uid in villages if fits(uid, False)]
     if not hits:
         raise services.NotFoundError(f"Không tìm thấy thôn/tổ dân phố «{text.clean(village)}».", "village")
     if len(hits) > 1:
-        names = "; ".join(f"{v.full_name} ({v.commune_name})" for v in hits[:5])
-        raise services.InputError(f"«{text.clean(village)}» khớp nhiều thôn/tổ dân phố: {names}. Hãy ghi rõ hơn.",
-                                  "village")
-    return Scope(village_id=hits[0].id, label=hits[0].full_name)
+        active = [uid for uid in hits if tree.units[uid][6]]
+        hits = active or hits
+    if len(hits) > 1:
+        hits.sort(key=tree.order_key)
+        labels = [tree.village_label(uid) for uid in hits]
+        shown = "; ".join(labels[:10]) + (f"; … và {len(labels) - 10} nơi khác" if len(labels) > 10 else "")
+        raise services.InputError(
+            f"«{text.clean(village)}» khớp {len(hits)} thôn/tổ dân phố: {shown}. "
+            f"Hãy ghi rõ hơn, ví dụ «{labels[0]}».", "village")
+    return Scope(village_id=hits[0], label=tree.village_label(hits[0]))
+
+
+def village_choices(reg, *, include_inactive: bool = False) -> list[tuple[str, int]]:
+    """(label, village id) for a picker, in roster order; labels are unique enough to choose by
+    ("Tổ dân phố 1, phường An An, thị xã Điện Bàn" in a province registry)."""
+    tree = _Tree(reg)
+    ids = [uid for uid, u in tree.units.items() if u[2] == "thon" and (u[6] or include_inactive)]
+    ids.sort(key=tree.order_key)
+    return [(tree.village_label(uid), uid) for uid in ids]
 
 
 def _roster_rows(reg, scope: Scope, *, trained_year: int | None = None) -> list[dict]:
@@ -748,6 +853,15 @@ def summary(reg, period: Period, *, day: dt.date | None = None, parts: dict[str,
     add("Số trang thiết bị", st.equipment_items, f"hỏng/cần thay: {text.format_int(st.equipment_needing_repair)}")
     add("Số đề xuất bổ sung thiết bị chưa đáp ứng", len(needs),
         f"{text.format_money(sum(n.estimated_value for n in needs))}")
+    pay = parts.get("ky-nhan")
+    if pay is not None:
+        pays = pay.meta["payments"]
+        if pay.meta.get("days_known", True):
+            add(f"Kinh phí hỗ trợ Tổ CNSCĐ {period.label} (đồng)", pay.meta["total"],
+                f"{text.format_int(len(pays))} tổ; xem trang «{pay.sheet_name}»")
+        else:
+            add(f"Kinh phí hỗ trợ Tổ CNSCĐ {period.label}: phần cố định (đồng)", pay.meta["total"],
+                f"chưa gồm phần theo ngày làm việc; xem trang «{pay.sheet_name}»")
     issues = [f.message for f in comp.findings if f.severity == "loi"][:15]
     notes = ["Các vấn đề cần khắc phục:"] + [f"- {m}" for m in issues] if issues else []
     return Report(
@@ -763,11 +877,27 @@ def summary(reg, period: Period, *, day: dt.date | None = None, parts: dict[str,
     )
 
 
-def bao_cao_ky(reg, period: Period, *, day: dt.date | None = None, with_cccd: bool = False) -> Pack:
-    """The period pack: a summary sheet, then Phụ lục I, composition, roster, training, equipment."""
+def bao_cao_ky(reg, period: Period, *, day: dt.date | None = None, with_cccd: bool = False,
+               policy_code: str | None = None, days_per_person_month: int | None = None) -> Pack:
+    """The period pack: a summary sheet, then Phụ lục I, composition, roster, training, equipment,
+    and the support fund — the Phụ lục III estimate and the payment list (ký nhận) for the period.
+
+    The fund policy is ``policy_code`` when given, else the registry's setting, else Quảng Nam
+    phương án 01 (500.000 đồng/tổ/tháng); the fund sheets say which.
+    """
+    from models import services
+
+    from . import fund
+
     courses, coverage, untrained = tap_huan(reg, year=period.year, start=period.start, end=period.end, day=day)
     equipment, needs = thiet_bi(reg, day=day)
+    policy, source = fund.registry_policy(reg, policy_code)
+    est = fund.estimate(policy, teams=services.stats(reg).village_teams,
+                        days_per_person_month=days_per_person_month or 0)
+    estimate = fund.estimate_report(reg, est, day=day, policy_source=source)
+    pay = fund.payment_report(reg, policy, period, days_per_person_month=days_per_person_month, day=day,
+                              policy_source=source)
     parts = [phu_luc_1(reg, day=day), thanh_phan(reg, day=day), danh_sach(reg, with_cccd=with_cccd, day=day),
-             courses, coverage, untrained, equipment, needs]
+             courses, coverage, untrained, equipment, needs, estimate, pay]
     head = summary(reg, period, day=day, parts={r.key: r for r in parts})
     return Pack("bao-cao-ky", head.title, [head] + parts, file_stem=pack_file_name(reg, period, "")[:-1])

@@ -1,8 +1,10 @@
 """USB hand-off: find removable drives and copy a report onto one safely.
 
 :func:`safe_copy` writes under a temporary name (``.ten-tep.xlsx.dang-ghi``),
-flushes and ``fsync``s, reads the copy back and compares its SHA-256 with the
-source, and only then renames it to its real name. If the stick is pulled or
+flushes and ``fsync``s, drops the file's pages from the page cache
+(``posix_fadvise(DONTNEED)`` where there is one, so the check reads the stick),
+reads the copy back and compares its SHA-256 with the source, and only then
+renames it to its real name. If the stick is pulled or
 full, the temporary file is removed (when the stick is still there) and
 :class:`UsbError` says what happened in Vietnamese; a file with the final name
 is therefore always complete.
@@ -192,6 +194,17 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _drop_cache(fd: int) -> None:
+    """After fsync, ask the kernel to forget its cached pages of the file, so that the
+    read-back comes from the stick rather than from memory (Linux; elsewhere a no-op).
+    Advice only: a kernel that keeps the pages anyway makes the check weaker, not wrong."""
+    if hasattr(os, "posix_fadvise") and hasattr(os, "POSIX_FADV_DONTNEED"):
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        except OSError:
+            pass
+
+
 def _explain(exc: OSError, where: Path) -> str:
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
         return f"USB/thư mục {where} đã đầy, không ghi hết được tệp. Hãy xóa bớt tệp trên USB hoặc dùng USB khác."
@@ -236,6 +249,7 @@ def _safe_write(chunks, size: int, dest_dir, name: str) -> Receipt:
                 _write_chunk(fout, bytes(chunk))
             fout.flush()
             os.fsync(fout.fileno())
+            _drop_cache(fout.fileno())
         expected = h.hexdigest()
         got = sha256_file(tmp)
         if got != expected:

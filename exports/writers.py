@@ -11,13 +11,24 @@ thousands separator is the one of the format's language, Vietnamese (42A), so
 LibreOffice shows 7.440.000.000 whatever the computer's settings, and Excel
 shows it on the Vietnamese-locale office PCs it is used on (on a computer set to
 English, Excel shows 7,440,000,000 — the value is the same, and sums still
-work). A format that puts literal dots between digit groups would turn the cells
-into text-like displays that break for negative or very large numbers, so it is
-not used. Dates are real dates shown dd/mm/yyyy; phone and ID numbers are text
-(format "@") so leading zeros survive.
+work; Excel takes the separator from Windows or from File → Options → Advanced
+→ "Use system separators", never from the format's locale tag).
+
+There is no robust alternative. A format with literal dots between digit groups
+(``#"."###"."##0``) prints the dots even where there are no digits: 5 shows
+as "..5". Conditional sections could pick the right number of groups, but a
+format holds at most two conditions plus one "else" section, while amounts
+here need four ranges (< 1.000, < 1.000.000, < 1.000.000.000, above: the
+14.880.000.000 đồng of Phụ lục III), and negative numbers would need their
+own. So the locale-tagged format stays, and the README says what an
+English-set Excel shows. Dates are real dates shown dd/mm/yyyy; phone and ID
+numbers are text (format "@") so leading zeros survive.
 
 CSV is UTF-8 with a byte-order mark (Excel then reads Vietnamese correctly),
-one header row, plain numbers (no separators) and dates as dd/mm/yyyy.
+one header row, plain numbers (no separators) and dates as dd/mm/yyyy. CSV is
+for exchanging data with other programs: Excel, opening a CSV by double-click,
+turns "0912345678" into the number 912345678 (the file itself keeps the zero);
+for Excel use xlsx, where phones are text cells.
 
 openpyxl and odfpy are imported only inside the functions that need them.
 """

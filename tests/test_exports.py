@@ -586,7 +586,7 @@ def test_cli_export_to_usb_and_list(demo, tmp_path, monkeypatch, capsys):
     (["export", "kinh-phi", "--months", "13"], "--months"),
     (["export", "phu-luc-1", "--out", "x.pdf"], "không hỗ trợ"),
     (["export", "phu-luc-1", "--usb", "/khong/co/o/nay"], "Không tìm thấy ổ"),
-    (["export", "khong-co-loai"], "lựa chọn không hợp lệ"),
+    (["export", "khong-co-loai"], "không hợp lệ"),
 ])
 def test_cli_bad_input_is_a_message_and_exit_2(demo, tmp_path, monkeypatch, capsys, argv, words):
     db = demo.path
@@ -681,3 +681,279 @@ def test_hand_off_refuses_password_for_ods(demo, tmp_path):
     with pytest.raises(InputError, match="xlsx"):
         hand_off(demo, report.thanh_phan(demo), label="x", dest_dir=dest, stem="x", fmt="ods", password="p")
     assert list(dest.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------
+# (8) Audit fixes: yearly cap across periods, per-day lists, fund sheets in the pack,
+#     villages in multi-commune registries, the Reports pane's fund controls, receipts
+# ---------------------------------------------------------------------------
+def _col(report_, title):
+    return [c.title for c in report_.columns].index(title)
+
+
+def test_da_nang_yearly_cap_holds_across_the_quarters(demo, tmp_path):
+    from exports import fund, report, writers
+
+    dn = fund.POLICIES["da-nang"]
+    cap = dn.team_year_cap
+    paid: dict[int, int] = {}
+    for q in range(1, 5):
+        for pay in fund.payments(demo, dn, report.parse_period(f"2026-Q{q}"), days_per_person_month=4):
+            paid[pay.team_id] = paid.get(pay.team_id, 0) + pay.amount
+    assert len(paid) == 28
+    assert all(v <= cap for v in paid.values())  # was 4 × 3.000.000 = 12.000.000 a year
+    assert max(paid.values()) == cap
+    halves = [sum(p.amount for p in fund.payments(demo, dn, report.parse_period(f"2026-H{h}"),
+                                                  days_per_person_month=4)) for h in (1, 2)]
+    year = sum(p.amount for p in fund.payments(demo, dn, report.parse_period("2026"), days_per_person_month=4))
+    assert sum(halves) == year == sum(paid.values()) <= 28 * cap
+    # the clerk sees why Q2 pays nothing to a 5-member team: what the earlier months already took
+    r = fund.payment_report(demo, dn, report.parse_period("2026-Q2"), days_per_person_month=4, day=DAY)
+    earlier, amount = _col(r, "Đã hỗ trợ các kỳ trước trong năm (đồng)"), _col(r, "Thành tiền (đồng)")
+    five = next(row for row in r.rows if row[4] == 5)
+    assert five[earlier] == 3_000_000 and five[amount] == 0
+    four = next(row for row in r.rows if row[4] == 4)
+    assert four[earlier] == 2_400_000 and four[amount] == 600_000
+    assert any("tháng 1–3" in n and "3.000.000" in n for n in r.notes)
+    wb, ws = xlsx_rows(writers.write_xlsx(r, tmp_path / "dn.xlsx"))
+    assert find_row(ws, "Tổng cộng", col=2)[amount].value == r.meta["total"] == sum(
+        p.amount for p in r.meta["payments"])
+
+
+def test_per_day_payment_list_leaves_days_to_fill_in_by_hand(demo, tmp_path):
+    from exports import fund, report, writers
+
+    q2 = report.parse_period("2026-Q2")
+    bd = fund.payment_report(demo, fund.POLICIES["binh-duong"], q2, day=DAY)
+    days = _col(bd, "Số ngày làm việc")
+    amount = _col(bd, "Thành tiền phần cố định (đồng)")
+    assert all(row[days] is None for row in bd.rows)
+    assert all(row[amount] == 60_000 * row[4] * 3 for row in bd.rows)  # only the fixed part
+    assert any("để trống" in n and "ghi tay" in n and "phần cố định" in n for n in bd.notes)
+    wb, ws = xlsx_rows(writers.write_xlsx(bd, tmp_path / "bd.xlsx"))
+    first = find_row(ws, 1)
+    assert first[days].value is None and first[days].border.left.style == "thin"
+    # Đà Nẵng has no fixed part: the amount is blank too, with the formula and the cap in the note
+    dn = fund.payment_report(demo, fund.POLICIES["da-nang"], q2, day=DAY)
+    assert all(row[_col(dn, "Thành tiền (đồng)")] is None for row in dn.rows)
+    assert any("50.000 đồng × số ngày" in n and "3.000.000" in n for n in dn.notes)
+    # --days given: the column is filled and a note says what it assumes
+    bd2 = fund.payment_report(demo, fund.POLICIES["binh-duong"], q2, days_per_person_month=2, day=DAY)
+    d2, a2 = _col(bd2, "Số ngày làm việc"), _col(bd2, "Thành tiền (đồng)")
+    assert all(row[d2] == 2 * row[4] * 3 for row in bd2.rows)
+    assert all(row[a2] == 60_000 * row[4] * 3 + 150_000 * row[d2] for row in bd2.rows)
+    assert any("giả định" in n and "2 ngày/tháng" in n for n in bd2.notes)
+    # a per-team-month policy has no days column at all
+    qn = fund.payment_report(demo, fund.QUANG_NAM_PA01, q2, day=DAY)
+    assert "Số ngày làm việc" not in [c.title for c in qn.columns]
+
+
+def test_cli_ky_nhan_per_day_without_days(demo, tmp_path, monkeypatch, capsys):
+    db = demo.path
+    demo.close()
+    out = tmp_path / "kn.xlsx"
+    code, _, err = _cli(["export", "ky-nhan", "--db", str(db), "--policy", "binh-duong", "--period", "2026-Q2",
+                         "--out", str(out)], monkeypatch, capsys)
+    assert code == 0, err
+    wb, ws = xlsx_rows(out)
+    head = [c.value for c in find_row(ws, "Stt")]
+    assert "Số ngày làm việc" in head
+    assert find_row(ws, 1)[head.index("Số ngày làm việc")].value is None
+    values = [c.value for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
+    assert any("Cột «Số ngày làm việc» để trống" in v for v in values)
+
+
+def test_period_pack_has_the_support_fund_sheets(demo, tmp_path):
+    import json
+
+    from exports import report, writers
+    from models.schema import Setting
+
+    p = report.parse_period("2026-Q2")
+    pack = report.bao_cao_ky(demo, p, day=DAY)
+    path = writers.write_xlsx(pack, tmp_path / "pack.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[-2:] == ["Dự toán kinh phí", "Danh sách ký nhận"]
+    texts = [c.value for r in wb["Danh sách ký nhận"].iter_rows() for c in r if isinstance(c.value, str)]
+    assert any("Quảng Nam" in t and "mặc định" in t for t in texts)  # which policy, and why
+    assert find_row(wb["Danh sách ký nhận"], "Tổng cộng", col=2)[7].value == 28 * 1_500_000
+    est = wb["Dự toán kinh phí"]
+    assert find_row(est, "Tổng kinh phí hỗ trợ 01 tháng cho Tổ CNSCĐ", col=2)[3].value == 28 * 500_000
+    summary = find_row(wb["Tổng hợp"], "Kinh phí hỗ trợ Tổ CNSCĐ Quý II năm 2026 (đồng)", col=2)
+    assert summary[2].value == 42_000_000
+    # a policy saved in the registry is used, and the sheet says so
+    with demo.write():
+        Setting.insert(key="fund_policy", value=json.dumps("ha-tinh")).on_conflict_replace().execute()
+    pack = report.bao_cao_ky(demo, p, day=DAY)
+    pay = pack.reports[-1]
+    assert pay.meta["total"] == 28 * 600_000 * 3
+    assert any("theo cài đặt của sổ" in n and "Hà Tĩnh" in n for n in pay.notes)
+
+
+def test_estimate_without_breakdown_does_not_say_gom():
+    from exports import fund
+
+    for code in ("yen-bai", "ha-tinh", "da-nang-2026"):
+        r = fund.estimate_report(None, fund.estimate(fund.POLICIES[code], teams=3))
+        assert not r.rows[0][1].endswith("gồm:") and r.rows[1][0] != "1.1"
+    r = fund.estimate_report(None, fund.estimate(fund.QUANG_NAM_PA01, teams=3))
+    assert r.rows[0][1].endswith("gồm:") and r.rows[1][0] == "1.1"
+
+
+def test_province_village_filter_and_unambiguous_labels(province, monkeypatch, capsys, tmp_path):
+    from exports import report
+    from models import services
+    from models.db import Registry
+
+    labels = [r[6] for r in province["ds"].rows]
+    assert "Thôn 2, xã Duy Hòa, huyện Thăng Bình" in labels  # commune name not unique: district added
+    assert "Thôn 2, xã Duy Hòa, huyện Đại Lộc" in labels
+    assert "Tổ dân phố 1, phường An An" in labels  # unique commune name: no district
+    with Registry.open(province["path"], passphrase=PASS) as reg:
+        choices = report.village_choices(reg)
+        assert len(choices) == 1240 and len({label for label, _ in choices}) == 1240
+        s = report.resolve_scope(reg, village="Tổ dân phố 1, phường An An")
+        assert s.label == "Tổ dân phố 1, phường An An"
+        assert report.resolve_scope(reg, village="to dan pho 1, phuong an an").village_id == s.village_id
+        s2 = report.resolve_scope(reg, village="Thôn 2, xã Duy Hòa, huyện Đại Lộc")
+        assert s2.label == "Thôn 2, xã Duy Hòa, huyện Đại Lộc"
+        assert report.resolve_scope(reg, village_id=s2.village_id).label == s2.label
+        with pytest.raises(services.InputError) as e:
+            report.resolve_scope(reg, village="Thôn 2, xã Duy Hòa")
+        assert "huyện Thăng Bình" in e.value.message and "huyện Đại Lộc" in e.value.message
+        with pytest.raises(services.InputError) as e:
+            report.resolve_scope(reg, village="1")
+        assert "Tổ dân phố 1, phường An An" in e.value.message and "nơi khác" in e.value.message
+        ds = report.danh_sach(reg, scope=s, day=DAY)
+        assert ds.rows and {r[6] for r in ds.rows} == {"Tổ dân phố 1, phường An An"}
+    code, out, err = _cli(["export", "danh-sach", "--db", str(province["path"]), "--village",
+                           "Tổ dân phố 1, phường An An", "--out", str(tmp_path / "ds.xlsx")], monkeypatch, capsys)
+    assert code == 0, err
+    code, out, err = _cli(["export", "danh-sach", "--db", str(province["path"]), "--village", "Thôn 2, xã Duy Hòa",
+                           "--out", str(tmp_path / "x.xlsx")], monkeypatch, capsys)
+    assert code == 2 and "huyện Đại Lộc" in err and "Traceback" not in err
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_cli_warns_before_writing_names_protect_and_stores_full_receipt(demo, tmp_path, monkeypatch, capsys):
+    from exports import writers
+    from models import services, text
+    from models.db import Registry
+
+    db = demo.path
+    demo.close()
+    seen = {}
+    real = writers.write
+
+    def spy(obj, target, fmt):
+        seen["err"] = capsys.readouterr().err  # what the clerk had been told before the file was written
+        return real(obj, target, fmt)
+
+    monkeypatch.setattr(writers, "write", spy)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _cli(["export", "danh-sach", "--db", str(db), "--out", "ds.xlsx"], monkeypatch, capsys)
+    assert code == 0, err
+    assert "dữ liệu cá nhân" in seen["err"] and "--protect" in seen["err"]
+    f = (tmp_path / "ds.xlsx").resolve()
+    with Registry.open(db, passphrase=PASS) as reg:
+        [entry] = services.list_audit(reg, action="xuat")
+    assert str(f) in entry.summary  # the absolute path, not "ds.xlsx" as typed
+    assert f"{text.format_int(f.stat().st_size)} byte" in entry.summary
+
+
+def test_hand_off_receipt_has_absolute_path_and_size(demo, tmp_path, monkeypatch):
+    from exports import report
+    from exports.handoff import hand_off
+    from models import services, text
+
+    (tmp_path / "usb").mkdir()
+    monkeypatch.chdir(tmp_path)
+    done = hand_off(demo, report.thanh_phan(demo), label="Thành phần", dest_dir="usb", stem="tp", fmt="xlsx")
+    [r] = done.files
+    assert r.path.is_absolute() and r.path == (tmp_path / "usb" / "tp.xlsx").resolve()
+    entry = services.list_audit(demo, action="xuat")[0]
+    assert str(r.path) in entry.summary and f"{text.format_int(r.size)} byte" in entry.summary
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="no posix_fadvise on this system")
+def test_usb_readback_drops_the_page_cache_first(tmp_path, monkeypatch):
+    from exports import usb
+
+    calls = []
+    real_fadvise, real_sha = os.posix_fadvise, usb.sha256_file
+    monkeypatch.setattr(os, "posix_fadvise", lambda fd, off, n, adv: (calls.append(("fadvise", adv)),
+                                                                       real_fadvise(fd, off, n, adv)))
+    monkeypatch.setattr(usb, "sha256_file", lambda p: (calls.append(("read", None)), real_sha(p))[1])
+    (tmp_path / "usb").mkdir()
+    usb.safe_write(b"x" * 5000, tmp_path / "usb", "a.xlsx")
+    assert calls == [("fadvise", os.POSIX_FADV_DONTNEED), ("read", None)]
+
+
+def test_number_format_and_csv_behaviour_are_documented(province):
+    wb, ws = xlsx_rows(province["pl1_xlsx"])
+    assert find_row(ws, 11)[3].number_format == "[$-42A]#,##0"  # kept: no robust dotted format exists
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "7,440,000,000" in readme and "Use system separators" in readme
+    assert "CSV" in readme and "số 0 đầu" in readme and "xlsx" in readme
+
+
+async def test_reports_pane_fund_controls_h2_and_village_ids(tmp_path, commune_demo_bytes):
+    from textual.widgets import Input, Select
+
+    from cnscd_tui.app import CnscdApp
+    from cnscd_tui.reports_pane import period_options
+    from tests.tui_helpers import choose, press, screen_text, settle, type_into, unlock
+
+    today = dt.date.today()
+    codes = [v for _, v in period_options(today)]
+    assert f"{today.year - 1}-H2" in codes and f"{today.year - 1}-H1" in codes
+    assert (f"{today.year}-H2" in codes) == (today.month >= 7)
+    assert [v for _, v in period_options(dt.date(2026, 8, 1))][:3] == ["2026", "2026-H2", "2026-H1"]
+
+    path = tmp_path / "demo.cnscd"
+    path.write_bytes(commune_demo_bytes)
+    app = CnscdApp(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await unlock(pilot, PASS)
+        await press(pilot, "f7")
+        q = app.screen.query_one
+        assert not q("#rep-fund-bar").display and "Số tổ" not in screen_text(app)  # only for fund reports
+        await choose(pilot, "#rep-kind", "kinh-phi")
+        await settle(pilot)
+        assert q("#rep-fund-bar").display and q("#rep-pair-teams").display
+        assert q("#rep-teams", Input).value == "28"  # default: the number of villages (the target)
+        assert "28 tổ đang hoạt động" in screen_text(app)
+        await type_into(pilot, "#rep-teams", "1240")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        rows = {r[1]: r[3] for r in q("#rep-preview").rows}
+        assert rows["Tổng kinh phí hỗ trợ 01 tháng cho Tổ CNSCĐ"] == "620.000.000"
+        assert "Số tổ" in screen_text(app) and "620.000.000" in screen_text(app)  # fits at 80×24
+        await type_into(pilot, "#rep-months", "13")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert "Số tháng mỗi năm phải từ 1 đến 12" in screen_text(app)
+        q("#rep-months", Input).value = ""
+        await choose(pilot, "#rep-kind", "ky-nhan")
+        await choose(pilot, "#rep-policy", "da-nang")
+        await choose(pilot, "#rep-period", f"{today.year - 1}-H2")
+        await settle(pilot)
+        assert not q("#rep-pair-teams").display and q("#rep-pair-days").display
+        table = q("#rep-preview")
+        assert "Số ngày làm việc" in [c.title for c in table.columns]
+        assert "DANH SÁCH KÝ NHẬN" in screen_text(app)  # a preview, not an error
+        await type_into(pilot, "#rep-days", "4")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        days_col = [c.title for c in table.columns].index("Số ngày làm việc")
+        assert table.rows[0][days_col] == str(4 * 5 * 6)
+        # the village picker gives ids, and the roster is that village's
+        await choose(pilot, "#rep-kind", "danh-sach")
+        scope = q("#rep-scope", Select)
+        label, vid = next((lbl, v) for lbl, v in scope._options if lbl == "Tổ dân phố An Lợi")
+        assert isinstance(vid, int)
+        await choose(pilot, "#rep-scope", vid)
+        await settle(pilot)
+        assert len(q("#rep-preview").rows) == 5
+        assert not q("#rep-fund-bar").display
