@@ -586,7 +586,7 @@ def test_cli_export_to_usb_and_list(demo, tmp_path, monkeypatch, capsys):
     (["export", "kinh-phi", "--months", "13"], "--months"),
     (["export", "phu-luc-1", "--out", "x.pdf"], "không hỗ trợ"),
     (["export", "phu-luc-1", "--usb", "/khong/co/o/nay"], "Không tìm thấy ổ"),
-    (["export", "khong-co-loai"], "không hợp lệ"),
+    (["export", "khong-co-loai"], "lựa chọn 'khong-co-loai' không hợp lệ"),
 ])
 def test_cli_bad_input_is_a_message_and_exit_2(demo, tmp_path, monkeypatch, capsys, argv, words):
     db = demo.path
