@@ -8,12 +8,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Select, Static
+from textual.widgets import Header, Input, Select, Static
 
 from models import text
 
 from .i18n import tr
-from .widgets import Column, LazyTable
+from .widgets import Column, LazyTable, QuickFooter, short_team
 
 
 class AttendanceLoaded(Message):
@@ -30,11 +30,11 @@ class AttendanceSaved(Message):
 
 class AttendanceScreen(Screen):
     BINDINGS = [
-        Binding("escape", "back", tr("Quay lại"), id="attendance.back", tooltip="Về danh sách khóa tập huấn"),
-        Binding("ctrl+s", "save", tr("Lưu"), id="attendance.save", tooltip="Lưu danh sách người dự"),
-        Binding("t", "whole_team", tr("Chọn cả tổ"), id="attendance.team",
+        Binding("escape", "back", "Quay lại", id="attendance.back", tooltip="Về danh sách khóa tập huấn"),
+        Binding("ctrl+s", "save", "Lưu", id="attendance.save", tooltip="Lưu danh sách người dự"),
+        Binding("t", "whole_team", "Chọn cả tổ", id="attendance.team",
                 tooltip="Đánh dấu mọi thành viên của tổ đang lọc (hoặc tổ của dòng đang chọn)"),
-        Binding("x", "clear", tr("Bỏ chọn hết"), id="attendance.clear", tooltip="Bỏ mọi dấu chọn"),
+        Binding("x", "clear", "Bỏ chọn hết", id="attendance.clear", tooltip="Bỏ mọi dấu chọn"),
     ]
     help_text = ("Điểm danh khóa tập huấn: lọc theo thôn hoặc tổ, Space để đánh dấu từng người, T để chọn cả tổ, "
                  "X bỏ chọn hết, rồi Ctrl+S để lưu một lần cho cả danh sách.")
@@ -51,13 +51,13 @@ class AttendanceScreen(Screen):
             yield Static(f"[b]{self.course.title}[/b] — {text.format_date(self.course.start_date)}"
                          + (f" · {self.course.organiser}" if self.course.organiser else ""), id="attendance-head")
             with Horizontal(id="attendance-bar"):
-                yield Select([], prompt="Thôn/TDP", id="att-village", compact=True)
-                yield Select([], prompt="Tổ", id="att-team", compact=True)
-                yield Input(placeholder="Tìm tên…", id="att-search", compact=True)
+                yield Select([], prompt=tr("Thôn/TDP"), id="att-village", compact=True)
+                yield Select([], prompt=tr("Tổ"), id="att-team", compact=True)
+                yield Input(placeholder=tr("Tìm tên…"), id="att-search", compact=True)
             yield Static("", id="attendance-count", classes="muted")
-            yield LazyTable([Column("Họ và tên"), Column("Thôn/TDP", 18), Column("Tổ", 20)], checkable=True,
+            yield LazyTable([Column("Họ và tên"), Column("Thôn/TDP", 18, grow=40), Column("Tổ", 20, grow=40)], checkable=True,
                             id="attendance-table", empty_text="Không có ai khớp bộ lọc.")
-        yield Footer()
+        yield QuickFooter()
 
     def on_mount(self) -> None:
         self.load_worker()
@@ -112,14 +112,14 @@ class AttendanceScreen(Screen):
             rows = [r for r in rows if r.id in ids]
         if q:
             rows = [r for r in rows if text.matches(q, r.search_key)]
-        self.query_one(LazyTable).set_rows([(r.full_name, r.village_name, r.teams) for r in rows],
+        self.query_one(LazyTable).set_rows([(r.full_name, r.village_name, short_team(r.teams)) for r in rows],
                                            [r.id for r in rows])
         self._count()
 
     def _count(self) -> None:
         n = len(self.query_one(LazyTable).checked)
-        changed = "" if self.query_one(LazyTable).checked == self.saved_ids else " · [yellow]chưa lưu[/yellow]"
-        self.query_one("#attendance-count", Static).update(f"Đã chọn {n} người{changed}")
+        changed = "" if self.query_one(LazyTable).checked == self.saved_ids else f" · [yellow]{tr('chưa lưu')}[/yellow]"
+        self.query_one("#attendance-count", Static).update(f"{tr('Đã chọn {n} người').format(n=n)}{changed}")
 
     @on(LazyTable.Toggled)
     def _toggled(self) -> None:

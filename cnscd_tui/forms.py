@@ -74,7 +74,7 @@ def check_cccd(v, values) -> tuple[str, str]:
 
 def check_birth(v, _all) -> tuple[str, str]:
     r = validate.check_birth(v)
-    if r.ok and r.value:
+    if r.ok and r.value and any(r.value):
         bdate, byear = r.value
         return "", "; ".join(r.warnings) or (f"→ {text.format_date(bdate)}" if bdate else f"→ năm {byear}")
     return _from_checked(r)
@@ -107,13 +107,46 @@ def date_text(d: dt.date | None) -> str:
     return text.format_date(d) if d else ""
 
 
+# -- the shared modal base ----------------------------------------------------------------
+# A modal screen cuts the app's own bindings off its key chain (Textual stops at the
+# first modal), so the keys every screen promises (help, lock, quit, palette) are
+# bound here again and passed on to the app's actions.
+APP_KEYS = [
+    Binding("f1", "app.help", "Trợ giúp", show=False, id="modal.help",
+            tooltip="Phím tắt và hướng dẫn của cửa sổ này"),
+    Binding("question_mark", "app.help", "Trợ giúp", show=False, id="modal.help2",
+            tooltip="Phím tắt và hướng dẫn của cửa sổ này"),
+    Binding("ctrl+l", "app.lock", "Khóa", show=False, id="modal.lock",
+            tooltip="Khóa sổ ngay; những gì đang nhập dở vẫn được giữ"),
+    Binding("ctrl+q", "app.quit", "Thoát", show=False, id="modal.quit", tooltip="Thoát chương trình"),
+    Binding("ctrl+p", "app.command_palette", "Lệnh", show=False, priority=True, id="modal.palette",
+            tooltip="Bảng lệnh"),
+]
+
+
+class Modal(ModalScreen):
+    """Base of every pop-up window: the app's keys work inside it too."""
+
+    BINDINGS = list(APP_KEYS)
+
+
 # -- the base form -------------------------------------------------------------------
-class FormModal(ModalScreen):
+class FormError(Static):
+    """The line under the fields for a failed save: takes no room while empty."""
+
+    def update(self, content="", **kwargs) -> None:
+        super().update(content, **kwargs)
+        self.display = bool(str(content))
+
+FORM_KEYS_HINT = "Ctrl+S lưu · Esc hủy · F1 trợ giúp"
+
+
+class FormModal(Modal):
     """Base of every form. Subclasses give ``title``, ``fields()`` and ``save(values)``."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", tr("Lưu"), id="form.save", tooltip="Kiểm tra và lưu vào sổ"),
-        Binding("escape", "cancel", tr("Hủy"), id="form.cancel", tooltip="Đóng biểu mẫu, không lưu"),
+        Binding("ctrl+s", "save", "Lưu", id="form.save", tooltip="Kiểm tra và lưu vào sổ"),
+        Binding("escape", "cancel", "Hủy", id="form.cancel", tooltip="Đóng biểu mẫu, không lưu"),
     ]
     form_title = ""
     help_text = "Tab/Shift+Tab: sang ô khác · Ctrl+S: lưu · Esc: hủy."
@@ -146,20 +179,23 @@ class FormModal(ModalScreen):
     # building
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
-            yield Label(self.form_title, id="form-title")
+            yield Label(tr(self.form_title), id="form-title")
             with VerticalScroll(id="form-fields"):
                 for f in self.specs:
                     yield from self._compose_field(f)
                 yield from self.compose_extra()
-            yield Static("", id="form-error")
-            with Horizontal(id="form-buttons"):
-                yield Button(f"{tr('Lưu')} (Ctrl+S)", id="form-save", variant="primary")
-                yield Button(f"{tr('Hủy')} (Esc)", id="form-cancel")
+            # docked at the bottom of the box: the fields scroll, the message and buttons stay in view
+            with Vertical(id="form-foot"):
+                yield FormError("", id="form-error")
+                with Horizontal(id="form-buttons"):
+                    yield Static(tr(FORM_KEYS_HINT), id="form-keys", classes="muted")
+                    yield Button(f"{tr('Lưu')} (Ctrl+S)", id="form-save", variant="primary")
+                    yield Button(f"{tr('Hủy')} (Esc)", id="form-cancel")
 
     def _compose_field(self, f: F) -> ComposeResult:
-        label = f.label + (" *" if f.required else "")
+        label = tr(f.label) + (" *" if f.required else "")
         if f.kind == "check":
-            yield Checkbox(f.label, bool(f.value), id=f"f-{f.name}")
+            yield Checkbox(tr(f.label), bool(f.value), id=f"f-{f.name}")
         elif f.kind == "info":
             yield Label(label, classes="field-label")
             yield Static(str(f.value), id=f"f-{f.name}", classes="field-info")
@@ -171,15 +207,23 @@ class FormModal(ModalScreen):
                             id=f"f-{f.name}")
             elif f.kind == "select":
                 value = f.value if any(v == f.value for _, v in f.options) else Select.NULL
-                yield Select(f.options, value=value, allow_blank=f.allow_blank, prompt="(chọn)", id=f"f-{f.name}")
+                yield Select(f.options, value=value, allow_blank=f.allow_blank, prompt=tr("(chọn)"), id=f"f-{f.name}")
             elif f.kind == "multi":
                 chosen = set(f.value or [])
                 yield SelectionList(*[(lab, v, v in chosen) for lab, v in f.options], id=f"f-{f.name}",
                                     classes="field-multi")
-        yield Static("", id=f"m-{f.name}", classes="field-msg")
+        yield Static("", id=f"m-{f.name}", classes="field-msg -empty")
 
     def on_mount(self) -> None:
         self.refresh_checks()
+        self.focus_first_field()
+
+    def focus_first_field(self) -> None:
+        """The first field takes the keys typed at once (not the scrolling box around the fields)."""
+        for w in self.query_one("#form-fields").query("*"):
+            if w.focusable:
+                w.focus()
+                return
 
     # values and checks
     def values(self) -> dict:
@@ -225,6 +269,7 @@ class FormModal(ModalScreen):
             msg.update(err or hint)
             msg.set_class(bool(err), "-error")
             msg.set_class(bool(hint) and not err, "-hint")
+            msg.set_class(not (err or hint), "-empty")
         return errors
 
     @on(Input.Changed)
@@ -289,6 +334,7 @@ class FormModal(ModalScreen):
                 msg = self.query_one(f"#m-{e.field}", Static)
                 msg.update(e.message)
                 msg.set_class(True, "-error")
+                msg.set_class(False, "-empty")
                 first = first or e.field
             else:
                 general.append(e.message)
@@ -305,7 +351,7 @@ class FormModal(ModalScreen):
 
 
 # -- small modals --------------------------------------------------------------------
-class ConfirmModal(ModalScreen[bool]):
+class ConfirmModal(Modal):
     BINDINGS = [
         Binding("y,c", "answer(True)", "Có", id="confirm.yes", tooltip="Đồng ý"),
         Binding("n,k,escape", "answer(False)", "Không", id="confirm.no", tooltip="Không đồng ý"),
@@ -319,8 +365,8 @@ class ConfirmModal(ModalScreen[bool]):
         with Vertical(id="confirm-box"):
             yield Static(self.question, id="confirm-text")
             with Horizontal(id="form-buttons"):
-                yield Button(f"{self.yes} (C)", id="confirm-yes", variant="error")
-                yield Button(f"{self.no} (K)", id="confirm-no", variant="primary")
+                yield Button(f"{tr(self.yes)} (C)", id="confirm-yes", variant="error")
+                yield Button(f"{tr(self.no)} (K)", id="confirm-no", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no").focus()
@@ -333,8 +379,8 @@ class ConfirmModal(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class MessageModal(ModalScreen[None]):
-    BINDINGS = [Binding("escape,enter", "close", tr("Đóng"), id="message.close", tooltip="Đóng thông báo")]
+class MessageModal(Modal):
+    BINDINGS = [Binding("escape,enter", "close", "Đóng", id="message.close", tooltip="Đóng thông báo")]
 
     def __init__(self, title: str, body: str) -> None:
         super().__init__()
@@ -342,7 +388,7 @@ class MessageModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
-            yield Label(self.title_text, id="form-title")
+            yield Label(tr(self.title_text), id="form-title")
             with VerticalScroll(id="message-body"):
                 yield Static(self.body, id="message-text")
             with Horizontal(id="form-buttons"):

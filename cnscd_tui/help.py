@@ -29,7 +29,14 @@ def _key_name(key: str) -> str:
 
 
 class HelpScreen(ModalScreen):
-    BINDINGS = [Binding("escape,f1,q", "close", tr("Đóng"), id="help.close", tooltip="Đóng trợ giúp")]
+    BINDINGS = [
+        Binding("escape,f1,q", "close", "Đóng", id="help.close", tooltip="Đóng trợ giúp"),
+        # a modal screen cuts the app's keys off: lock, quit and the palette still work here
+        Binding("ctrl+l", "app.lock", "Khóa", show=False, id="help.lock", tooltip="Khóa sổ ngay"),
+        Binding("ctrl+q", "app.quit", "Thoát", show=False, id="help.quit", tooltip="Thoát chương trình"),
+        Binding("ctrl+p", "app.command_palette", "Lệnh", show=False, priority=True, id="help.palette",
+                tooltip="Bảng lệnh"),
+    ]
 
     def __init__(self, under: Screen) -> None:
         super().__init__()
@@ -37,26 +44,31 @@ class HelpScreen(ModalScreen):
 
     def compose(self) -> ComposeResult:
         how = getattr(self.under, "help_text", "") or ""
-        seen, lines = set(), []
+        # one line per action; every key that does it is listed (F1/?, not only the first one)
+        groups: dict[tuple, list[str]] = {}
         nav = {"table.up", "table.down", "table.pageup", "table.pagedown", "table.home", "table.end"}
         for key, active in self.under.active_bindings.items():
             b = active.binding
             # our own bindings all carry an id; Textual's built-in ones (in English) do not
-            if not b.id or b.id in nav or not b.description or b.description in seen:
+            if not b.id or b.id in nav or not b.description:
                 continue
-            seen.add(b.description)
-            tip = f" — {b.tooltip}" if b.tooltip and b.tooltip != b.description else ""
-            shown = b.key_display or _key_name(b.key)
-            lines.append(f"[b]{shown:>8}[/b]  {b.description}{tip}")
+            keys = groups.setdefault((tr(b.description), b.tooltip or ""), [])
+            shown = b.key_display or _key_name(key)
+            if shown not in keys:
+                keys.append(shown)
+        lines = []
+        for (description, tooltip), keys in groups.items():
+            tip = f" — {tooltip}" if tooltip and tooltip != description else ""
+            lines.append(f"[b]{'/'.join(keys):>8}[/b]  {description}{tip}")
         lines.append(f"[b]{'↑↓ PgUp PgDn':>8}[/b]  Di chuyển trong danh sách; Home/End: đầu/cuối")
         with Vertical(id="help-box"):
-            yield Label(f"{tr('Trợ giúp')} — phím tắt của màn hình này", id="form-title")
+            yield Label(tr("Trợ giúp — phím tắt của màn hình này"), id="form-title")
             with VerticalScroll():
                 if how:
                     yield Static(how, id="help-how")
                 yield Static("\n".join(lines) or "(không có phím riêng)", id="help-keys")
                 yield Static(GENERAL, id="help-general", classes="muted")
-            yield Static("Esc: đóng", classes="muted")
+            yield Static(tr("Esc: đóng"), classes="muted")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -17,8 +17,8 @@ from textual.widgets.option_list import Option
 
 from models import text, vocab
 
-from .i18n import tr
-from .widgets import Column, LazyTable, Line, QuickFooter, SearchInput, bar_chart
+from .i18n import language, tr
+from .widgets import Column, LazyTable, Line, QuickFooter, SearchInput, bar_chart, short_team
 
 TABS = [
     ("tong-quan", "Tổng quan", "f2"),
@@ -192,35 +192,52 @@ class DashboardPane(Pane):
             f"[b]{tr('Thôn/TDP')}:[/b] {text.format_int(st.villages)}   "
             f"[b]{tr('Tổ CNSCĐ')}:[/b] {text.format_int(st.teams)}   "
             f"[b]{tr('Thành viên đang hoạt động')}:[/b] {text.format_int(st.active_members)}\n"
-            f"[b]{tr('Tập huấn năm nay')}:[/b] {st.courses_this_year} khóa, "
-            f"{text.format_int(st.trained_this_year)}/{text.format_int(st.people)} người đã dự "
+            f"[b]{tr('Tập huấn năm nay')}:[/b] {st.courses_this_year} {tr('khóa')}, "
+            f"{text.format_int(st.trained_this_year)}/{text.format_int(st.people)} {tr('người đã dự')} "
             f"({text.format_decimal(cov, 1)}%)   "
             f"[b]{tr('Thiết bị cần sửa/thay')}:[/b] {st.equipment_needing_repair}")
         if deadlines:
             d = deadlines[0]
             colour = "red" if d.days_left <= 7 else ("yellow" if d.days_left <= 20 else "green")
             self.query_one("#dash-deadline", Static).update(
-                f"[b]{tr('Hạn báo cáo tiếp theo')}:[/b] {d.label} — trước {text.format_date(d.due)} "
-                f"([{colour}]còn {d.days_left} ngày[/{colour}])")
+                f"[b]{tr('Hạn báo cáo tiếp theo')}:[/b] {d.label} — {tr('trước')} {text.format_date(d.due)} "
+                f"([{colour}]{tr('còn {n} ngày').format(n=d.days_left)}[/{colour}])")
         names = {c.code: c.name for c in cats}
         items = [(names.get(code, code), n) for code, n in st.members_by_category.items() if n]
         width = max(10, min(40, self.size.width - 50))
-        self.query_one("#dash-chart", Static).update(bar_chart(items, width=width, label_width=32) or "(chưa có ai)")
+        self.query_one("#dash-chart", Static).update(bar_chart(items, width=width, label_width=32) or tr("(chưa có ai)"))
         n_ok = comp.teams_ok
         self.query_one("#dash-teams", Static).update(
-            f"Tổ đạt yêu cầu: [b]{n_ok}/{len(comp.teams)}[/b]. "
-            f"Chưa tập huấn năm {comp.year}: {text.format_int(comp.untrained_members)} người.")
+            f"{tr('Tổ đạt yêu cầu')}: [b]{n_ok}/{len(comp.teams)}[/b]. "
+            f"{tr('Chưa tập huấn năm {year}').format(year=comp.year)}: {text.format_int(comp.untrained_members)} "
+            f"{tr('người')}.")
         ol = self.query_one("#dash-findings", OptionList)
         ol.clear_options()
-        self.findings = list(comp.findings)
+        self.findings = self._registry_findings(st) + list(comp.findings)
         if not self.findings:
-            ol.add_option(Option("[green]✓ Không có việc gì cần xử lý.[/green]", id="none", disabled=True))
+            ol.add_option(Option(f"[green]✓ {tr('Không có việc gì cần xử lý.')}[/green]", id="none", disabled=True))
         shown = self.findings[:MAX_FINDINGS]
         ol.add_options([Option(("[red]●[/red] " if f.severity == "loi" else "[yellow]▲[/yellow] ") + f.message,
                                id=f"f{i}") for i, f in enumerate(shown)])
         if len(self.findings) > len(shown):
             ol.add_option(Option(f"… và {text.format_int(len(self.findings) - len(shown))} việc khác: xem cột "
                                  "«Tình trạng» ở trang Thôn/Tổ (F3).", id="more", disabled=True))
+        if shown:  # the first Enter opens the first line (nothing was highlighted before)
+            ol.highlighted = 0
+
+    @staticmethod
+    def _registry_findings(st) -> list:
+        """What a new registry still lacks (the rules check teams; with none there is nothing to check)."""
+        from models.rules import Finding
+
+        out = []
+        if not st.villages:
+            out.append(Finding("no_unit", "loi", "Chưa có thôn/TDP nào: nhấn Enter (hoặc F3), rồi A để thêm.",
+                               ("tab", "thon-to")))
+        if not st.teams:
+            out.append(Finding("no_team", "loi", "Chưa lập Tổ CNSCĐ nào: ở trang Thôn/Tổ (F3), chọn một thôn rồi "
+                               "nhấn T để lập tổ.", ("tab", "thon-to")))
+        return out
 
     @on(OptionList.OptionSelected, "#dash-findings")
     def _jump(self, event: OptionList.OptionSelected) -> None:
@@ -236,10 +253,10 @@ class DashboardPane(Pane):
 # ---------------------------------------------------------------------------
 class VillagesPane(Pane):
     BINDINGS = [
-        Binding("a", "add", tr("Thêm"), id="villages.add", tooltip="Thêm thôn/tổ dân phố"),
-        Binding("e", "edit", tr("Sửa"), id="villages.edit", tooltip="Đổi tên, loại hoặc đơn vị cũ"),
-        Binding("m", "merge", tr("Gộp"), id="villages.merge", tooltip="Gộp thôn này vào thôn khác"),
-        Binding("t", "found", tr("Lập tổ"), id="villages.found", tooltip="Thành lập Tổ CNSCĐ cho thôn chưa có tổ"),
+        Binding("a", "add", "Thêm", id="villages.add", tooltip="Thêm thôn/tổ dân phố"),
+        Binding("e", "edit", "Sửa", id="villages.edit", tooltip="Đổi tên, loại hoặc đơn vị cũ"),
+        Binding("m", "merge", "Gộp", id="villages.merge", tooltip="Gộp thôn này vào thôn khác"),
+        Binding("t", "found", "Lập tổ", id="villages.found", tooltip="Thành lập Tổ CNSCĐ cho thôn chưa có tổ"),
     ]
     help_text = ("Danh sách thôn/tổ dân phố của xã và Tổ CNSCĐ của từng nơi. Enter: mở trang tổ (quyết định, "
                  "thành viên, vai trò, rời tổ, kiện toàn). A: thêm thôn; E: sửa tên; M: gộp thôn; T: lập tổ. "
@@ -247,7 +264,7 @@ class VillagesPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="villages-count", classes="muted")
-        yield LazyTable([Column("Thôn/TDP"), Column("Đơn vị cũ", 16), Column("Tổ CNSCĐ", 9), Column("TV", 4, "right"),
+        yield LazyTable([Column("Thôn/TDP"), Column("Đơn vị cũ", 16, grow=40), Column("Tổ CNSCĐ", 9), Column("TV", 4, "right"),
                          Column("Tình trạng", 18)], id="villages-table", enter_label="Mở tổ", empty_text="Chưa có thôn nào. Nhấn A để thêm.")
 
     def fetch(self):
@@ -271,22 +288,22 @@ class VillagesPane(Pane):
             c = comp.get(team_id)
             if c is None:
                 return ""
-            return {"dat": "Đạt", "canh_bao": "Cần lưu ý", "loi": "Chưa đạt"}[c.status]
+            return tr({"dat": "Đạt", "canh_bao": "Cần lưu ý", "loi": "Chưa đạt"}[c.status])
 
         for t in teams:
             if t.level == "xa":
-                rows.append((f"(cấp xã) {t.unit_name}", "", "Có", t.member_count, status(t.id)))
+                rows.append((f"({tr('cấp xã')}) {t.unit_name}", "", tr("Có"), t.member_count, status(t.id)))
                 keys.append(("team", t.id))
         for v in villages:
-            rows.append((v.full_name, v.former_unit, "Có" if v.team_id else "Chưa có", v.member_count if v.team_id else "",
-                         status(v.team_id) if v.team_id else "Chưa lập tổ"))
+            rows.append((v.full_name, v.former_unit, tr("Có") if v.team_id else tr("Chưa có"),
+                         v.member_count if v.team_id else "", status(v.team_id) if v.team_id else tr("Chưa lập tổ")))
             keys.append(("village", v.id))
             self.by_key[("village", v.id)] = v
         table = self.query_one(LazyTable)
         table.set_rows(rows, keys, keep_cursor=True)
         with_team = sum(1 for v in villages if v.team_id)
         self.query_one("#villages-count", Static).update(
-            f"{len(villages)} thôn/TDP, {with_team} đã có Tổ CNSCĐ ({with_team}/{len(villages)}).")
+            tr("{n} thôn/TDP, {k} đã có Tổ CNSCĐ ({k}/{n}).").format(n=len(villages), k=with_team))
 
     def select(self, kind: str, id_: int) -> None:
         table = self.query_one(LazyTable)
@@ -359,9 +376,9 @@ ACTIVE_OPTS = [("Đang tham gia tổ", True), ("Đã rời / không ở tổ nà
 
 class PeoplePane(Pane):
     BINDINGS = [
-        Binding("a", "add", tr("Thêm"), id="people.add", tooltip="Thêm người mới"),
-        Binding("d", "delete", tr("Xóa"), id="people.delete", tooltip="Xóa người nhập nhầm (hỏi xác nhận)"),
-        Binding("slash", "search", tr("Tìm"), id="people.search", tooltip="Đến ô tìm kiếm"),
+        Binding("a", "add", "Thêm", id="people.add", tooltip="Thêm người mới"),
+        Binding("d", "delete", "Xóa", id="people.delete", tooltip="Xóa người nhập nhầm (hỏi xác nhận)"),
+        Binding("slash", "search", "Tìm", id="people.search", tooltip="Đến ô tìm kiếm"),
         Binding("down", "to_table", "Danh sách", id="people.list", tooltip="Từ ô tìm kiếm xuống danh sách"),
     ]
     help_text = ("Mọi người trong sổ, xếp theo tên tiếng Việt. Gõ vào ô tìm kiếm (không cần dấu: «nguyen thi h» "
@@ -373,16 +390,17 @@ class PeoplePane(Pane):
     inactive: set = set()
 
     def compose(self) -> ComposeResult:
-        yield SearchInput(placeholder="Tìm theo họ tên (gõ không dấu cũng được)…", id="people-search", compact=True,
-                          on_typed=lambda _: self.apply_filter())
+        # «/» (the «Tìm» key) is not part of a name: typed in the box it only keeps the cursor there
+        yield SearchInput(placeholder=tr("Tìm theo họ tên (gõ không dấu cũng được)…"), id="people-search", compact=True,
+                          on_typed=lambda _: self.apply_filter(), not_typed="/")
         with Horizontal(id="people-filters"):
-            yield Select([], prompt="Thôn/TDP", id="pf-village", compact=True)
-            yield Select([], prompt="Thành phần", id="pf-category", compact=True)
-            yield Select([(vi, c) for c, (vi, _) in vocab.ROLES.items()], prompt="Vai trò", id="pf-role", compact=True)
-            yield Select(TRAINED_OPTS, prompt="Tập huấn", id="pf-trained", compact=True)
-            yield Select(ACTIVE_OPTS, prompt="Tình trạng", id="pf-active", compact=True)
+            yield Select([], prompt=tr("Thôn/TDP"), id="pf-village", compact=True)
+            yield Select([], prompt=tr("Thành phần"), id="pf-category", compact=True)
+            yield Select([(vocab.label(vocab.ROLES, c, language()), c) for c in vocab.ROLES], prompt=tr("Vai trò"), id="pf-role", compact=True)
+            yield Select([(tr(lab), v) for lab, v in TRAINED_OPTS], prompt=tr("Tập huấn"), id="pf-trained", compact=True)
+            yield Select([(tr(lab), v) for lab, v in ACTIVE_OPTS], prompt=tr("Tình trạng"), id="pf-active", compact=True)
         yield Line(id="people-count")
-        yield LazyTable([Column("Họ và tên"), Column("NS", 4), Column("Thôn/TDP", 18), Column("Vai trò", 10),
+        yield LazyTable([Column("Họ và tên"), Column("NS", 4), Column("Thôn/TDP", 18, grow=40), Column("Vai trò", 10, grow=24),
                          Column("Số điện thoại", 13)], id="people-table", enter_label="Hồ sơ",
                         empty_text="Không có ai khớp. Xóa bớt chữ tìm kiếm hoặc bộ lọc.")
 
@@ -453,7 +471,7 @@ class PeoplePane(Pane):
         keys = [r.id for r in rows]
         table.set_rows([lines[k] for k in keys], keys, keep_cursor=keep_cursor)
         self.query_one("#people-count", Line).text = (
-            f"{text.format_int(len(rows))}/{text.format_int(len(self.rows_all))} người")
+            f"{text.format_int(len(rows))}/{text.format_int(len(self.rows_all))} {tr('người')}")
 
     @on(Input.Changed, "#people-search")
     @on(Select.Changed)
@@ -502,12 +520,13 @@ class PeoplePane(Pane):
 # ---------------------------------------------------------------------------
 class TrainingPane(Pane):
     BINDINGS = [
-        Binding("p", "attendance", tr("Điểm danh"), id="training.attendance",
+        # Enter on a course does the same; the footer shows it once
+        Binding("p", "attendance", "Điểm danh", show=False, id="training.attendance",
                 tooltip="Chọn những người đã dự khóa này"),
-        Binding("a", "add", tr("Thêm"), id="training.add", tooltip="Thêm khóa tập huấn"),
-        Binding("e", "edit", tr("Sửa"), id="training.edit", tooltip="Sửa khóa đang chọn"),
-        Binding("d", "delete", tr("Xóa"), id="training.delete", tooltip="Xóa khóa nhập nhầm (hỏi xác nhận)"),
-        Binding("u", "untrained", tr("Chưa tập huấn"), id="training.untrained",
+        Binding("a", "add", "Thêm", id="training.add", tooltip="Thêm khóa tập huấn"),
+        Binding("e", "edit", "Sửa", id="training.edit", tooltip="Sửa khóa đang chọn"),
+        Binding("d", "delete", "Xóa", id="training.delete", tooltip="Xóa khóa nhập nhầm (hỏi xác nhận)"),
+        Binding("u", "untrained", "Chưa tập huấn", id="training.untrained",
                 tooltip="Danh sách thành viên chưa được tập huấn năm đang xem"),
     ]
     help_text = ("Các khóa tập huấn theo năm. A: thêm khóa (chủ đề, hình thức, đơn vị tổ chức, số giờ); Enter: "
@@ -520,11 +539,11 @@ class TrainingPane(Pane):
             yield Select([(str(y), y) for y in range(year, year - 6, -1)], value=year, id="training-year",
                          compact=True, allow_blank=False)
             yield Static("", id="training-count", classes="muted")
-        yield LazyTable([Column("Ngày", 10), Column("Tên khóa"), Column("Đơn vị tổ chức", 16), Column("Hình thức", 10),
+        yield LazyTable([Column("Ngày", 10), Column("Tên khóa"), Column("Đơn vị tổ chức", 16, grow=40), Column("Hình thức", 10),
                          Column("Giờ", 4, "right"), Column("Người", 6, "right")], id="courses-table", enter_label="Điểm danh",
                         empty_text="Chưa có khóa tập huấn nào trong năm. Nhấn A để thêm.")
         yield Label("", id="untrained-title", classes="section hidden")
-        yield LazyTable([Column("Họ và tên"), Column("Thôn/TDP", 20), Column("Tổ", 20), Column("Số điện thoại", 13)],
+        yield LazyTable([Column("Họ và tên"), Column("Thôn/TDP", 20, grow=40), Column("Tổ", 20, grow=40), Column("Số điện thoại", 13)],
                         id="untrained-table", enter_label="Hồ sơ", classes="hidden", empty_text="Mọi thành viên đã được tập huấn.")
 
     year = dt.date.today().year
@@ -542,11 +561,13 @@ class TrainingPane(Pane):
             [(text.format_date(c.start_date), c.title, c.organiser, c.form_label, text.format_hours(c.hours),
               c.attendee_count) for c in courses], [c.id for c in courses], keep_cursor=True)
         self.query_one("#untrained-table", LazyTable).set_rows(
-            [(r.full_name, r.village_name, r.teams, r.phone) for r in untrained], [r.id for r in untrained])
+            [(r.full_name, r.village_name, short_team(r.teams), r.phone) for r in untrained],
+            [r.id for r in untrained])
         self.query_one("#untrained-title", Label).update(
             f"Chưa được tập huấn năm {self.year}: {text.format_int(len(untrained))} người (Enter: mở hồ sơ)")
         self.query_one("#training-count", Static).update(
-            f" {len(courses)} khóa · {text.format_int(sum(c.attendee_count or 0 for c in courses))} lượt người dự")
+            f"{len(courses)} {tr('khóa')} · {text.format_int(sum(c.attendee_count or 0 for c in courses))} "
+            f"{tr('lượt người dự')}")
 
     @on(Select.Changed, "#training-year")
     def _year(self, event: Select.Changed) -> None:
@@ -608,10 +629,10 @@ class TrainingPane(Pane):
 # ---------------------------------------------------------------------------
 class EquipmentPane(Pane):
     BINDINGS = [
-        Binding("a", "add", tr("Thêm"), id="equipment.add", tooltip="Thêm thiết bị hoặc đề xuất"),
-        Binding("e", "edit", tr("Sửa"), id="equipment.edit", tooltip="Sửa dòng đang chọn"),
-        Binding("d", "delete", tr("Xóa"), id="equipment.delete", tooltip="Xóa dòng nhập nhầm (hỏi xác nhận)"),
-        Binding("n", "needs", tr("Đề xuất"), id="equipment.needs",
+        Binding("a", "add", "Thêm", id="equipment.add", tooltip="Thêm thiết bị hoặc đề xuất"),
+        Binding("e", "edit", "Sửa", show=False, id="equipment.edit", tooltip="Sửa dòng đang chọn (như Enter)"),
+        Binding("d", "delete", "Xóa", id="equipment.delete", tooltip="Xóa dòng nhập nhầm (hỏi xác nhận)"),
+        Binding("n", "needs", "Đề xuất", id="equipment.needs",
                 tooltip="Chuyển giữa danh sách thiết bị và đề xuất bổ sung"),
     ]
     help_text = ("Thiết bị tại từng thôn/nhà văn hóa: loại, số lượng, tình trạng, nguồn kinh phí, giá trị. Lọc "
@@ -620,14 +641,14 @@ class EquipmentPane(Pane):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="equipment-bar"):
-            yield Select([], prompt="Thôn/TDP", id="eq-unit", compact=True)
-            yield Select([(vi, c) for c, (vi, _) in vocab.CONDITIONS.items()], prompt="Tình trạng", id="eq-cond",
+            yield Select([], prompt=tr("Thôn/TDP"), id="eq-unit", compact=True)
+            yield Select([(vocab.label(vocab.CONDITIONS, c, language()), c) for c in vocab.CONDITIONS], prompt=tr("Tình trạng"), id="eq-cond",
                          compact=True)
             yield Static("", id="eq-count", classes="muted")
-        yield LazyTable([Column("Thôn/TDP", 16), Column("Thiết bị"), Column("SL", 3, "right"),
-                         Column("Tình trạng", 9), Column("Nguồn", 12), Column("Giá trị (đ)", 12, "right")],
+        yield LazyTable([Column("Thôn/TDP", 16, grow=40), Column("Thiết bị"), Column("SL", 3, "right"),
+                         Column("Tình trạng", 10), Column("Nguồn", 12, grow=36), Column("Giá trị (đ)", 12, "right")],
                         id="equipment-table", enter_label="Sửa", empty_text="Chưa có thiết bị nào. Nhấn A để thêm.")
-        yield LazyTable([Column("Thôn/TDP", 16), Column("Đề xuất"), Column("SL", 3, "right"),
+        yield LazyTable([Column("Thôn/TDP", 16, grow=40), Column("Đề xuất"), Column("SL", 3, "right"),
                          Column("Dự kiến (đ)", 12, "right"), Column("Trạng thái", 10)], id="needs-table", enter_label="Sửa",
                         classes="hidden", empty_text="Chưa có đề xuất nào. Nhấn A để thêm.")
 
@@ -667,7 +688,7 @@ class EquipmentPane(Pane):
             [n.id for n in needs], keep_cursor=True)
         total = sum(e.value for e in items)
         self.query_one("#eq-count", Static).update(
-            f" {len(items)} dòng thiết bị · tổng giá trị {text.format_money(total)} · {len(needs)} đề xuất")
+            f"{len(items)} {tr('thiết bị')} · {text.format_money(total)} · {len(needs)} {tr('đề xuất')}")
 
     @on(Select.Changed, "#eq-unit")
     @on(Select.Changed, "#eq-cond")
@@ -682,6 +703,16 @@ class EquipmentPane(Pane):
         if self.showing_needs:
             self.action_needs()
         t = self.query_one("#equipment-table", LazyTable)
+        if item_id not in t.keys and (getattr(self, "unit_filter", None) or getattr(self, "cond_filter", None)):
+            # a filter hides the line asked for (a jump from the dashboard): show everything
+            self.unit_filter = self.cond_filter = None
+            for sel_id in ("#eq-unit", "#eq-cond"):
+                sel = self.query_one(sel_id, Select)
+                with sel.prevent(Select.Changed):
+                    sel.clear()
+            self.loaded_version = -1
+            self.when_loaded(lambda: self.select_item(item_id))
+            return
         if item_id in t.keys:
             t.cursor = t.keys.index(item_id)
         t.focus()
@@ -732,7 +763,7 @@ class EquipmentPane(Pane):
 # Audit log
 # ---------------------------------------------------------------------------
 class AuditPane(Pane):
-    BINDINGS = [Binding("slash", "search", tr("Lọc"), id="audit.search", tooltip="Đến ô lọc nhật ký")]
+    BINDINGS = [Binding("slash", "search", "Lọc", id="audit.search", tooltip="Đến ô lọc nhật ký")]
 
     def action_search(self) -> None:
         self.query_one("#audit-search").focus()
@@ -740,15 +771,15 @@ class AuditPane(Pane):
                  "Gõ để lọc (không cần dấu), hoặc chọn loại đối tượng/thao tác.")
 
     def compose(self) -> ComposeResult:
-        yield SearchInput(placeholder="Lọc nhật ký (tên, nội dung, người sửa)…", id="audit-search", compact=True)
+        yield SearchInput(placeholder=tr("Lọc nhật ký (tên, nội dung, người sửa)…"), id="audit-search", compact=True)
         with Horizontal(id="audit-bar"):
-            yield Select([(lab, k) for k, lab in vocab.ENTITY_LABELS.items()], prompt="Đối tượng", id="audit-entity",
+            yield Select([(tr(lab), k) for k, lab in vocab.ENTITY_LABELS.items()], prompt=tr("Đối tượng"), id="audit-entity",
                          compact=True)
-            yield Select([(vi, k) for k, (vi, _) in vocab.AUDIT_ACTIONS.items()], prompt="Thao tác",
+            yield Select([(vocab.label(vocab.AUDIT_ACTIONS, k, language()), k) for k in vocab.AUDIT_ACTIONS], prompt=tr("Thao tác"),
                          id="audit-action", compact=True)
             yield Static("", id="audit-count", classes="muted")
         yield LazyTable([Column("Thời gian", 16), Column("Người", 10), Column("Thao tác", 8), Column("Nội dung"),
-                         Column("Cũ → Mới", 22)], id="audit-table", enter_label="Chi tiết", empty_text="Nhật ký trống.")
+                         Column("Cũ → Mới", 22, grow=60)], id="audit-table", enter_label="Chi tiết", empty_text="Nhật ký trống.")
 
     def fetch(self):
         from models import services as S
@@ -763,10 +794,13 @@ class AuditPane(Pane):
         self.entries = {e.id: e for e in entries}
         rows = []
         for e in entries:
-            change = f"{e.old} → {e.new}" if (e.old or e.new) else ""
-            rows.append((e.at.strftime("%d/%m/%Y %H:%M"), e.actor, e.action_label, e.summary, change))
+            change = f"{e.old} → {e.new}".strip() if (e.old or e.new) else ""
+            what = e.summary
+            if e.field_label and e.field_label not in what:
+                what = f"{what}: {e.field_label}"
+            rows.append((e.at.strftime("%d/%m/%Y %H:%M"), e.actor, e.action_label, what, change))
         self.query_one(LazyTable).set_rows(rows, [e.id for e in entries])
-        self.query_one("#audit-count", Static).update(f" {text.format_int(len(entries))} dòng")
+        self.query_one("#audit-count", Static).update(f"{text.format_int(len(entries))} {tr('dòng')}")
 
     @on(Input.Changed, "#audit-search")
     @on(Select.Changed)
@@ -784,7 +818,8 @@ class AuditPane(Pane):
         e = self.entries[key]
         body = (f"Thời gian: {e.at.strftime('%d/%m/%Y %H:%M:%S')}\nNgười thực hiện: {e.actor}\n"
                 f"Thao tác: {e.action_label} · {e.entity_label}\nNội dung: {e.summary}\n"
-                + (f"Trường: {e.field}\nGiá trị cũ: {e.old}\nGiá trị mới: {e.new}" if e.field or e.old or e.new else ""))
+                + (f"Mục thay đổi: {e.field_label or e.field}\nGiá trị cũ: {e.old}\nGiá trị mới: {e.new}"
+                   if e.field or e.old or e.new else ""))
         self.app.push_screen(MessageModal("Nhật ký", body))
 
 
@@ -792,11 +827,11 @@ class AuditPane(Pane):
 # Main screen
 # ---------------------------------------------------------------------------
 class MainScreen(Screen):
-    BINDINGS = [Binding(key, f"show_tab('{tid}')", tr(title) if key != "f2" else "Trang", id=f"main.{tid}",
+    BINDINGS = [Binding(key, f"show_tab('{tid}')", title if key != "f2" else "Trang", id=f"main.{tid}",
                         tooltip=f"Mở {title} (F2–F9: chuyển trang)", show=key == "f2",
                         key_display="F2–F9" if key == "f2" else None)
                 for tid, title, key in TABS] + [
-        Binding("ctrl+r", "reload", tr("Tải lại"), show=False, id="main.reload", tooltip="Đọc lại dữ liệu"),
+        Binding("ctrl+r", "reload", "Tải lại", show=False, id="main.reload", tooltip="Đọc lại dữ liệu"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -936,7 +971,9 @@ class MainScreen(Screen):
 
     def jump_to(self, target: tuple[str, int]) -> None:
         kind, ident = target
-        if kind == "team":
+        if kind == "tab":
+            self.action_show_tab(ident)
+        elif kind == "team":
             self.open_team(ident)
         elif kind == "unit":
             self.action_show_tab("thon-to")

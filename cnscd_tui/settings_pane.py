@@ -131,14 +131,15 @@ def removable_folders() -> list[str]:
 
 class SettingsPane(Pane):
     BINDINGS = [
-        Binding("e", "edit", tr("Sửa"), id="settings.edit", tooltip="Sửa thông tin xã, người ký, quy định, tự khóa"),
-        Binding("c", "add_category", "Thêm thành phần", id="settings.category", tooltip="Thêm thành phần mới"),
-        Binding("enter", "open", tr("Sửa"), show=False, id="settings.open",
+        # short labels: every key of this page fits on an 80-column footer (F1 gives the long ones)
+        Binding("e", "edit", "Sửa", id="settings.edit", tooltip="Sửa thông tin xã, người ký, quy định, tự khóa"),
+        Binding("c", "add_category", "Thành phần", id="settings.category", tooltip="Thêm thành phần mới"),
+        Binding("enter", "open", "Sửa", show=False, id="settings.open",
                 tooltip="Sửa thành phần / khôi phục bản sao đang chọn"),
-        Binding("p", "passphrase", tr("Đổi mật khẩu"), id="settings.passphrase", tooltip="Đổi mật khẩu của sổ"),
-        Binding("b", "backup", tr("Sao lưu ngay"), id="settings.backup", tooltip="Tạo bản sao lưu mã hóa ngay"),
-        Binding("o", "copy_out", "Chép ra USB", id="settings.copy", tooltip="Chép bản sao lưu mã hóa ra USB/thư mục"),
-        Binding("r", "restore", tr("Khôi phục"), id="settings.restore", tooltip="Khôi phục bản sao lưu đang chọn"),
+        Binding("p", "passphrase", "Mật khẩu", id="settings.passphrase", tooltip="Đổi mật khẩu của sổ"),
+        Binding("b", "backup", "Sao lưu", id="settings.backup", tooltip="Tạo bản sao lưu mã hóa ngay"),
+        Binding("o", "copy_out", "Ra USB", id="settings.copy", tooltip="Chép bản sao lưu mã hóa ra USB/thư mục"),
+        Binding("r", "restore", "Khôi phục", id="settings.restore", tooltip="Khôi phục bản sao lưu đang chọn"),
     ]
     help_text = ("Cài đặt của sổ. E: sửa thông tin xã, người ký, số thành viên tối thiểu/tối đa, thành phần bắt "
                  "buộc, thời gian tự khóa, ngôn ngữ. C: thêm thành phần; Enter trên một thành phần để sửa. P: đổi "
@@ -148,10 +149,10 @@ class SettingsPane(Pane):
         yield Static("", id="settings-summary")
         with Horizontal(id="settings-lists"):
             with Horizontal(classes="half"):
-                yield LazyTable([Column("Mã", 11), Column("Thành phần"), Column("Dùng", 4)], id="categories-table", enter_label="Sửa")
+                yield LazyTable([Column("Mã", 11), Column("Thành phần"), Column("Dùng", 4)], id="categories-table")
             with Horizontal(classes="half"):
                 yield LazyTable([Column("Lần", 5, "right"), Column("Lưu lúc", 16), Column("Loại")],
-                                id="backups-table", enter_label="Khôi phục", empty_text="Chưa có bản sao lưu.")
+                                id="backups-table", empty_text="Chưa có bản sao lưu.")
 
     def fetch(self):
         from models import services as S
@@ -165,18 +166,22 @@ class SettingsPane(Pane):
         self.app.settings = s
         names = {c.code: c.name for c in cats}
         self.query_one("#settings-summary", Static).update(
-            f"[b]Đơn vị:[/b] {s.commune_kind.capitalize()} {s.commune}, {s.province}   "
-            f"[b]Người ký:[/b] {s.signer_prefix} {s.signer_title} {s.signer_name}\n"
-            f"[b]Cơ quan:[/b] {s.issuing_body_parent} / {s.issuing_body}\n"
-            f"[b]Tổ cấp thôn:[/b] {s.village_team_min}–{s.village_team_max} người; [b]tổ cấp xã:[/b] "
-            f"{s.commune_team_min}–{s.commune_team_max} người\n"
-            f"[b]Thành phần bắt buộc:[/b] {', '.join(names.get(c, c) for c in s.required_categories) or '(không)'}\n"
-            f"[b]Tự khóa sau:[/b] {s.auto_lock_minutes or 'không'} phút   [b]Ngôn ngữ:[/b] "
-            f"{'English' if s.language == 'en' else 'Tiếng Việt'}   [b]Tệp sổ:[/b] {self.app.reg.path}")
+            f"[b]{tr('Đơn vị')}:[/b] {s.commune_kind.capitalize()} {s.commune}, {s.province}   "
+            f"[b]{tr('Người ký')}:[/b] {s.signer_prefix} {s.signer_title} {s.signer_name}\n"
+            f"[b]{tr('Cơ quan')}:[/b] {s.issuing_body_parent} / {s.issuing_body}\n"
+            f"[b]{tr('Tổ cấp thôn')}:[/b] {s.village_team_min}–{s.village_team_max} {tr('người')}; "
+            f"[b]{tr('tổ cấp xã')}:[/b] {s.commune_team_min}–{s.commune_team_max} {tr('người')}\n"
+            f"[b]{tr('Thành phần bắt buộc')}:[/b] "
+            f"{', '.join(names.get(c, c) for c in s.required_categories) or tr('(không)')}\n"
+            f"[b]{tr('Tự khóa sau')}:[/b] "
+            f"{f'{s.auto_lock_minutes} ' + tr('phút') if s.auto_lock_minutes else tr('không tự khóa')}   "
+            f"[b]{tr('Ngôn ngữ')}:[/b] {'English' if s.language == 'en' else 'Tiếng Việt'}   "
+            f"[b]{tr('Tệp sổ')}:[/b] {self.app.reg.path}")
         self.query_one("#categories-table", LazyTable).set_rows(
-            [(c.code, c.name, "Có" if c.active else "Không") for c in cats], [c.code for c in cats], keep_cursor=True)
+            [(c.code, c.name, tr("Có") if c.active else tr("Không")) for c in cats], [c.code for c in cats],
+            keep_cursor=True)
         self.query_one("#backups-table", LazyTable).set_rows(
-            [(b.generation, f"{b.saved_at.astimezone():%d/%m/%Y %H:%M}", KIND_LABEL.get(b.kind, b.kind))
+            [(b.generation, f"{b.saved_at.astimezone():%d/%m/%Y %H:%M}", tr(KIND_LABEL.get(b.kind, b.kind)))
              for b in backups], [str(b.path) for b in backups])
 
     def action_edit(self) -> None:

@@ -7,13 +7,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.screen import Screen
+from textual.widgets import Header, Input, Label, Static
 
 from models import text
 
+from .forms import Modal
 from .i18n import tr
-from .widgets import Column, LazyTable
+from .widgets import Column, LazyTable, QuickFooter, short_team
 
 
 class TeamLoaded(Message):
@@ -24,13 +25,14 @@ class TeamLoaded(Message):
 
 class TeamScreen(Screen):
     BINDINGS = [
-        Binding("escape", "back", tr("Quay lại"), id="team.back", tooltip="Về danh sách thôn và tổ"),
-        Binding("a", "add_member", tr("Thêm thành viên"), id="team.add",
+        Binding("escape", "back", "Quay lại", id="team.back", tooltip="Về danh sách thôn và tổ"),
+        Binding("a", "add_member", "Thêm", id="team.add",
                 tooltip="Thêm người vào tổ (tìm người có sẵn trước, tránh trùng)"),
-        Binding("e", "role", tr("Vai trò"), id="team.role", tooltip="Đổi vai trò, thành phần, chức vụ khác"),
-        Binding("l", "leave", tr("Rời tổ"), id="team.leave", tooltip="Ghi người đang chọn rời tổ (ngày, lý do)"),
+        # Enter on a member does the same; the footer shows it once
+        Binding("e", "role", "Vai trò", show=False, id="team.role", tooltip="Đổi vai trò, thành phần, chức vụ khác"),
+        Binding("l", "leave", "Rời tổ", id="team.leave", tooltip="Ghi người đang chọn rời tổ (ngày, lý do)"),
         Binding("p", "person", "Hồ sơ", id="team.person", tooltip="Mở hồ sơ người đang chọn"),
-        Binding("k", "reform", tr("Kiện toàn"), id="team.reform", tooltip="Kiện toàn tổ theo quyết định mới"),
+        Binding("k", "reform", "Kiện toàn", id="team.reform", tooltip="Kiện toàn tổ theo quyết định mới"),
     ]
     help_text = ("Trang của một Tổ CNSCĐ: các quyết định thành lập/kiện toàn, thành viên đang tham gia (vai trò, "
                  "thành phần), tình trạng đạt/chưa đạt, và những người đã rời tổ (lịch sử giữ nguyên). A: thêm "
@@ -46,13 +48,13 @@ class TeamScreen(Screen):
         with Vertical(id="team-body"):
             yield Static("Đang đọc…", id="team-head")
             yield Static("", id="team-status")
-            yield LazyTable([Column("Họ và tên"), Column("Vai trò", 10), Column("Thành phần", 22), Column("NS", 4),
+            yield LazyTable([Column("Họ và tên"), Column("Vai trò", 10), Column("Thành phần", 22, grow=36), Column("NS", 4),
                              Column("Số điện thoại", 13), Column("TH", 3)], id="members-table", enter_label="Vai trò",
                             empty_text="Tổ chưa có thành viên. Nhấn A để thêm.")
-            yield Label("Đã rời tổ (lịch sử)", classes="section")
-            yield LazyTable([Column("Họ và tên"), Column("Vai trò", 10), Column("Rời ngày", 10), Column("Lý do", 24)],
+            yield Label(tr("Đã rời tổ (lịch sử)"), classes="section")
+            yield LazyTable([Column("Họ và tên"), Column("Vai trò", 10), Column("Rời ngày", 10), Column("Lý do", 24, grow=60)],
                             id="former-table", empty_text="Chưa ai rời tổ.")
-        yield Footer()
+        yield QuickFooter()
 
     def on_mount(self) -> None:
         self.reload()
@@ -82,16 +84,17 @@ class TeamScreen(Screen):
         self.categories, self.villages = message.categories, message.villages
         t = d.team
         decs = "; ".join(f"{x.kind_label} {x.number} ngày {text.format_date(x.date) if x.date else '?'}"
-                         + (f" ({x.issuer})" if x.issuer else "") for x in d.decisions) or "chưa ghi quyết định"
+                         + (f" ({x.issuer})" if x.issuer else "") for x in d.decisions) or tr("chưa ghi quyết định")
         self.query_one("#team-head", Static).update(
-            f"[b]{t.name}[/b] — {t.unit_name} · {len(d.members)} thành viên\nQuyết định: {decs}")
+            f"[b]{t.name}[/b] — {t.unit_name} · {len(d.members)} {tr('thành viên')}\n{tr('Quyết định')}: {decs}")
         c = d.compliance
         if c.status == "dat":
-            status = f"[green]✓ Đạt yêu cầu[/green] ({c.size_min}–{c.size_max} người, đủ thành phần bắt buộc)"
+            status = (f"[green]✓ {tr('Đạt yêu cầu')}[/green] ({c.size_min}–{c.size_max} {tr('người')}, "
+                      f"{tr('đủ thành phần bắt buộc')})")
         else:
             colour = "red" if c.status == "loi" else "yellow"
             msgs = " ".join(f.message.split(": ", 1)[-1] for f in c.findings)
-            status = f"[{colour}]{'✗ Chưa đạt' if c.status == 'loi' else '▲ Cần lưu ý'}:[/{colour}] {msgs}"
+            status = f"[{colour}]{'✗ ' + tr('Chưa đạt') if c.status == 'loi' else '▲ ' + tr('Cần lưu ý')}:[/{colour}] {msgs}"
         self.query_one("#team-status", Static).update(status)
         self.query_one("#members-table", LazyTable).set_rows(
             [(m.full_name, m.role_label, m.category_name, m.birth_year or "", m.phone,
@@ -193,11 +196,11 @@ class PickerLoaded(Message):
         self.rows = rows
 
 
-class PersonPicker(ModalScreen):
+class PersonPicker(Modal):
     """Search the registry first so the same person is not entered twice."""
 
     BINDINGS = [
-        Binding("escape", "cancel", tr("Hủy"), id="picker.cancel", tooltip="Đóng, không thêm ai"),
+        Binding("escape", "cancel", "Hủy", id="picker.cancel", tooltip="Đóng, không thêm ai"),
         Binding("ctrl+n", "new", "Người mới", id="picker.new", tooltip="Không tìm thấy: nhập người mới"),
     ]
     help_text = ("Gõ tên (không cần dấu) để tìm người đã có trong sổ; chọn bằng Enter. Không có thì Ctrl+N để "
@@ -205,11 +208,11 @@ class PersonPicker(ModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
-            yield Label("Thêm thành viên — tìm người đã có trong sổ trước", id="form-title")
-            yield Input(placeholder="Gõ họ tên, không cần dấu…", id="picker-search")
-            yield LazyTable([Column("Họ và tên"), Column("NS", 4), Column("Thôn/TDP", 18), Column("Đang ở tổ", 18)],
+            yield Label(tr("Thêm thành viên — tìm người đã có trong sổ trước"), id="form-title")
+            yield Input(placeholder=tr("Gõ họ tên, không cần dấu…"), id="picker-search")
+            yield LazyTable([Column("Họ và tên"), Column("NS", 4), Column("Thôn/TDP", 18, grow=40), Column("Đang ở tổ", 18, grow=40)],
                             id="picker-table", enter_label="Chọn người này", empty_text="Không thấy ai. Nhấn Ctrl+N để nhập người mới.")
-            yield Static("Enter: chọn người này · Ctrl+N: người mới · Esc: hủy", classes="muted")
+            yield Static(tr("Enter: chọn người này · Ctrl+N: người mới · Esc: hủy · F1: trợ giúp"), classes="muted")
 
     def on_mount(self) -> None:
         self.rows = []
@@ -233,7 +236,8 @@ class PersonPicker(ModalScreen):
         q = self.query_one("#picker-search", Input).value
         rows = filter_people(self.rows, query=q) if q else self.rows
         self.shown = {r.id: r for r in rows}
-        self.query_one(LazyTable).set_rows([(r.full_name, r.birth_year or "", r.village_name, r.teams) for r in rows],
+        self.query_one(LazyTable).set_rows([(r.full_name, r.birth_year or "", r.village_name, short_team(r.teams))
+                                            for r in rows],
                                            [r.id for r in rows])
 
     @on(Input.Submitted, "#picker-search")

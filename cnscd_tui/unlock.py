@@ -10,9 +10,10 @@ from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, ContentSwitcher, Footer, Input, Label, Select, Static
+from textual.widgets import Button, ContentSwitcher, Input, Label, Select, Static
 
 from .strength import passphrase_strength
+from .widgets import QuickFooter
 from .i18n import tr
 
 
@@ -45,7 +46,7 @@ def _open_errors(exc) -> OpenFailed:
 
 class UnlockScreen(Screen):
     BINDINGS = [
-        Binding("f3", "recover", tr("Quên mật khẩu"), id="unlock.recover",
+        Binding("f3", "recover", "Quên mật khẩu", id="unlock.recover",
                 tooltip="Mở bằng mã khôi phục và đặt mật khẩu mới"),
     ]
     help_text = ("Gõ mật khẩu của sổ rồi nhấn Enter. Quên mật khẩu: nhấn F3 và nhập mã khôi phục (25 ký tự "
@@ -126,9 +127,8 @@ class UnlockScreen(Screen):
         titles = {"wrong": "Sai mật khẩu.", "busy": "Sổ đang mở ở nơi khác.", "damaged": "Tệp sổ bị hỏng.",
                   "missing": "Không tìm thấy tệp sổ.", "error": "Không mở được sổ."}
         text = message.message
-        if message.kind == "wrong":
-            text = ("Mật khẩu không đúng. Kiểm tra phím Caps Lock và bộ gõ tiếng Việt (Unikey) rồi thử lại; "
-                    "quên mật khẩu thì nhấn F3.")
+        if message.kind == "wrong":  # the title already says the passphrase is wrong: only what to do
+            text = "Kiểm tra phím Caps Lock và bộ gõ tiếng Việt (Unikey) rồi thử lại; quên mật khẩu thì nhấn F3."
         self._say(f"{titles.get(message.kind, '')} {text}", error=True)
         self.backup = message.backup
         self.query_one("#unlock-restore").set_class(message.backup is None, "hidden")
@@ -157,7 +157,7 @@ class UnlockScreen(Screen):
 
 
 class RecoverScreen(Screen):
-    BINDINGS = [Binding("escape", "back", tr("Quay lại"), id="recover.back", tooltip="Về màn hình mở sổ")]
+    BINDINGS = [Binding("escape", "back", "Quay lại", id="recover.back", tooltip="Về màn hình mở sổ")]
     help_text = ("Nhập mã khôi phục 25 ký tự (có thể gõ thường, có hoặc không có dấu gạch), rồi đặt mật khẩu "
                  "mới hai lần. Dữ liệu không bị mã hóa lại; chỉ mật khẩu thay đổi.")
 
@@ -180,7 +180,7 @@ class RecoverScreen(Screen):
                 with Horizontal(classes="buttons"):
                     yield Button("Mở sổ và đặt mật khẩu mới", id="rec-go", variant="primary")
                     yield Button(f"{tr('Quay lại')} (Esc)", id="rec-back")
-        yield Footer()
+        yield QuickFooter()
 
     def on_mount(self) -> None:
         self.query_one("#rec-key").focus()
@@ -250,7 +250,7 @@ COMMUNE_KINDS = [("Xã", "xã"), ("Phường", "phường"), ("Đặc khu", "đ�
 class CreateScreen(Screen):
     """First run: commune identity → passphrase → recovery key (typed back)."""
 
-    BINDINGS = [Binding("ctrl+q", "app.quit", tr("Thoát"), id="create.quit", tooltip="Thoát, chưa tạo sổ")]
+    BINDINGS = [Binding("ctrl+q", "app.quit", "Thoát", id="create.quit", tooltip="Thoát, chưa tạo sổ")]
     help_text = ("Bước 1: tên tỉnh/thành phố, xã/phường và người ký văn bản. Bước 2: mật khẩu (ít nhất 8 ký tự; "
                  "nên là vài từ ghép lại). Bước 3: chép mã khôi phục ra giấy, cất nơi an toàn, rồi gõ lại nhóm "
                  "cuối để xác nhận.")
@@ -292,10 +292,12 @@ class CreateScreen(Screen):
                                      "được sổ; chương trình sẽ không hiện lại mã.", classes="warn")
                         yield Label("Gõ lại nhóm 5 ký tự cuối cùng của mã để xác nhận đã chép")
                         yield Input(id="c-confirm", max_length=5)
-                yield Static("", id="c-msg", classes="field-msg")
-                with Horizontal(classes="buttons"):
-                    yield Button(f"{tr('Tiếp')} (Enter)", id="c-next", variant="primary")
-        yield Footer()
+                # docked at the bottom of the box: on 24 lines the steps scroll, the button stays in view
+                with Vertical(classes="dialog-foot"):
+                    yield Static("", id="c-msg", classes="field-msg")
+                    with Horizontal(classes="buttons"):
+                        yield Button(f"{tr('Tiếp')} (Enter)", id="c-next", variant="primary")
+        yield QuickFooter()
 
     def on_mount(self) -> None:
         self.query_one("#c-province").focus()
@@ -379,7 +381,9 @@ class CreateScreen(Screen):
         self.query_one("#c-key", Static).update(f"[b]{message.recovery_key}[/b]")
         self.query_one("#create-steps", ContentSwitcher).current = "step-3"
         self.query_one("#c-next").disabled = False
-        self.query_one("#c-next", Button).label = "Đã chép mã — vào sổ"
+        button = self.query_one("#c-next", Button)
+        button.label = "Đã chép mã — vào sổ"
+        button.refresh(layout=True)  # a Button keeps the width of its first label otherwise
         self._say("", False)
         self.query_one("#c-confirm").focus()
 
@@ -391,7 +395,7 @@ class CreateScreen(Screen):
 class LockScreen(Screen):
     """Shown by auto-lock / Ctrl+L: no data on screen until the passphrase is typed again."""
 
-    BINDINGS = [Binding("ctrl+q", "app.quit", tr("Thoát"), id="lock.quit", tooltip="Thoát chương trình")]
+    BINDINGS = [Binding("ctrl+q", "app.quit", "Thoát", id="lock.quit", tooltip="Thoát chương trình")]
     help_text = "Sổ đã khóa. Gõ mật khẩu để tiếp tục; những gì đang nhập dở trong biểu mẫu vẫn còn nguyên."
 
     class Checked(Message):
@@ -408,7 +412,7 @@ class LockScreen(Screen):
                 yield Label(tr("Mật khẩu"))
                 yield Input(password=True, id="lock-pass")
                 yield Static("", id="lock-msg", classes="field-msg")
-        yield Footer()
+        yield QuickFooter()
 
     def on_mount(self) -> None:
         self.query_one("#lock-pass").focus()

@@ -36,6 +36,23 @@ class Column:
     title: str
     width: int = 0  # 0 = share what is left
     align: str = "left"  # left | right
+    grow: int = 0  # a fixed column may widen up to this on a wide screen (names of villages, teams)
+
+
+FLEX_TARGET = 32  # a shared column gets this much before fixed columns grow
+
+
+def short_team(names: str) -> str:
+    """Team names for a narrow «Tổ» column: every team is «Tổ CNSCĐ <unit>», so the column
+    shows the unit, with «tổ dân phố» shortened («Tổ CNSCĐ tổ dân phố Hưng Yên» → «TDP Hưng Yên»)."""
+    out = []
+    for name in str(names or "").split(", "):
+        if name[:9].casefold() == "tổ cnscđ ":
+            name = name[9:]
+        if name[:11].casefold() == "tổ dân phố ":
+            name = "TDP " + name[11:]
+        out.append(name)
+    return ", ".join(out)
 
 
 class LazyTable(ScrollView, can_focus=True):
@@ -153,12 +170,20 @@ class LazyTable(ScrollView, can_focus=True):
         fixed = sum(c.width for c in self.columns) + len(self.columns) - 1 + (4 if self.checkable else 0)
         flex = [c for c in self.columns if not c.width]
         spare = max(0, total - fixed)
-        out = []
-        for c in self.columns:
-            if c.width:
-                out.append(c.width)
-            else:
-                out.append(max(6, spare // max(1, len(flex))))
+        out = [c.width for c in self.columns]
+        # on a wide screen, once the shared columns have FLEX_TARGET each, the growing columns
+        # (names of villages, teams) widen, each in proportion to what it may still take
+        room = spare - FLEX_TARGET * len(flex) if flex else spare
+        wants = {i: c.grow - c.width for i, c in enumerate(self.columns) if c.width and c.grow > c.width}
+        if room > 0 and wants:
+            total_want = sum(wants.values())
+            for i, want in wants.items():
+                add = min(want, room * want // total_want)
+                out[i] += add
+                spare -= add
+        for i, c in enumerate(self.columns):
+            if not c.width:
+                out[i] = max(6, spare // max(1, len(flex)))
         return out
 
     def _line(self, cells: Sequence, widths: list[int], prefix: str = "") -> str:
@@ -190,15 +215,19 @@ class LazyTable(ScrollView, can_focus=True):
         widths = self._widths(width)
         base = self.rich_style
         if y == 0:
+            from .i18n import tr
+
             prefix = "    " if self.checkable else ""
-            line = self._line([c.title for c in self.columns], widths, prefix)
+            line = self._line([tr(c.title) for c in self.columns], widths, prefix)
             style = base + self.get_component_rich_style("lazy-table--header")
             return Strip([Segment(set_cell_size(line, width), style)])
         index = self.scroll_offset.y + y - 1
         if not self.rows:
             if y == 1:
+                from .i18n import tr
+
                 style = base + self.get_component_rich_style("lazy-table--empty")
-                return Strip([Segment(set_cell_size(" " + self.empty_text, width), style)])
+                return Strip([Segment(set_cell_size(" " + tr(self.empty_text), width), style)])
             return Strip.blank(width, base)
         if index >= len(self.rows):
             return Strip.blank(width, base)
@@ -285,12 +314,23 @@ class SearchInput(Input):
 
     _typing = False
 
-    def __init__(self, *args, on_typed: Callable[[str], None] | None = None, **kwargs) -> None:
+    def __init__(self, *args, on_typed: Callable[[str], None] | None = None, not_typed: str = "",
+                 **kwargs) -> None:
         """``on_typed(value)`` runs as the text changes, before this box repaints, so that
         what it updates (a filtered list) is drawn in the same frame as the typed key
-        (``Input.Changed`` arrives a frame later); ``Changed`` is still posted."""
+        (``Input.Changed`` arrives a frame later); ``Changed`` is still posted.
+        ``not_typed``: characters that are keys of the page, not text (the «/» that means
+        «go to the search box» when the box already has the cursor)."""
         super().__init__(*args, **kwargs)
         self.on_typed = on_typed
+        self.not_typed = not_typed
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.character and event.character in self.not_typed:
+            event.stop()
+            event.prevent_default()
+            return
+        await super()._on_key(event)
 
     def _watch_value(self, value: str) -> None:
         watch = getattr(super(), "_watch_value", None)
@@ -336,17 +376,59 @@ class QuickFooter(Footer):
             self._shown = shown
             await self.recompose()
 
+    # left out, in this order, when the footer is too narrow for every key (F1 help lists them):
+    # "F2–F9 Trang", then the palette's "^p Lệnh" on the right
+    SPARE_ACTIONS = ("show_tab('tong-quan')", "-command-palette")
+
     def compose(self):
+        from .i18n import tr
+
         # a FooterKey starts compact and is then bound to the footer's setting (not compact):
         # two restylings of each key on every rebuild; start it as it will end. (The command
         # palette's key is not bound and stays compact.)
-        for widget in super().compose():
-            if FooterKey is not None and isinstance(widget, FooterKey) \
-                    and not widget.has_class("-command-palette"):
-                widget.set_reactive(FooterKey.compact, self.compact)
-            yield widget
+        widgets = list(super().compose())
+        for widget in widgets:
+            if FooterKey is not None and isinstance(widget, FooterKey):
+                # labels are written in Vietnamese and translated here, when shown, so a change
+                # of language shows at once (they used to be translated once, at start-up)
+                widget.description = tr(widget.description)
+                if not widget.has_class("-command-palette"):
+                    widget.set_reactive(FooterKey.compact, self.compact)
+        yield from self._fit(widgets)
+
+    def _fit(self, widgets: list) -> list:
+        """Leave out the spare keys when all of them do not fit on one line."""
+        if FooterKey is None:
+            return widgets
+        width = self.size.width or self.app.size.width
+
+        def cells(w) -> int:
+            if not isinstance(w, FooterKey):
+                return cell_len(str(getattr(w, "renderable", ""))) + 1
+            return cell_len(w.key_display) + (cell_len(w.description) + 3 if w.description else 2) \
+                + (1 if w.has_class("-command-palette") else 0)
+
+        def spare(w) -> str:
+            if not isinstance(w, FooterKey):
+                return ""
+            return "-command-palette" if w.has_class("-command-palette") else w.action
+
+        total = sum(cells(w) for w in widgets)
+        for action in self.SPARE_ACTIONS:
+            if total <= width:
+                break
+            for w in [w for w in widgets if spare(w) == action]:
+                widgets.remove(w)
+                total -= cells(w)
+        return widgets
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._shown is not None:
+            self.bindings_changed(self.screen)
 
     def _what_is_shown(self) -> tuple:
+        from .i18n import language
+
         active = self.screen.active_bindings
         keys = tuple((b.key, b.action, b.description, b.key_display, b.group, b.tooltip, enabled, tooltip)
                      for _, b, enabled, tooltip in active.values() if b.show)
@@ -354,7 +436,7 @@ class QuickFooter(Footer):
         if palette is not None:
             _, b, enabled, tooltip = palette
             palette = (b.key, b.action, b.description, b.key_display, b.tooltip, enabled, tooltip)
-        return keys, palette, self.show_command_palette, self.compact
+        return keys, palette, self.show_command_palette, self.compact, language(), self.size.width
 
 
 class Line(Widget):

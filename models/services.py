@@ -149,7 +149,8 @@ def update_settings(reg, **changes: Any) -> Settings:
             if old == value:
                 continue
             Setting.insert(key=key, value=json.dumps(value, ensure_ascii=False)).on_conflict_replace().execute()
-            _log(reg, "sua", "setting", None, f"Cài đặt {key}", key, old, value)
+            _log(reg, "sua", "setting", None, f"Cài đặt: {vocab.field_label('setting', key)}", key,
+                 _shown(key, old), _shown(key, value))
             setattr(current, key, value)
     return current
 
@@ -169,6 +170,37 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _row_name(row: pw.Model | None) -> str:
+    """A related row as the clerk knows it (a village by its name, not its number)."""
+    if row is None:
+        return ""
+    if isinstance(row, Unit):
+        return f"{row.kind[:1].upper()}{row.kind[1:]} {row.name}" if row.kind else row.name
+    if isinstance(row, Person):
+        return full_name(row)
+    return str(getattr(row, "name", None) or getattr(row, "title", None) or getattr(row, "number", None) or row.id)
+
+
+def _shown(field_name: str, value: Any, entity: str = "") -> Any:
+    """A value as the audit log shows it: codes by their label, related rows by their name."""
+    if isinstance(value, pw.Model):
+        return _row_name(value)
+    if field_name == "required_categories" and isinstance(value, (list, tuple)):
+        names = {c.code: c.name for c in Category.select(Category.code, Category.name)}
+        return [names.get(c, c) for c in value]
+    if field_name == "language" and value in ("vi", "en"):
+        return "Tiếng Việt" if value == "vi" else "English"
+    table = vocab.field_vocab(entity, field_name)
+    if table is not None:
+        if isinstance(value, str) and ";" in value:
+            value = [v for v in value.split(";") if v]
+        if isinstance(value, (list, tuple)):
+            return [vocab.label(table, v) if v in table else v for v in value]
+        if isinstance(value, str) and value and value in table:
+            return vocab.label(table, value)
+    return value
+
+
 def _log(reg, action: str, entity: str, entity_id: int | None, summary: str,
          field_name: str = "", old: Any = "", new: Any = "") -> None:
     AuditLog.create(
@@ -181,15 +213,23 @@ def _apply_changes(reg, row: pw.Model, entity: str, summary: str, changes: dict[
     """Set changed fields on ``row``, save, and log each change. Returns True if anything changed."""
     changed = False
     for name, new in changes.items():
-        old = getattr(row, name + "_id") if isinstance(row._meta.fields.get(name), pw.ForeignKeyField) else getattr(row, name)
+        fk = row._meta.fields.get(name)
+        fk = fk if isinstance(fk, pw.ForeignKeyField) else None
+        old = getattr(row, name + "_id") if fk else getattr(row, name)
         if isinstance(new, pw.Model):
             new_cmp = new.id
         else:
             new_cmp = text.clean(new) if isinstance(new, str) else new
         if old == new_cmp:
             continue
+        if fk:  # the log names the related rows (a village, a category), not their numbers
+            old_shown = _row_name(fk.rel_model.get_or_none(fk.rel_model.id == old)) if old is not None else ""
+            new_shown = _row_name(new if isinstance(new, pw.Model) else
+                                  (fk.rel_model.get_or_none(fk.rel_model.id == new_cmp) if new_cmp is not None else None))
+        else:
+            old_shown, new_shown = _shown(name, old, entity), _shown(name, new_cmp, entity)
         setattr(row, name, new)
-        _log(reg, "sua", entity, row.id, summary, name, old, new_cmp)
+        _log(reg, "sua", entity, row.id, summary, name, old_shown, new_shown)
         changed = True
     if changed:
         row.save()
@@ -210,6 +250,43 @@ class AuditEntry:
     field: str
     old: str
     new: str
+    field_label: str = ""  # the field as the clerk knows it («Số điện thoại», not «phone»)
+
+
+# fields of older log rows that hold a related row's number, and the table it is in
+_AUDIT_ID_FIELDS = {"village": "unit", "unit": "unit", "merged_into": "unit", "parent": "unit",
+                    "category": "category", "team": "team"}
+
+
+class _AuditNames:
+    """Reads names for old log rows lazily: only when a row needs one."""
+
+    def __init__(self) -> None:
+        self._tables: dict[str, dict[str, str]] = {}
+
+    def name(self, table: str, value: str) -> str:
+        if table not in self._tables:
+            if table == "unit":
+                rows = {str(u.id): _row_name(u) for u in Unit.select()}
+            elif table == "category":
+                rows = {str(c.id): c.name for c in Category.select()}
+            else:
+                rows = {str(t.id): t.name for t in Team.select()}
+            self._tables[table] = rows
+        return self._tables[table].get(value, value)
+
+    def value(self, entity: str, field_name: str, value: str) -> str:
+        if not value:
+            return value
+        table = _AUDIT_ID_FIELDS.get(field_name)
+        if table and value.isdigit():
+            return self.name(table, value)
+        codes = vocab.field_vocab(entity, field_name)
+        if codes is not None:
+            parts = [p.strip() for p in value.split(",")]
+            if all(p in codes for p in parts):
+                return ", ".join(vocab.label(codes, p) for p in parts)
+        return value
 
 
 def list_audit(reg, *, query: str = "", entity: str = "", action: str = "",
@@ -225,13 +302,20 @@ def list_audit(reg, *, query: str = "", entity: str = "", action: str = "",
         if until:
             q = q.where(AuditLog.at <= dt.datetime.combine(until, dt.time.max))
         folded = text.fold(query)
+        names = _AuditNames()
         out = []
         for r in q.iterator():
-            if folded and folded not in text.fold(f"{r.summary} {r.actor} {r.old} {r.new} {r.field}"):
+            label = vocab.field_label(r.entity, r.field) if r.field else ""
+            summary, old, new = r.summary, r.old, r.new
+            if r.field:  # rows written before the log named things: map them now
+                if r.entity == "setting" and summary == f"Cài đặt {r.field}":
+                    summary = f"Cài đặt: {label}"
+                old, new = names.value(r.entity, r.field, old), names.value(r.entity, r.field, new)
+            if folded and folded not in text.fold(f"{summary} {r.actor} {old} {new} {r.field} {label}"):
                 continue
             out.append(AuditEntry(r.id, r.at, r.actor, r.action, vocab.label(vocab.AUDIT_ACTIONS, r.action),
                                   r.entity, vocab.ENTITY_LABELS.get(r.entity, r.entity), r.entity_id,
-                                  r.summary, r.field, r.old, r.new))
+                                  summary, r.field, old, new, label))
             if len(out) >= limit:
                 break
         return out
@@ -980,9 +1064,10 @@ def update_person(reg, person_id: int, data: PersonInput) -> tuple[PersonDetail,
         changes["village"] = Unit.get_by_id(c.village_id) if c.village_id else None
         _apply_changes(reg, p, "person", full_name(p), {k: v for k, v in changes.items() if k != "village"})
         if (p.village_id or None) != (c.village_id or None):
-            old = p.village_id
+            old = p.village
             p.village = c.village_id
-            _log(reg, "sua", "person", p.id, full_name(p), "village", old, c.village_id)
+            _log(reg, "sua", "person", p.id, full_name(p), "village", _row_name(old),
+                 _row_name(Unit.get_or_none(Unit.id == c.village_id)) if c.village_id else "")
         p.search_key = text.search_key(p.family_name, p.given_name)
         p.sort_key = text.name_sort_key_str(p.family_name, p.given_name)
         p.save()

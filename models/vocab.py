@@ -153,3 +153,107 @@ def label(table: dict, code: str, lang: str = "vi") -> str:
     if pair is None:
         return code
     return pair[1] if lang == "en" else pair[0]
+
+
+# Field names written in the audit log → what the clerk reads. A key "entity.field"
+# is looked up before "field" (a course's start date is not a member's).
+FIELD_LABELS = {
+    # settings
+    "province": ("Tỉnh/Thành phố", "Province"),
+    "district": ("Huyện", "District"),
+    "commune": ("Xã/Phường", "Commune"),
+    "commune_kind": ("Loại đơn vị (xã/phường)", "Commune kind"),
+    "place_name": ("Địa danh ghi ở dòng ngày tháng", "Place name on the date line"),
+    "issuing_body_parent": ("Cơ quan cấp trên", "Parent authority"),
+    "issuing_body": ("Cơ quan ban hành", "Issuing authority"),
+    "signer_prefix": ("Quyền hạn ký", "Signing authority"),
+    "signer_title": ("Chức danh người ký", "Signer's title"),
+    "signer_name": ("Họ tên người ký", "Signer's name"),
+    "village_team_min": ("Tổ cấp thôn: số thành viên tối thiểu", "Village team: minimum members"),
+    "village_team_max": ("Tổ cấp thôn: số thành viên tối đa", "Village team: maximum members"),
+    "commune_team_min": ("Tổ cấp xã: số thành viên tối thiểu", "Commune team: minimum members"),
+    "commune_team_max": ("Tổ cấp xã: số thành viên tối đa", "Commune team: maximum members"),
+    "required_categories": ("Thành phần bắt buộc", "Required categories"),
+    "auto_lock_minutes": ("Tự khóa sau (phút)", "Auto-lock after (minutes)"),
+    "language": ("Ngôn ngữ giao diện", "Interface language"),
+    "quarterly_deadline_day": ("Hạn báo cáo quý (ngày)", "Quarterly report day"),
+    "half_year_deadline": ("Hạn báo cáo 6 tháng", "Half-year report deadline"),
+    "annual_deadline": ("Hạn báo cáo năm", "Annual report deadline"),
+    "trainings_per_year": ("Số lần tập huấn mỗi năm", "Trainings per year"),
+    # villages, teams
+    "name": ("Tên", "Name"),
+    "kind": ("Loại", "Kind"),
+    "former_unit": ("Đơn vị cũ", "Former unit"),
+    "note": ("Ghi chú", "Note"),
+    "notes": ("Ghi chú", "Notes"),
+    "merged_into": ("Sáp nhập vào", "Merged into"),
+    "active": ("Đang dùng", "In use"),
+    "name_en": ("Tên tiếng Anh", "English name"),
+    "sort_order": ("Thứ tự", "Order"),
+    # people
+    "family_name": ("Họ và tên đệm", "Family and middle name"),
+    "given_name": ("Tên", "Given name"),
+    "gender": ("Giới tính", "Gender"),
+    "birth_date": ("Ngày sinh", "Date of birth"),
+    "birth_year": ("Năm sinh", "Year of birth"),
+    "phone": ("Số điện thoại", "Phone"),
+    "cccd": ("Số CCCD", "Citizen ID"),
+    "cccd_legacy": ("Số CMND cũ", "Old ID number"),
+    "village": ("Thôn/Tổ dân phố", "Village"),
+    # membership
+    "role": ("Vai trò", "Role"),
+    "category": ("Thành phần", "Category"),
+    "other_positions": ("Chức vụ khác", "Other positions"),
+    "start_date": ("Ngày bắt đầu", "Start date"),
+    "membership.start_date": ("Ngày tham gia", "Joined on"),
+    "end_date": ("Ngày kết thúc", "End date"),
+    "membership.end_date": ("Ngày rời tổ", "Left on"),
+    "leave_reason": ("Lý do rời tổ", "Reason for leaving"),
+    # training
+    "title": ("Tên khóa", "Course title"),
+    "organiser": ("Đơn vị tổ chức", "Organiser"),
+    "form": ("Hình thức", "Form"),
+    "hours": ("Số giờ", "Hours"),
+    "topics": ("Chủ đề", "Topics"),
+    "location": ("Địa điểm", "Location"),
+    "attendance": ("Số người dự", "Attendees"),
+    # equipment
+    "unit": ("Thôn/TDP (hoặc xã)", "Village (or commune)"),
+    "place": ("Nơi đặt", "Place"),
+    "description": ("Mô tả", "Description"),
+    "quantity": ("Số lượng", "Quantity"),
+    "condition": ("Tình trạng", "Condition"),
+    "funding": ("Nguồn kinh phí", "Funding"),
+    "funding_note": ("Ghi chú nguồn kinh phí", "Funding note"),
+    "acquired_on": ("Ngày trang bị", "Acquired on"),
+    "value": ("Giá trị (đồng)", "Value (VND)"),
+    "estimated_value": ("Kinh phí dự kiến (đồng)", "Estimated cost (VND)"),
+    "reason": ("Lý do", "Reason"),
+    "status": ("Trạng thái", "Status"),
+    "proposed_on": ("Ngày đề xuất", "Proposed on"),
+}
+
+# Fields whose stored values are codes of a vocabulary (shown by their label in the log).
+FIELD_VOCABS = {
+    "role": ROLES,
+    "gender": GENDERS,
+    "form": COURSE_FORMS,
+    "topics": TOPICS,
+    "condition": CONDITIONS,
+    "funding": FUNDING,
+    "equipment.kind": EQUIPMENT_KINDS,
+    "equipment_need.kind": EQUIPMENT_KINDS,
+    "status": NEED_STATUS,
+}
+
+
+def field_label(entity: str, field: str, lang: str = "vi") -> str:
+    """What the audit log shows for a field name (the name itself if unknown)."""
+    pair = FIELD_LABELS.get(f"{entity}.{field}") or FIELD_LABELS.get(field)
+    if pair is None:
+        return field
+    return pair[1] if lang == "en" else pair[0]
+
+
+def field_vocab(entity: str, field: str) -> dict | None:
+    return FIELD_VOCABS.get(f"{entity}.{field}") or FIELD_VOCABS.get(field)

@@ -212,3 +212,54 @@ def test_demo_is_deterministic(tmp_path):
         names.append([p.full_name for p in services.list_people(r)])
         r.close()
     assert names[0] == names[1]
+
+
+# -- the audit log names things the way the clerk does ---------------------------------------
+def test_audit_log_names_fields_and_related_rows(reg):
+    v1, t = _village_with_team(reg, "Đông Lợi")
+    v2 = services.add_village(reg, name="Tây Lợi")
+    p = _person(reg, "Lê Thị Mai", v1, phone="0912345678")
+    services.update_settings(reg, signer_name="Nguyễn Văn An", language="en")
+    services.update_person(reg, p.id, PersonInput(full_name="Lê Thị Mai", phone="0912345678", village_id=v2.id))
+    cats = services.list_categories(reg)
+    m = services.add_member(reg, t.id, p.id, role="thanh_vien", category=cats[0].code)
+    services.change_membership(reg, m.membership_id, role="to_pho", category=cats[1].code)
+    log = services.list_audit(reg)
+
+    def entry(field):
+        return next(e for e in log if e.field == field)
+
+    e = entry("signer_name")
+    assert e.summary == "Cài đặt: Họ tên người ký" and e.field_label == "Họ tên người ký"
+    assert (entry("language").old, entry("language").new) == ("Tiếng Việt", "English")
+    e = entry("village")
+    assert e.field_label == "Thôn/Tổ dân phố" and (e.old, e.new) == ("Thôn Đông Lợi", "Thôn Tây Lợi")
+    e = entry("role")
+    assert (e.field_label, e.old, e.new) == ("Vai trò", "Thành viên", "Tổ phó")
+    e = entry("category")
+    assert (e.old, e.new) == (cats[0].name, cats[1].name)
+    # nothing shows a bare record number or a code
+    assert not any(x.old.isdigit() or x.new.isdigit() for x in log if x.field in ("village", "category"))
+
+
+def test_audit_log_maps_rows_written_before_names(reg):
+    """Older rows kept the field code and record numbers: they are shown by name when read."""
+    from models.schema import AuditLog
+
+    v1 = services.add_village(reg, name="Đông Lợi")
+    v2 = services.add_village(reg, name="Tây Lợi")
+    with reg.write():
+        AuditLog.create(at=dt.datetime.now(), actor="x", action="sua", entity="person", entity_id=1,
+                        summary="Lê Thị Mai", field="village", old=str(v1.id), new=str(v2.id))
+        AuditLog.create(at=dt.datetime.now(), actor="x", action="sua", entity="setting", entity_id=None,
+                        summary="Cài đặt issuing_body", field="issuing_body", old="A", new="B")
+        AuditLog.create(at=dt.datetime.now(), actor="x", action="sua", entity="equipment", entity_id=1,
+                        summary="Thiết bị", field="condition", old="tot", new="hong")
+    log = services.list_audit(reg)
+    village = next(e for e in log if e.field == "village")
+    assert (village.old, village.new) == ("Thôn Đông Lợi", "Thôn Tây Lợi")
+    setting = next(e for e in log if e.field == "issuing_body")
+    assert setting.summary == "Cài đặt: Cơ quan ban hành"
+    cond = next(e for e in log if e.field == "condition")
+    assert (cond.field_label, cond.old, cond.new) == ("Tình trạng", "Tốt", "Hỏng")
+    assert services.list_audit(reg, query="co quan ban hanh")  # the label can be searched for

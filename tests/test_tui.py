@@ -740,3 +740,347 @@ async def test_reports_protected_export_asks_for_a_password(demo_path, tmp_path)
         [f] = list((tmp_path / "usb").iterdir())
         assert f.read_bytes()[:4] == bytes.fromhex("d0cf11e0")
         assert "Tệp có mật khẩu" in screen_text(app)
+
+
+# -- the 80×24 audit: keys, focus, what is on screen ----------------------------------------
+def footer_line(app) -> str:
+    return screen_text(app).splitlines()[-1]
+
+
+async def _open_person_form(pilot):
+    await press(pilot, "f4")
+    await press(pilot, "down")  # from the search box down to the list (the «Danh sách» key)
+    await press(pilot, "a")
+    assert screen_name(pilot.app) == "PersonForm"
+
+
+async def test_form_takes_the_first_keys_typed(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_demo(pilot)
+        await _open_person_form(pilot)
+        await press(pilot, "N", "g", "a")
+        assert app.screen.query_one("#f-full_name").value == "Nga"
+        assert "Nga" in screen_text(app)
+
+
+async def test_form_buttons_and_save_error_stay_visible_at_80x24(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_demo(pilot)
+
+        def assert_buttons(where: str) -> None:
+            text = screen_text(app)
+            for want in ("Lưu (Ctrl+S)", "Hủy (Esc)", "Ctrl+S lưu · Esc hủy"):
+                assert want in text, f"{where}: «{want}» không thấy\n{text}"
+
+        await _open_person_form(pilot)
+        assert_buttons("người")
+        await press(pilot, "escape")
+        await press(pilot, "f5")
+        await press(pilot, "a")
+        assert screen_name(app) == "CourseForm"
+        assert_buttons("khóa tập huấn")
+        await press(pilot, "escape")
+        await press(pilot, "f6")
+        await press(pilot, "a")
+        assert screen_name(app) == "EquipmentForm"
+        assert_buttons("thiết bị")
+        await press(pilot, "escape")
+        await press(pilot, "f3")
+        await press(pilot, "down", "m")
+        assert screen_name(app) == "MergeForm"
+        assert_buttons("gộp thôn")
+        await press(pilot, "escape")
+        await press(pilot, "enter")  # the team page
+        await press(pilot, "k")
+        assert screen_name(app) == "TeamForm"
+        assert_buttons("quyết định")
+        await press(pilot, "escape")
+        await press(pilot, "enter")  # Enter on a member: role and category
+        assert screen_name(app) == "MemberForm"
+        assert_buttons("thành viên tổ")
+        await press(pilot, "escape", "escape")
+        # the settings form is the longest: a failed save shows its message and the buttons
+        await press(pilot, "f9")
+        await press(pilot, "e")
+        assert screen_name(app) == "SettingsForm"
+        assert_buttons("cài đặt")
+        await type_into(pilot, "#f-village_team_min", "9")
+        await type_into(pilot, "#f-village_team_max", "7")
+        await press(pilot, "ctrl+s")
+        assert screen_name(app) == "SettingsForm"
+        text = screen_text(app)
+        assert "Chưa lưu" in text and "lớn hơn tối đa" in text
+        assert_buttons("cài đặt, sau khi lưu lỗi")
+
+
+async def test_first_run_wizard_buttons_visible_at_80x24(tmp_path):
+    app = CnscdApp(tmp_path / "moi.cnscd")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "Tiếp (Enter)" in screen_text(app)  # step 1 was taller than the screen
+        await type_into(pilot, "#c-province", "Ninh Bình")
+        await type_into(pilot, "#c-commune", "Gia Viễn")
+        await type_into(pilot, "#c-signer-name", "Nguyễn Văn An")
+        await press(pilot, "enter")
+        await type_into(pilot, "#c-pass", "mat khau cua xa")
+        await type_into(pilot, "#c-repeat", "mat khau cua xa")
+        await press(pilot, "enter")
+        assert "Đã chép mã — vào sổ" in screen_text(app)  # the new label is not cut to the old width
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)])
+async def test_equipment_and_audit_filters_are_visible(demo_path, size):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=size) as pilot:
+        await open_demo(pilot)
+        for tab, selects in (("f6", {"#eq-unit": "Thôn/TDP", "#eq-cond": "Tình trạng"}),
+                             ("f8", {"#audit-entity": "Đối tượng", "#audit-action": "Thao tác"})):
+            await press(pilot, tab)
+            lines = screen_text(app).splitlines()
+            for sel_id, prompt in selects.items():
+                sel = app.screen.query_one(sel_id)
+                assert sel.region.height == 1 and sel.region.width >= 14, (sel_id, sel.region)
+                assert prompt in lines[sel.region.y], (sel_id, lines[sel.region.y])
+
+
+async def test_app_keys_work_inside_popups(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_demo(pilot)
+        await _open_person_form(pilot)
+        await press(pilot, "T", "h", "u")
+        await press(pilot, "f1")
+        assert screen_name(app) == "HelpScreen"
+        assert "CCCD 12 số" in screen_text(app)  # the form's own how-to
+        await press(pilot, "escape")
+        assert screen_name(app) == "PersonForm"
+        await press(pilot, "ctrl+p")
+        assert screen_name(app) == "CommandPalette"
+        await press(pilot, "escape")
+        # lock with the form open: its input comes back after the passphrase
+        await press(pilot, "ctrl+l")
+        assert screen_name(app) == "LockScreen"
+        assert "Thu" not in screen_text(app)
+        await type_into(pilot, "#lock-pass", PASS)
+        await press(pilot, "enter")
+        assert screen_name(app) == "PersonForm"
+        assert app.screen.query_one("#f-full_name").value == "Thu"
+        await press(pilot, "escape")
+        # confirm, message box and the person picker
+        await press(pilot, "d")
+        assert screen_name(app) == "ConfirmModal"
+        await press(pilot, "question_mark")
+        assert screen_name(app) == "HelpScreen"
+        await press(pilot, "escape", "k")
+        await press(pilot, "f8")
+        app.screen.query_one("#audit-table").focus()
+        await press(pilot, "enter")
+        assert screen_name(app) == "MessageModal"
+        await press(pilot, "f1")
+        assert screen_name(app) == "HelpScreen"
+        await press(pilot, "escape", "escape")
+        await press(pilot, "f3")
+        await press(pilot, "down", "enter", "a")
+        assert screen_name(app) == "PersonPicker"
+        await press(pilot, "f1")
+        assert screen_name(app) == "HelpScreen" and "Ctrl+N" in screen_text(app)
+        await press(pilot, "escape")
+        await press(pilot, "ctrl+q")
+        assert not app.is_running
+
+
+async def test_footer_shows_the_keys_of_each_screen_at_80_columns(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_demo(pilot)
+        pages = [
+            (["f3"], ["Mở tổ", "Thêm", "Sửa", "Gộp", "Lập tổ"]),
+            (["f4", "down"], ["Hồ sơ", "Thêm", "Xóa", "Tìm"]),
+            (["f5"], ["Điểm danh", "Thêm", "Sửa", "Xóa", "Chưa tập huấn"]),
+            (["f6"], ["Sửa", "Thêm", "Xóa", "Đề xuất"]),
+            (["f8"], ["Lọc"]),
+            (["f9"], ["Sửa", "Thành phần", "Mật khẩu", "Sao lưu", "Ra USB", "Khôi phục"]),
+            (["f3", "down", "enter"], ["Vai trò", "Quay lại", "Thêm", "Rời tổ", "Hồ sơ", "Kiện toàn"]),
+            (["escape", "f5", "enter"], ["Quay lại", "Lưu", "Chọn cả tổ", "Bỏ chọn hết"]),
+        ]
+        for keys, labels in pages:
+            for key in keys:
+                await press(pilot, key)
+            line = footer_line(app)
+            for label in labels + ["f1 Trợ giúp"]:
+                assert label in line, f"{keys}: «{label}» không có trong chân trang «{line}»"
+            # a label is shown once (Enter and a letter doing the same thing)
+            assert line.count("Điểm danh") <= 1 and line.count("Vai trò") <= 1, line
+        await press(pilot, "escape")
+
+
+async def test_audit_log_shows_names_not_field_codes(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_demo(pilot)
+        S.update_settings(app.reg, signer_name="Nguyễn Văn Bình")
+        villages = S.list_villages(app.reg)
+        person = S.person_detail(app.reg, S.list_people(app.reg)[0].id)
+        S.update_person(app.reg, person.id, S.PersonInput(
+            full_name=person.full_name, gender=person.gender, birth=str(person.birth_year or ""),
+            phone=person.phone, cccd=person.cccd, village_id=villages[-1].id, notes=person.notes))
+        app.data_changed()
+        await press(pilot, "f8")
+        text = screen_text(app)
+        assert "Cài đặt: Họ tên người ký" in text and "signer_name" not in text
+        assert villages[-1].full_name in text and f"{person.full_name}: Thôn/Tổ dân phố" in text
+        table = app.screen.query_one("#audit-table")
+        table.focus()
+        table.cursor = next(i for i, r in enumerate(table.rows) if "Thôn/Tổ dân phố" in r[3])
+        await press(pilot, "enter")
+        text = screen_text(app)
+        assert "Mục thay đổi: Thôn/Tổ dân phố" in text and "village" not in text
+
+
+async def test_command_palette_speaks_vietnamese(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "ctrl+p")
+        text = screen_text(app)
+        assert "Tìm lệnh" in text and "Search for commands" not in text
+
+
+async def test_english_mode_columns_and_footer(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f9")
+        await press(pilot, "e")
+        await choose(pilot, "#f-language", "en")
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        try:
+            await press(pilot, "f3")
+            text = screen_text(app)
+            assert "Former unit" in text and "Status" in text and "Đơn vị cũ" not in text
+            assert all(w in footer_line(app) for w in ("Open team", "Add", "Edit", "Merge", "Found team", "Help"))
+            await press(pilot, "f4", "down")
+            text = screen_text(app)
+            assert "Full name" in text and "Phone" in text and "Role" in text
+            assert "Profile" in footer_line(app) and "Thêm" not in footer_line(app)
+            await press(pilot, "f6")
+            assert "Qty" in screen_text(app) and "Status" in screen_text(app)
+            await press(pilot, "f9")
+            assert "Back up" in footer_line(app) and "Passphrase" in footer_line(app)
+            # and back: the footer follows the language (its labels were translated once, at start-up)
+            await press(pilot, "e")
+            assert screen_name(app) == "SettingsForm" and "Edit settings" in screen_text(app)
+            await choose(pilot, "#f-language", "vi")
+            await press(pilot, "ctrl+s")
+            await settle(pilot)
+            await press(pilot, "f9")
+            assert "Sao lưu" in footer_line(app) and "Back up" not in footer_line(app)
+        finally:
+            from cnscd_tui.i18n import set_language
+
+            set_language("vi")
+
+
+async def test_dashboard_first_enter_opens_the_first_line(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_demo(pilot)
+        pane = app.screen.query_one("#pane-tong-quan")
+        first = pane.findings[0]
+        await press(pilot, "enter")
+        if first.target[0] == "team":
+            assert screen_name(app) == "TeamScreen" and app.screen.team_id == first.target[1]
+        else:
+            assert app.screen.query_one("TabbedContent").active != "tong-quan"
+
+
+async def test_new_registry_dashboard_says_what_to_do(tmp_path):
+    from models.db import Registry
+
+    path = tmp_path / "moi.cnscd"
+    reg, _ = Registry.create(path, PASS, province="Ninh Bình", commune="Gia Viễn")
+    reg.close()
+    app = CnscdApp(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_demo(pilot)
+        text = screen_text(app)
+        assert "Không có việc gì cần xử lý" not in text
+        assert "Chưa có thôn/TDP nào" in text and "Chưa lập Tổ CNSCĐ nào" in text
+        await press(pilot, "enter")
+        assert app.screen.query_one("TabbedContent").active == "thon-to"
+
+
+async def test_dashboard_jump_to_equipment_clears_the_filter(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f6")
+        await choose(pilot, "#eq-cond", "tot")  # only good items: the broken ones are hidden
+        await settle(pilot)
+        await press(pilot, "f2")
+        pane = app.screen.query_one("#pane-tong-quan")
+        idx = next(i for i, f in enumerate(pane.findings) if f.target[0] == "equipment")
+        ol = app.screen.query_one("#dash-findings")
+        ol.focus()
+        ol.highlighted = idx
+        await press(pilot, "enter")
+        await settle(pilot)
+        table = app.screen.query_one("#equipment-table")
+        assert app.screen.query_one("TabbedContent").active == "thiet-bi"
+        assert table.current_key == pane.findings[idx].target[1]
+        from textual.widgets import Select
+
+        assert app.screen.query_one("#eq-cond").value is Select.NULL
+
+
+async def test_team_columns_drop_the_common_prefix_and_villages_widen(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f5")
+        await press(pilot, "u")
+        table = app.screen.query_one("#untrained-table")
+        assert table.rows and not any(str(r[2]).startswith("Tổ CNSCĐ") for r in table.rows)
+        assert "TDP " in "\n".join(str(r[2]) for r in table.rows)
+        assert "Tổ CNSCĐ tổ dân phố" not in screen_text(app)
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f4", "down")
+        longest = max((v.full_name for v in S.list_villages(app.reg)), key=len)
+        text = screen_text(app)
+        assert longest.casefold() in text.casefold()  # the Thôn/TDP column was 18 characters at every width
+
+
+async def test_slash_in_people_search_is_a_key_not_text(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f4")
+        await press(pilot, "slash", "a", "n")
+        box = app.screen.query_one("#people-search")
+        assert box.value == "an" and app.focused is box
+
+
+async def test_help_lists_every_key_of_an_action(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f9")
+        await press(pilot, "f1")
+        text = screen_text(app)
+        assert "F1/?" in text  # F1 and ? share a label; both are listed
+        for key in ("E", "C", "P", "B", "O", "R"):
+            assert f"  {key}  " in text, key
+
+
+async def test_wrong_passphrase_message_says_it_once(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await unlock(pilot, "sai-mat-khau")
+        text = screen_text(app).replace("\n", " ").casefold()
+        assert text.count("mật khẩu không đúng") + text.count("sai mật khẩu") == 1
