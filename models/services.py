@@ -1075,10 +1075,22 @@ def update_person(reg, person_id: int, data: PersonInput) -> tuple[PersonDetail,
 
 
 def delete_person(reg, person_id: int) -> None:
-    """Delete a person entered by mistake, with their memberships and attendance."""
+    """Delete a person entered by mistake, with their current memberships and attendance.
+
+    Deleting is for mistakes only: someone with a past membership (left a team, or a team
+    re-formed without them) is part of the teams' history, which is never deleted; they
+    are refused with a message that says what to do instead."""
     with reg.write():
         p = _get(Person, person_id, "người")
         name = full_name(p)
+        past = (Membership.select(Membership, Team).join(Team)
+                .where((Membership.person == p) & Membership.end_date.is_null(False))
+                .order_by(Membership.end_date.desc()).first())
+        if past is not None:
+            raise InputError(f"Không xóa được {name}: người này đã có lịch sử trong {past.team.name} "
+                             f"(rời tổ ngày {text.format_date(past.end_date)}), mà lịch sử tổ thì không xóa. "
+                             "Nếu là hồ sơ nhập trùng, hãy sửa lại hồ sơ cho đúng; nếu người này thôi "
+                             "tham gia, ghi «rời tổ» ở trang tổ.", "person")
         Attendance.delete().where(Attendance.person == p).execute()
         Membership.delete().where(Membership.person == p).execute()
         p.delete_instance()

@@ -63,6 +63,24 @@ def test_team_members_in_role_then_vietnamese_name_order(reg):
     assert names == ["Võ Văn Út", "Trần Văn Bình", "Nguyễn Thị Ánh", "Phạm Thị Dung", "Lê Văn Đạt"]
 
 
+def test_delete_is_for_mistakes_and_never_erases_team_history(reg):
+    v, t = _village_with_team(reg)
+    left = _person(reg, "Bùi Thị Hoa", v)
+    m = services.add_member(reg, t.id, left.id, category="PHU_NU", start_date="05/09/2025")
+    services.leave_team(reg, m.membership_id, end_date="01/03/2026", reason="Chuyển công tác")
+    with pytest.raises(InputError) as e:
+        services.delete_person(reg, left.id)
+    assert "Bùi Thị Hoa" in e.value.message and "01/03/2026" in e.value.message and "rời tổ" in e.value.message
+    assert services.team_detail(reg, t.id).former_members[0].full_name == "Bùi Thị Hoa"
+    assert services.person_detail(reg, left.id).full_name == "Bùi Thị Hoa"
+    # someone added by mistake (a current membership only) is deleted, and the log says so
+    oops = _person(reg, "Lò Văn Sáng", v)
+    services.add_member(reg, t.id, oops.id, category="KHAC")
+    services.delete_person(reg, oops.id)
+    assert [x.full_name for x in services.team_detail(reg, t.id).members] == []
+    assert any(a.action == "xoa" and "Lò Văn Sáng" in a.summary for a in services.list_audit(reg))
+
+
 def test_leaving_keeps_history_and_is_audited(reg):
     v, t = _village_with_team(reg)
     p = _person(reg, "Bùi Thị Hoa", v)
