@@ -12,9 +12,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Input, Label, Select, Static
 
+from .forms import Modal
 from .i18n import tr
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
@@ -74,7 +74,7 @@ class PlacesFound(Message):
         self.places = places
 
 
-class FilePicker(ModalScreen[Path | None]):
+class FilePicker(Modal):  # dismisses with a Path, or None
     """Pick a file: a folder (Tài liệu, Tải về, USB…) on top, its tree below, or type a path."""
 
     BINDINGS = [

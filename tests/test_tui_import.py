@@ -262,6 +262,12 @@ async def test_file_picker_refuses_non_spreadsheet_and_typed_folder(demo_path, t
         await type_into(pilot, "#picker-path", str(sub))
         await press(pilot, "enter")
         assert app.screen.query_one("#picker-tree").path == sub
+        # the app's keys work here too: F1 shows the picker's own how-to
+        app.screen.query_one("#picker-tree").focus()
+        await press(pilot, "f1")
+        assert screen_name(app) == "HelpScreen" and "Ctrl+U: tìm lại USB" in screen_text(app)
+        await press(pilot, "escape")
+        assert screen_name(app) == "FilePicker"
         await press(pilot, "escape")
         assert screen_name(app) == "ImportScreen"
         await press(pilot, "escape")
