@@ -9,6 +9,7 @@ courses a member attends per year.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Iterable
 from dataclasses import dataclass, field
 
 from . import text, vocab
@@ -77,10 +78,14 @@ def _settings(reg):
     return get_settings(reg)
 
 
-def _trained(year: int) -> set[int]:
+def _trained(year: int, person_ids: Iterable[int] | None = None) -> set[int]:
+    """Who attended a course starting in ``year`` (only among ``person_ids`` when given)."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    return {a.person_id for a in Attendance.select(Attendance.person).join(Course)
-            .where((Course.start_date >= start) & (Course.start_date <= end)).distinct()}
+    q = (Attendance.select(Attendance.person).join(Course)
+         .where((Course.start_date >= start) & (Course.start_date <= end)))
+    if person_ids is not None:
+        q = q.where(Attendance.person.in_(list(person_ids)))
+    return {pid for (pid,) in q.distinct().tuples()}
 
 
 def _team_checks(t: Team, unit_name: str, members: list[tuple[int, str, str]], trained: set[int], s,
@@ -111,15 +116,20 @@ def _team_checks(t: Team, unit_name: str, members: list[tuple[int, str, str]], t
                           tuple(findings))
 
 
-def _load(year: int):
-    trained = _trained(year)
+def _load(year: int, team_id: int | None = None):
+    """(trained person ids, category names, active members by team) — of one team when ``team_id``
+    is given (a team's page must not read a whole province's memberships and attendance)."""
     cat_codes = {c.id: c.code for c in Category.select(Category.id, Category.code)}
     cat_names = {c.code: c.name for c in Category.select(Category.code, Category.name)}
     by_team: dict[int, list[tuple[int, str, str]]] = {}
-    for pid, tid, role, cid in (Membership.select(Membership.person, Membership.team, Membership.role,
-                                                  Membership.category)
-                                .where(Membership.end_date.is_null()).tuples()):
+    q = (Membership.select(Membership.person, Membership.team, Membership.role, Membership.category)
+         .where(Membership.end_date.is_null()))
+    if team_id is not None:
+        q = q.where(Membership.team == team_id)
+    for pid, tid, role, cid in q.tuples():
         by_team.setdefault(tid, []).append((pid, role, cat_codes.get(cid, "")))
+    people = None if team_id is None else {m[0] for m in by_team.get(team_id, [])}
+    trained = _trained(year, people)
     return trained, cat_names, by_team
 
 
@@ -128,7 +138,7 @@ def team_compliance(reg, team_id: int, *, year: int | None = None) -> TeamCompli
     s = _settings(reg)
     with reg.read():
         t = Team.get_by_id(team_id)
-        trained, cat_names, by_team = _load(year)
+        trained, cat_names, by_team = _load(year, t.id)
         u = t.unit
         return _team_checks(t, f"{u.kind} {u.name}", by_team.get(t.id, []), trained, s, cat_names)
 

@@ -748,11 +748,10 @@ def _decision_info(d: Decision) -> DecisionInfo:
     return DecisionInfo(d.id, d.kind, vocab.label(vocab.DECISION_KINDS, d.kind), d.number, d.date, d.issuer, d.note)
 
 
-def _trained_ids(year: int) -> set[int]:
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    q = (Attendance.select(Attendance.person).join(Course)
-         .where((Course.start_date >= start) & (Course.start_date <= end)).distinct())
-    return {a.person_id for a in q}
+def _trained_ids(year: int, person_ids: Iterable[int] | None = None) -> set[int]:
+    from .rules import _trained
+
+    return _trained(year, person_ids)
 
 
 def _member_info(m: Membership, p: Person, c: Category, trained: set[int]) -> MemberInfo:
@@ -775,9 +774,9 @@ def team_detail(reg, team_id: int, *, year: int | None = None) -> TeamDetail:
     year = year or _today().year
     with reg.read():
         t = _get(Team, team_id, "tổ")
-        trained = _trained_ids(year)
-        rows = (Membership.select(Membership, Person, Category).join(Person).switch(Membership).join(Category)
-                .where(Membership.team == t))
+        rows = list(Membership.select(Membership, Person, Category).join(Person).switch(Membership)
+                    .join(Category).where(Membership.team == t))
+        trained = _trained_ids(year, {m.person_id for m in rows})
         active, former = [], []
         for m in rows:
             info = _member_info(m, m.person, m.category, trained)
@@ -831,7 +830,7 @@ def add_member(reg, team_id: int, person_id: int, *, role: str = "thanh_vien", c
                               start_date=sd or _today(), decision=decision_id)
         _log(reg, "them", "membership", m.id,
              f"{full_name(p)} vào {t.name} ({vocab.label(vocab.ROLES, role)}, {c.name})")
-        return _member_info(m, p, c, _trained_ids(_today().year))
+        return _member_info(m, p, c, _trained_ids(_today().year, [p.id]))
 
 
 def change_membership(reg, membership_id: int, *, role: str | None = None, category: str | None = None,
@@ -855,7 +854,7 @@ def change_membership(reg, membership_id: int, *, role: str | None = None, categ
         if other_positions is not None:
             changes["other_positions"] = other_positions
         _apply_changes(reg, m, "membership", f"{full_name(m.person)} trong {m.team.name}", changes)
-        return _member_info(m, m.person, Category.get_by_id(m.category_id), _trained_ids(_today().year))
+        return _member_info(m, m.person, Category.get_by_id(m.category_id), _trained_ids(_today().year, [m.person_id]))
 
 
 def leave_team(reg, membership_id: int, *, end_date: Any = None, reason: str = "") -> MemberInfo:
@@ -880,7 +879,7 @@ def leave_team(reg, membership_id: int, *, end_date: Any = None, reason: str = "
         m.save()
         _log(reg, "roi_to", "membership", m.id, f"{full_name(m.person)} rời {m.team.name}: {reason}",
              "end_date", "", ed)
-        return _member_info(m, m.person, Category.get_by_id(m.category_id), _trained_ids(_today().year))
+        return _member_info(m, m.person, Category.get_by_id(m.category_id), _trained_ids(_today().year, [m.person_id]))
 
 
 # ---------------------------------------------------------------------------
@@ -1100,7 +1099,7 @@ def delete_person(reg, person_id: int) -> None:
 def person_detail(reg, person_id: int) -> PersonDetail:
     with reg.read():
         p = _get(Person, person_id, "người")
-        trained = _trained_ids(_today().year)
+        trained = _trained_ids(_today().year, [p.id])
         ms = []
         for m in (Membership.select(Membership, Team, Category).join(Team).switch(Membership).join(Category)
                   .where(Membership.person == p).order_by(Membership.start_date.desc())):
