@@ -18,9 +18,17 @@ from .widgets import Column, LazyTable, QuickFooter, short_team
 
 
 class TeamLoaded(Message):
-    def __init__(self, detail, categories, villages) -> None:
+    def __init__(self, detail, categories) -> None:
         super().__init__()
-        self.detail, self.categories, self.villages = detail, categories, villages
+        self.detail, self.categories = detail, categories
+
+
+class VillagesLoaded(Message):
+    """The village list the person form needs (read after the page is shown: a province has 1,240)."""
+
+    def __init__(self, villages) -> None:
+        super().__init__()
+        self.villages = villages
 
 
 class TeamScreen(Screen):
@@ -42,6 +50,8 @@ class TeamScreen(Screen):
         super().__init__()
         self.team_id = team_id
         self.detail = None
+        self.villages = None  # read after the page is drawn
+        self._want_villages: list = []  # forms waiting for them
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -75,13 +85,27 @@ class TeamScreen(Screen):
         from models import services as S
 
         reg = self.app.reg
-        self.post_message(TeamLoaded(S.team_detail(reg, self.team_id), S.list_categories(reg), S.list_villages(reg)))
+        self.post_message(TeamLoaded(S.team_detail(reg, self.team_id), S.list_categories(reg)))
+        self.post_message(VillagesLoaded(S.list_villages(reg)))
+
+    def on_villages_loaded(self, message: VillagesLoaded) -> None:
+        self.villages = message.villages
+        waiting, self._want_villages = self._want_villages, []
+        for fn in waiting:
+            fn()
+
+    def _with_villages(self, fn) -> None:
+        """Run ``fn`` now if the village list is here, else as soon as it arrives."""
+        if self.villages is not None:
+            fn()
+        else:
+            self._want_villages.append(fn)
 
     def on_team_loaded(self, message: TeamLoaded) -> None:
         if self.app.locked:
             return
         d = self.detail = message.detail
-        self.categories, self.villages = message.categories, message.villages
+        self.categories = message.categories
         t = d.team
         decs = "; ".join(f"{x.kind_label} {x.number} ngày {text.format_date(x.date) if x.date else '?'}"
                          + (f" ({x.issuer})" if x.issuer else "") for x in d.decisions) or tr("chưa ghi quyết định")
@@ -132,8 +156,9 @@ class TeamScreen(Screen):
                 from .editors import PersonForm
 
                 unit = self.detail.team.unit_id if self.detail.team.level == "thon" else None
-                self.app.push_screen(PersonForm(self.villages, village_id=unit),
-                                     lambda r: r and self._membership_form(r[0].id, r[0].full_name))
+                self._with_villages(lambda: self.app.push_screen(
+                    PersonForm(self.villages, village_id=unit),
+                    lambda r: r and self._membership_form(r[0].id, r[0].full_name)))
             else:
                 self._membership_form(*choice)
         self.app.push_screen(PersonPicker(), picked)
@@ -174,7 +199,7 @@ class TeamScreen(Screen):
     def _person_form(self, detail) -> None:
         from .editors import PersonForm
 
-        self.app.push_screen(PersonForm(self.villages, detail), self._after_save)
+        self._with_villages(lambda: self.app.push_screen(PersonForm(self.villages, detail), self._after_save))
 
     def action_reform(self) -> None:
         from .editors import TeamForm
