@@ -220,8 +220,7 @@ class SettingsPane(Pane):
         from models import services as S
 
         reg = self.app.reg
-        self.run_save(lambda: S.log_event(reg, "he_thong", "registry", "Sao lưu thủ công"),
-                      ok=f"Đã tạo bản sao lưu trong {reg.path.name}.backups")
+        self.run_save(lambda: S.backup_now(reg), ok=f"Đã tạo bản sao lưu trong {reg.path.name}.backups")
 
     def action_copy_out(self) -> None:
         self.open_form(CopyToFolderForm(removable_folders()),

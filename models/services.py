@@ -327,6 +327,14 @@ def log_event(reg, action: str, entity: str, summary: str, *, new: str = "") -> 
         _log(reg, action, entity, None, summary, "", "", new)
 
 
+def backup_now(reg):
+    """«Sao lưu ngay»: note it in the log, then keep the file as it is now (with that note)
+    as a backup of its own kind; returns the backup's path."""
+    log_event(reg, "he_thong", "registry", "Sao lưu thủ công")
+    with reg.read():
+        return reg.store.backup_now()
+
+
 # ---------------------------------------------------------------------------
 # Seeding a new registry
 # ---------------------------------------------------------------------------

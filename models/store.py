@@ -50,6 +50,7 @@ KDF_MIN_M_KIB = 1024
 GEN_KEEP = 10
 DAYS_KEEP = 30
 RESTORE_KEEP = 5
+MANUAL_KEEP = 10  # backups the clerk made with «Sao lưu ngay»
 
 
 # ---------------------------------------------------------------------------
@@ -329,10 +330,11 @@ class BackupInfo:
     kind: str  # gen | day | manual | before-restore
 
 
-# <stem>.g000042.cnscd, <stem>.d000042-2026-11-22.cnscd, <stem>.r000042.cnscd; a name that was
-# already taken by a different file gets ".<n>" before ".cnscd" (see _link_or_copy).
-_BACKUP_RE = re.compile(r"\.(g|d|r)(\d{6,})(?:-(\d{4}-\d{2}-\d{2}))?(?:\.\d{1,3})?\.cnscd$")
-_KIND = {"g": "gen", "d": "day", "r": "before-restore"}
+# <stem>.g000042.cnscd, <stem>.d000042-2026-11-22.cnscd, <stem>.r000042.cnscd, <stem>.m000042.cnscd
+# (made by hand); a name that was already taken by a different file gets ".<n>" before ".cnscd"
+# (see _link_or_copy).
+_BACKUP_RE = re.compile(r"\.(g|d|r|m)(\d{6,})(?:-(\d{4}-\d{2}-\d{2}))?(?:\.\d{1,3})?\.cnscd$")
+_KIND = {"g": "gen", "d": "day", "r": "before-restore", "m": "manual"}
 
 
 def backup_dir(db_path: Path) -> Path:
@@ -675,7 +677,7 @@ class EncryptedStore:
         folder = backup_dir(self.path)
         if not folder.is_dir():
             return
-        gens, days, restores = [], {}, []
+        gens, days, restores, manual = [], {}, [], []
         for f in folder.iterdir():
             m = _BACKUP_RE.search(f.name)
             if not m:
@@ -687,6 +689,8 @@ class EncryptedStore:
                 days.setdefault(m.group(3), []).append((gen, f))
             elif m.group(1) == "r":
                 restores.append((gen, f))
+            elif m.group(1) == "m":
+                manual.append((gen, f))
         for _, f in sorted(gens, reverse=True)[GEN_KEEP:]:
             f.unlink()
         # Day buckets are ranked by their highest generation, never by the date in
@@ -696,6 +700,8 @@ class EncryptedStore:
             for _, f in days[day]:
                 f.unlink()
         for _, f in sorted(restores, reverse=True)[RESTORE_KEEP:]:
+            f.unlink()
+        for _, f in sorted(manual, reverse=True)[MANUAL_KEEP:]:
             f.unlink()
 
     # -- keys ------------------------------------------------------------------
@@ -729,6 +735,21 @@ class EncryptedStore:
     def list_backups(self) -> list[BackupInfo]:
         self._wait_rotation()
         return list_backups(self.path)
+
+    def backup_now(self) -> Path:
+        """A backup of the file as it is now, made by hand (kind ``manual``, the last
+        ``MANUAL_KEEP`` are kept apart from the automatic ones)."""
+        folder = backup_dir(self.path)
+        try:
+            folder.mkdir(exist_ok=True)
+            target = _link_or_copy(self.path, folder / f"{self.path.stem}.m{self.generation:06d}.cnscd")
+            _fsync_dir(folder)
+        except OSError as exc:
+            raise SaveFailed(f"Không tạo được bản sao lưu trong {folder} (lý do: {_reason(exc)}).") from exc
+        self._wait_rotation()
+        self._rotation = threading.Thread(target=self._rotate_quietly, daemon=True)
+        self._rotation.start()
+        return target
 
     def backup_to(self, directory) -> Path:
         """An encrypted copy of the current file in ``directory`` (e.g. a USB stick)."""

@@ -276,6 +276,26 @@ def test_backup_rotation_by_generation(made):
         s.close()
 
 
+def test_backup_made_by_hand_is_its_own_kind_and_kept_apart(made):
+    path, _ = made
+    s, _ = EncryptedStore.open(path, passphrase=PW)
+    made_by_hand = []
+    for i in range(14):
+        s.save(payload(100 + i))
+        made_by_hand.append(s.backup_now())
+    s.backup_now()  # twice on the same state: no second copy
+    for i in range(12):  # automatic ones roll over; the hand-made ones are not pushed out by them
+        s.save(payload(200 + i))
+    s.close()
+    manual = [b for b in st.list_backups(path) if b.kind == "manual"]
+    assert len(manual) == st.MANUAL_KEEP
+    assert [b.path for b in manual] == made_by_hand[::-1][:st.MANUAL_KEEP]
+    for b in manual:  # each a complete encrypted file that opens
+        s2, data = EncryptedStore.open(b.path, passphrase=PW, lock=False)
+        s2.close()
+        assert MARKER in data and MARKER not in b.path.read_bytes()
+
+
 def test_day_copies_kept_for_30_days_by_header_date(made, monkeypatch):
     path, _ = made
     s, _ = EncryptedStore.open(path, passphrase=PW)

@@ -604,6 +604,10 @@ async def test_backup_now_and_restore(demo_path):
         await press(pilot, "b")
         backups = app.screen.query_one("#backups-table")
         assert backups.row_count >= 1
+        # the one just made is listed first, as made by hand, and holds the current state
+        assert "Thủ công" in backups.rows[0]
+        newest = app.reg.store.list_backups()[0]
+        assert newest.kind == "manual" and newest.path.read_bytes() == app.reg.path.read_bytes()
         # restore the backup made before "Sẽ Mất" was added
         gens = [b for b in app.reg.store.list_backups()]
         before = min(gens, key=lambda b: b.generation)
