@@ -263,6 +263,7 @@ EN: dict[str, str] = {
     "không tự khóa": "never",
     "phút": "min",
     "Ngôn ngữ": "Language",
+    "Mức hỗ trợ kinh phí": "Support-fund rate",
     "Tệp sổ": "File",
     "Lần lưu": "Each save",
     "Theo ngày": "Daily",

@@ -28,6 +28,9 @@ class SettingsForm(FormModal):
         super().__init__()
 
     def fields(self) -> list[F]:
+        from exports.fund import POLICIES, QUANG_NAM_PA01
+
+        QUANG_NAM = QUANG_NAM_PA01.code
         s = self.settings
         return [
             F("province", "Tỉnh/Thành phố", value=s.province, required=True),
@@ -52,6 +55,8 @@ class SettingsForm(FormModal):
               check=check_int("Tự khóa sau (phút)", 0, 240)),
             F("language", "Ngôn ngữ giao diện", "select", s.language, [("Tiếng Việt", "vi"), ("English", "en")],
               allow_blank=False),
+            F("fund_policy", "Mức hỗ trợ kinh phí (dự toán, danh sách ký nhận, báo cáo kỳ)", "select",
+              s.fund_policy or QUANG_NAM, [(p.name, code) for code, p in POLICIES.items()], allow_blank=False),
         ]
 
     def save(self, values: dict):
@@ -155,13 +160,15 @@ class SettingsPane(Pane):
                                 id="backups-table", empty_text="Chưa có bản sao lưu.")
 
     def fetch(self):
+        from exports.fund import registry_policy
         from models import services as S
 
         reg = self.app.reg
-        return S.get_settings(reg), S.list_categories(reg, include_inactive=True), reg.store.list_backups()
+        return (S.get_settings(reg), S.list_categories(reg, include_inactive=True), reg.store.list_backups(),
+                registry_policy(reg)[0].name)
 
     def show(self, data) -> None:
-        s, cats, backups = data
+        s, cats, backups, fund_name = data
         self.settings, self.categories, self.backups = s, cats, {str(b.path): b for b in backups}
         self.app.settings = s
         names = {c.code: c.name for c in cats}
@@ -175,7 +182,8 @@ class SettingsPane(Pane):
             f"{', '.join(names.get(c, c) for c in s.required_categories) or tr('(không)')}\n"
             f"[b]{tr('Tự khóa sau')}:[/b] "
             f"{f'{s.auto_lock_minutes} ' + tr('phút') if s.auto_lock_minutes else tr('không tự khóa')}   "
-            f"[b]{tr('Ngôn ngữ')}:[/b] {'English' if s.language == 'en' else 'Tiếng Việt'}   "
+            f"[b]{tr('Ngôn ngữ')}:[/b] {'English' if s.language == 'en' else 'Tiếng Việt'}\n"
+            f"[b]{tr('Mức hỗ trợ kinh phí')}:[/b] {fund_name}   "
             f"[b]{tr('Tệp sổ')}:[/b] {self.app.reg.path}")
         self.query_one("#categories-table", LazyTable).set_rows(
             [(c.code, c.name, tr("Có") if c.active else tr("Không")) for c in cats], [c.code for c in cats],

@@ -448,18 +448,6 @@ def registry_policy(reg, code: str | None = None) -> tuple[FundPolicy, str]:
         from models import services
 
         saved = getattr(services.get_settings(reg), POLICY_SETTING, "") or ""
-        if not saved:
-            import json
-
-            from models.schema import Setting
-
-            with reg.read():
-                row = Setting.get_or_none(Setting.key == POLICY_SETTING)
-            if row is not None:
-                try:
-                    saved = json.loads(row.value)
-                except ValueError:
-                    saved = row.value
     if saved and isinstance(saved, str) and text.fold(saved).replace(" ", "-") in POLICIES:
         return get_policy(saved), "theo cài đặt của sổ"
     return QUANG_NAM_PA01, "mặc định, vì sổ chưa cài đặt mức hỗ trợ"

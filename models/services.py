@@ -97,6 +97,7 @@ class Settings:
     half_year_deadline: str = "15/06"
     annual_deadline: str = "15/12"
     trainings_per_year: int = 1
+    fund_policy: str = ""  # the support-fund rate (exports.fund.POLICIES code); "" = Quảng Nam 500.000 đ/tổ/tháng
 
 
 _SETTING_KEYS = set(Settings.__dataclass_fields__)

@@ -180,6 +180,7 @@ FIELD_LABELS = {
     "half_year_deadline": ("Hạn báo cáo 6 tháng", "Half-year report deadline"),
     "annual_deadline": ("Hạn báo cáo năm", "Annual report deadline"),
     "trainings_per_year": ("Số lần tập huấn mỗi năm", "Trainings per year"),
+    "fund_policy": ("Mức hỗ trợ kinh phí Tổ CNSCĐ", "Support-fund rate"),
     # villages, teams
     "name": ("Tên", "Name"),
     "kind": ("Loại", "Kind"),

@@ -782,8 +782,9 @@ def test_period_pack_has_the_support_fund_sheets(demo, tmp_path):
     summary = find_row(wb["Tổng hợp"], "Kinh phí hỗ trợ Tổ CNSCĐ Quý II năm 2026 (đồng)", col=2)
     assert summary[2].value == 42_000_000
     # a policy saved in the registry is used, and the sheet says so
-    with demo.write():
-        Setting.insert(key="fund_policy", value=json.dumps("ha-tinh")).on_conflict_replace().execute()
+    from models import services
+
+    services.update_settings(demo, fund_policy="ha-tinh")
     pack = report.bao_cao_ky(demo, p, day=DAY)
     pay = pack.reports[-1]
     assert pay.meta["total"] == 28 * 600_000 * 3

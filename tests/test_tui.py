@@ -595,6 +595,27 @@ async def test_settings_rules_language_and_passphrase(demo_path):
         assert app.reg.store.verify_passphrase("mat khau moi 2026")
 
 
+async def test_fund_policy_is_a_setting_the_reports_use(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f9")
+        assert "Quảng Nam" in screen_text(app)  # the default, said in the summary
+        await press(pilot, "e")
+        await choose(pilot, "#f-fund_policy", "ha-tinh")
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        assert S.get_settings(app.reg).fund_policy == "ha-tinh"
+        assert "Hà Tĩnh — 600.000 đồng/tổ/tháng" in screen_text(app)
+        assert any("Mức hỗ trợ kinh phí" in e.summary for e in S.list_audit(app.reg))
+        # the Reports tab starts on the registry's policy
+        await press(pilot, "f7")
+        await choose(pilot, "#rep-kind", "kinh-phi")
+        await settle(pilot)
+        assert app.screen.query_one("#rep-policy").value == "ha-tinh"
+        assert "600.000" in screen_text(app)
+
+
 async def test_backup_now_and_restore(demo_path):
     app = CnscdApp(demo_path)
     async with app.run_test(size=SIZE) as pilot:
