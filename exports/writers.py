@@ -192,6 +192,54 @@ def _install_fast_rows(ws) -> bool:
     return True
 
 
+def _wrapped_lines(value, width: float, per_unit: float = 1.3) -> int:
+    """How many lines ``value`` takes when wrapped in a column ``width`` Excel units wide.
+
+    A conservative estimate for 11-pt Times New Roman (about ``per_unit`` characters
+    per width unit, less a character of cell padding), word by word as Excel wraps."""
+    if not isinstance(value, str):
+        return 1
+    per_line = max(4, int(width * per_unit) - 1)
+    if len(value) <= per_line and "\n" not in value:
+        return 1
+    lines = 0
+    for para in value.split("\n"):
+        lines += 1
+        cur = 0
+        for w in para.split():
+            n = len(w)
+            if cur == 0:
+                cur = n
+            elif cur + 1 + n <= per_line:
+                cur += 1 + n
+            else:
+                lines += 1
+                cur = n
+            while cur > per_line:
+                lines += 1
+                cur -= per_line
+    return lines
+
+
+_ONE_LINE_KINDS = ("int", "money", "year", "pct", "pct1", "date", "phone", "id")  # never wrapped (_column_style)
+
+
+def _line_height(lines: int) -> float:
+    """Row height (points) for ``lines`` lines of 11-pt text."""
+    return round(lines * 14.5 + 2, 1)
+
+
+def _fit_row(ws, row: int, values, widths, per_unit: float = 1.3) -> None:
+    """Give row ``row`` (not yet written) the height its wrapped text needs.
+
+    Neither LibreOffice nor Excel re-measures rows of a generated file when it opens
+    it, so a header such as «Tổng số Tổ CNSCĐ/thôn» in a narrow column would be cut
+    off; rows whose text fits on one line keep the default height."""
+    lines = max((_wrapped_lines(v, w, per_unit) for v, w in zip(values, widths)), default=1)
+    if lines > 1:
+        ws.row_dimensions[row].height = _line_height(lines)
+
+
 def _xlsx_sheet(wb, report: Report, title: str) -> None:
     from openpyxl.utils import get_column_letter
 
@@ -251,7 +299,15 @@ def _xlsx_sheet(wb, report: Report, title: str) -> None:
     # Table header
     s_head = st.get(size=11, bold=True, h="center", border=True)
     assert header_first == row + 1
-    for hr in report.header_rows:
+    head_widths: dict[tuple[int, int], float] = {}  # a merged header cell wraps over its whole span
+    two_rows = set()  # a cell merged over both header rows has the height of both
+    for r1, c1, r2, c2 in report.header_merges():
+        head_widths[(r1, c1)] = sum(c.width for c in cols[c1:c2 + 1])
+        if r2 > r1:
+            two_rows.add((r1, c1))
+    for i, hr in enumerate(report.header_rows):
+        _fit_row(ws, row + 1, [None if (i, j) in two_rows else v for j, v in enumerate(hr)],
+                 [head_widths.get((i, j), c.width) for j, c in enumerate(cols)], per_unit=1.15)
         put([st.cell(v or None, s_head) for v in hr])
     assert header_last == row
     for r1, c1, r2, c2 in report.header_merges():
@@ -261,9 +317,23 @@ def _xlsx_sheet(wb, report: Report, title: str) -> None:
 
     # Data
     col_styles = [_column_style(st, c) for c in cols]
+    widths = [c.width for c in cols]
     if report.row_height:
         for i in range(len(report.rows)):
             ws.row_dimensions[row + 1 + i].height = report.row_height
+    else:
+        # only wrapping (text) columns can need more than one line; most rows need one, and a
+        # length test is all they cost (this runs over 7,446 rows of a province's roster)
+        wrapping = [(j, c.width, max(4, int(c.width * 1.3) - 1)) for j, c in enumerate(cols)
+                    if c.kind not in _ONE_LINE_KINDS]
+        for i, data in enumerate(report.rows):
+            lines = 1
+            for j, w, per_line in wrapping:
+                v = data[j]
+                if type(v) is str and len(v) > per_line:
+                    lines = max(lines, _wrapped_lines(v, w))
+            if lines > 1:
+                ws.row_dimensions[row + 1 + i].height = _line_height(lines)
     if fast:
         for data in report.rows:
             ws.append(_FastRow([(_cell_value(c, v), s) for c, v, s in zip(cols, data, col_styles)]))
@@ -279,6 +349,7 @@ def _xlsx_sheet(wb, report: Report, title: str) -> None:
         put([])
         s_note = st.get(size=11, italic=True, h="left")
         for note in report.notes:
+            _fit_row(ws, row + 1, [note], [sum(widths)])
             put([st.cell(note, s_note)])
             span(row, 1, n)
     # Signature block

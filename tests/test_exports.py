@@ -958,3 +958,24 @@ async def test_reports_pane_fund_controls_h2_and_village_ids(tmp_path, commune_d
         await settle(pilot)
         assert len(q("#rep-preview").rows) == 5
         assert not q("#rep-fund-bar").display
+
+
+def test_xlsx_rows_are_tall_enough_for_their_wrapped_text(demo, tmp_path):
+    """Excel and LibreOffice do not re-measure the rows of a file they open: a header that wraps in
+    its narrow column must come with the height of its lines, or half of it is cut off."""
+    import dataclasses
+
+    from exports import report, writers
+
+    r = report.phu_luc_1(demo, day=DAY)
+    _, ws = xlsx_rows(writers.write_xlsx(r, tmp_path / "pl.xlsx"))
+    head = find_row(ws, "Stt")
+    assert head[2].value == "Tổng số Tổ CNSCĐ/thôn"
+    assert ws.row_dimensions[head[0].row].height >= 30  # two lines of 11-pt text
+    short = find_row(ws, 2)  # "Tổ dân phố Bạch Đằng": one line, default height
+    assert ws.row_dimensions[short[0].row].height is None
+    # a long note under the table, merged over every column, gets the lines it needs too
+    long_note = dataclasses.replace(r, rows=r.rows[:2], total=None, notes=["Ghi chú rất dài " * 30])
+    _, ws2 = xlsx_rows(writers.write_xlsx(long_note, tmp_path / "note.xlsx"))
+    note = find_row(ws2, "Ghi chú rất dài " * 30)
+    assert ws2.row_dimensions[note[0].row].height >= 3 * 14
