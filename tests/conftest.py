@@ -55,12 +55,18 @@ def commune_demo_bytes(tmp_path_factory) -> bytes:
 
 
 @pytest.fixture
-def demo(tmp_path, commune_demo_bytes):
+def demo_path(tmp_path, commune_demo_bytes) -> Path:
+    """A copy of the commune demo file (closed), for tests that open it themselves (the TUI)."""
+    p = tmp_path / "demo.cnscd"
+    p.write_bytes(commune_demo_bytes)
+    return p
+
+
+@pytest.fixture
+def demo(demo_path):
     """An open copy of the commune demo."""
     from models.db import Registry
 
-    p = tmp_path / "demo.cnscd"
-    p.write_bytes(commune_demo_bytes)
-    r = Registry.open(p, passphrase=PASS)
+    r = Registry.open(demo_path, passphrase=PASS)
     yield r
     r.close()

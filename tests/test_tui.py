@@ -9,26 +9,9 @@ import pytest
 from cnscd_tui.app import CnscdApp
 from models import services as S
 from tests.conftest import PASS
-from tests.tui_helpers import choose, press, screen_text, settle, tick, type_into, unlock
+from tests.tui_helpers import choose, open_demo, press, screen_name, screen_text, settle, tick, type_into, unlock
 
 SIZE = (100, 32)
-
-
-@pytest.fixture
-def demo_path(tmp_path, commune_demo_bytes):
-    p = tmp_path / "demo.cnscd"
-    p.write_bytes(commune_demo_bytes)
-    return p
-
-
-def screen_name(app) -> str:
-    return type(app.screen).__name__
-
-
-async def open_demo(pilot):
-    await settle(pilot)
-    await unlock(pilot, PASS)
-    assert screen_name(pilot.app) == "MainScreen"
 
 
 # -- unlock / create ---------------------------------------------------------------

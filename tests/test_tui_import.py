@@ -12,26 +12,9 @@ from exports import legacy_text as lt
 from models import services as S
 from tests.conftest import PASS
 from tests.test_import import ROWS, _phu_luc_file, _template, _xlsx_roster
-from tests.tui_helpers import choose, press, screen_text, settle, type_into, unlock
+from tests.tui_helpers import choose, open_demo, press, screen_name, screen_text, settle, type_into, unlock
 
 SIZE = (110, 34)
-
-
-@pytest.fixture
-def demo_path(tmp_path, commune_demo_bytes):
-    p = tmp_path / "demo.cnscd"
-    p.write_bytes(commune_demo_bytes)
-    return p
-
-
-def screen_name(app) -> str:
-    return type(app.screen).__name__
-
-
-async def open_demo(pilot):
-    await settle(pilot)
-    await unlock(pilot, PASS)
-    assert screen_name(pilot.app) == "MainScreen"
 
 
 async def pick_file(pilot, path) -> None:

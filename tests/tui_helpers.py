@@ -57,3 +57,16 @@ async def tick(pilot, selector: str, *values) -> None:
 async def unlock(pilot, passphrase: str) -> None:
     await type_into(pilot, "#unlock-pass", passphrase)
     await press(pilot, "enter")
+
+
+def screen_name(app) -> str:
+    return type(app.screen).__name__
+
+
+async def open_demo(pilot, passphrase: str | None = None) -> None:
+    """Unlock the demo copy of ``demo_path`` and land on the main screen."""
+    from tests.conftest import PASS
+
+    await settle(pilot)
+    await unlock(pilot, passphrase or PASS)
+    assert screen_name(pilot.app) == "MainScreen"
