@@ -18,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
+import peewee as pw
+
 from playhouse.migrate import SqliteMigrator, migrate as run_migrations
 
 from .schema import AuditLog, EquipmentNeed, Person, SCHEMA_VERSION, Unit, database
@@ -65,6 +67,19 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
 STEPS = {1: _v1_to_v2}
 
 
+class MigrationFailed(StoreError):
+    """A step could not be applied to this file's data (exit 4; the file is left as it was)."""
+
+    exit_code = 4
+
+    def __init__(self, version: int, exc: Exception):
+        self.version = version
+        super().__init__(
+            f"Không nâng cấp được sổ từ phiên bản cấu trúc {version} lên {version + 1}: dữ liệu trong sổ không "
+            f"khớp bước nâng cấp ({exc}). Sổ chưa bị thay đổi; hãy gửi tệp sổ (bản mã hóa) cho người hỗ trợ."
+        )
+
+
 class MissingMigration(StoreError):
     """This program has no step from one schema version to the next (exit 4; the file is left as it was)."""
 
@@ -85,7 +100,10 @@ def migrate(conn: sqlite3.Connection, found: int, *, actor: str) -> None:
         step = STEPS.get(version)
         if step is None:
             raise MissingMigration(version)
-        step(conn)
+        try:
+            step(conn)
+        except (sqlite3.Error, pw.PeeweeException) as exc:  # the file's data do not fit the step
+            raise MigrationFailed(version, exc) from exc
         version += 1
         conn.execute(f"PRAGMA user_version = {version}")
         AuditLog.create(

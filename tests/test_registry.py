@@ -149,6 +149,30 @@ def test_missing_migration_step_is_a_store_error_and_leaves_the_file(tmp_path, m
         reg.close()
 
 
+def test_migration_step_that_does_not_fit_the_data_is_exit_4_and_leaves_the_file(tmp_path, monkeypatch):
+    from models import migrations
+    from models.store import EncryptedStore, StoreError
+
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(migrations.V1_DDL)
+    path = tmp_path / "v1.cnscd"
+    EncryptedStore.create(path, PASS, conn.serialize(), schema_version=1)[0].close()
+    before = path.read_bytes()
+
+    def broken_step(c):
+        c.execute("ALTER TABLE bang_khong_co ADD COLUMN x TEXT")
+
+    with monkeypatch.context() as m:
+        m.setattr(migrations, "STEPS", {**migrations.STEPS, 1: broken_step})
+        with pytest.raises(StoreError) as e:
+            Registry.open(path, passphrase=PASS)
+    assert e.value.exit_code == 4
+    assert "Không nâng cấp được sổ từ phiên bản cấu trúc 1 lên 2" in e.value.message
+    assert "Sổ chưa bị thay đổi" in e.value.message
+    assert path.read_bytes() == before
+    Registry.open(path, passphrase=PASS).close()  # lock released; the real step still works
+
+
 def test_newer_schema_refused(tmp_path):
     from models.store import EncryptedStore
 
