@@ -78,12 +78,16 @@ class FilePicker(Modal):  # dismisses with a Path, or None
     """Pick a file: a folder (Tài liệu, Tải về, USB…) on top, its tree below, or type a path."""
 
     BINDINGS = [
-        Binding("escape", "cancel", tr("Hủy"), id="picker.cancel", tooltip="Đóng, không chọn tệp"),
+        Binding("escape", "cancel", "Hủy", id="picker.cancel", tooltip="Đóng, không chọn tệp"),
         Binding("ctrl+u", "drives", "Tìm USB", id="picker.drives", tooltip="Tìm lại các ổ USB đang cắm"),
     ]
-    help_text = ("Chọn nơi tìm (Tài liệu, Tải về, USB…) ở ô trên, rồi mở thư mục và chọn tệp bằng Enter. "
+    HELP = ("Chọn nơi tìm (Tài liệu, Tải về, USB…) ở ô trên, rồi mở thư mục và chọn tệp bằng Enter. "
                  "Chỉ hiện thư mục và tệp bảng tính (.xlsx, .xls, .ods, .csv). Có thể gõ thẳng đường dẫn tệp "
                  "vào ô cuối rồi Enter. Ctrl+U: tìm lại USB vừa cắm.")
+
+    @property
+    def help_text(self) -> str:  # translated when shown
+        return tr(self.HELP)
 
     def __init__(self, title: str, *, extensions: tuple[str, ...] = SPREADSHEETS, start: Path | None = None) -> None:
         super().__init__()
@@ -95,12 +99,12 @@ class FilePicker(Modal):  # dismisses with a Path, or None
         places = usual_places()
         first = self.start if self.start and self.start.is_dir() else (places[0][1] if places else Path.cwd())
         with Vertical(id="picker-box"):
-            yield Label(self.title_text, id="form-title")
-            yield Select([(f"{label}: {p}", str(p)) for label, p in places], value=str(first)
-                         if any(p == first for _, p in places) else Select.NULL, prompt="Nơi tìm", id="picker-place",
+            yield Label(tr(self.title_text), id="form-title")
+            yield Select([(f"{tr(label)}: {p}", str(p)) for label, p in places], value=str(first)
+                         if any(p == first for _, p in places) else Select.NULL, prompt=tr("Nơi tìm"), id="picker-place",
                          compact=True)
             yield SpreadsheetTree(first, extensions=self.extensions, id="picker-tree")
-            yield Input(placeholder="…hoặc gõ đường dẫn tệp/thư mục rồi Enter", id="picker-path", compact=True)
+            yield Input(placeholder=tr("…hoặc gõ đường dẫn tệp/thư mục rồi Enter"), id="picker-path", compact=True)
             yield Static("", id="picker-msg", classes="field-msg")
             with Horizontal(id="form-buttons"):
                 yield Button(f"{tr('Hủy')} (Esc)", id="picker-cancel")
@@ -125,7 +129,7 @@ class FilePicker(Modal):  # dismisses with a Path, or None
         sel = self.query_one("#picker-place", Select)
         with sel.prevent(Select.Changed):
             cur = sel.value
-            opts = [(f"{p.label}: {p.path}" if not p.label.startswith("USB") else p.label, str(p.path))
+            opts = [(f"{tr(p.label)}: {p.path}" if not p.label.startswith("USB") else p.label, str(p.path))
                     for p in message.places]
             sel.set_options(opts)
             if cur is not Select.NULL and any(v == cur for _, v in opts):
@@ -133,7 +137,8 @@ class FilePicker(Modal):  # dismisses with a Path, or None
         usb = [p for p in message.places if p.label.startswith("USB")]
         if usb:
             self.query_one("#picker-msg", Static).update(
-                "Đã thấy USB: " + "; ".join(p.label.removeprefix("USB ") for p in usb) + " — chọn ở ô «Nơi tìm».")
+                tr("Đã thấy USB: ") + "; ".join(p.label.removeprefix("USB ") for p in usb)
+                + tr(" — chọn ở ô «Nơi tìm»."))
 
     @on(Select.Changed, "#picker-place")
     def _place(self, event: Select.Changed) -> None:
@@ -154,20 +159,21 @@ class FilePicker(Modal):  # dismisses with a Path, or None
         p = Path(os.path.expandvars(raw)).expanduser()
         if p.is_dir():
             self.query_one(SpreadsheetTree).path = p
-            msg.update(f"Đang xem thư mục {p}")
+            msg.update(tr("Đang xem thư mục {path}").format(path=p))
             self.query_one(SpreadsheetTree).focus()
         elif p.is_file():
             if p.suffix.lower() not in self.extensions:
-                msg.update(f"«{p.name}» không phải tệp bảng tính ({', '.join(self.extensions)}).")
+                msg.update(tr("«{name}» không phải tệp bảng tính ({extensions}).").format(
+                    name=p.name, extensions=", ".join(self.extensions)))
                 return
             self.dismiss(p)
         else:
-            msg.update(f"Không thấy tệp hoặc thư mục «{raw}».")
+            msg.update(tr("Không thấy tệp hoặc thư mục «{path}».").format(path=raw))
 
     @on(Button.Pressed, "#picker-cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
 
     def action_drives(self) -> None:
-        self.query_one("#picker-msg", Static).update("Đang tìm USB…")
+        self.query_one("#picker-msg", Static).update(tr("Đang tìm USB…"))
         self.find_places()

@@ -83,7 +83,7 @@ def check_birth(v, _all) -> tuple[str, str]:
 def check_date(label: str, required: bool = False) -> Check:
     def _check(v, _all):
         if not str(v or "").strip():
-            return (f"{label} không được để trống." if required else ""), ""
+            return (tr("{label} không được để trống.").format(label=tr(label)) if required else ""), ""
         r = validate.parse_date(v, field=label)
         return _from_checked(r, text.format_date)
     return _check
@@ -250,7 +250,7 @@ class FormModal(Modal):
             v = values.get(f.name)
             err, hint = "", ""
             if f.required and (v is None or (isinstance(v, str) and not v.strip()) or v == []):
-                err = f"«{f.label}» không được để trống."
+                err = tr("«{label}» không được để trống.").format(label=tr(f.label))
             elif f.check:
                 err, hint = f.check(v, values)
             out[f.name] = (err, hint)

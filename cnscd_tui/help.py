@@ -60,7 +60,7 @@ class HelpScreen(ModalScreen):
         for (description, tooltip), keys in groups.items():
             tip = f" — {tooltip}" if tooltip and tooltip != description else ""
             lines.append(f"[b]{'/'.join(keys):>8}[/b]  {description}{tip}")
-        lines.append(f"[b]{'↑↓ PgUp PgDn':>8}[/b]  Di chuyển trong danh sách; Home/End: đầu/cuối")
+        lines.append(f"[b]{'↑↓ PgUp PgDn':>8}[/b]  " + tr("Di chuyển trong danh sách; Home/End: đầu/cuối"))
         with Vertical(id="help-box"):
             yield Label(tr("Trợ giúp — phím tắt của màn hình này"), id="form-title")
             with VerticalScroll():

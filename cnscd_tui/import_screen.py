@@ -14,14 +14,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, Input, Label, OptionList, ProgressBar, Select, Static
+from textual.widgets import ContentSwitcher, Header, Input, Label, OptionList, ProgressBar, Select, Static
 from textual.widgets.option_list import Option
 
 from models import text
 
 from .forms import F, ConfirmModal, FormModal, MessageModal
 from .i18n import tr
-from .widgets import Column, LazyTable
+from .widgets import Column, LazyTable, QuickFooter
 
 ROSTER_STEPS = [("file", "Chọn tệp"), ("sheet", "Trang tính"), ("map", "Ghép cột"), ("preview", "Xem trước"),
                 ("done", "Kết quả")]
@@ -62,28 +62,30 @@ class ColumnForm(FormModal):
     def __init__(self, column) -> None:
         self.column = column
         super().__init__()
-        self.form_title = f"Cột {column.letter} «{column.header or '(không tên)'}»"
+        self.form_title = tr("Cột {letter} «{header}»").format(letter=column.letter,
+                                                              header=column.header or tr("(không tên)"))
 
     def fields(self) -> list[F]:
         from exports import importer
         from exports import legacy_text as lt
 
-        fields = [(label, key) for key, label in importer.FIELDS.items() if key != "ignore"]
-        fields.append(("(không nhập cột này)", "ignore"))
+        fields = [(tr(label), key) for key, label in importer.FIELDS.items() if key != "ignore"]
+        fields.append((tr("(không nhập cột này)"), "ignore"))
         out = [
             F("field", "Cột này là", "select", self.column.field or "ignore", fields, allow_blank=False),
             F("encoding", "Bảng mã chữ Việt (cột chữ)", "select", self.column.encoding,
-              [(label, key) for key, label in lt.ENCODING_LABELS.items()], allow_blank=False),
+              [(tr(label), key) for key, label in lt.ENCODING_LABELS.items()], allow_blank=False),
         ]
         if not self.column.encoding_sure:
-            readings = "\n".join(f"• {lt.ENCODING_LABELS[e]}: «{r}»" for e, r in self.column.candidates)
-            where = f" (ô ở dòng {self.column.sample_row})" if self.column.sample_row else ""
+            readings = "\n".join(f"• {tr(lt.ENCODING_LABELS[e])}: «{r}»" for e, r in self.column.candidates)
+            where = tr(" (ô ở dòng {row})").format(row=self.column.sample_row) if self.column.sample_row else ""
             out.append(F("readings", "Chưa rõ bảng mã — chọn cách đọc đúng", "info",
-                         (f"Cùng một ô{where} đọc theo từng bảng mã:\n{readings}\n" if readings else "")
-                         + "Chọn bảng mã cho ra chữ Việt đúng rồi Ctrl+S; chưa chọn thì chưa nhập được."))
-        out.append(F("info", "Gợi ý", "info", "Nếu chữ trong bản xem trước hiện sai dấu (ví dụ «NguyÔn»), hãy chọn "
-                     "bảng mã TCVN3 (phông .VnTime) hoặc VNI (phông VNI-Times). Chương trình nhớ cách ghép cột cho "
-                     "các tệp cùng mẫu."))
+                         (tr("Cùng một ô{where} đọc theo từng bảng mã:").format(where=where) + f"\n{readings}\n"
+                          if readings else "")
+                         + tr("Chọn bảng mã cho ra chữ Việt đúng rồi Ctrl+S; chưa chọn thì chưa nhập được.")))
+        out.append(F("info", "Gợi ý", "info", tr("Nếu chữ trong bản xem trước hiện sai dấu (ví dụ «NguyÔn»), hãy "
+                     "chọn bảng mã TCVN3 (phông .VnTime) hoặc VNI (phông VNI-Times). Chương trình nhớ cách ghép cột "
+                     "cho các tệp cùng mẫu.")))
         return out
 
     def save(self, values: dict):
@@ -96,12 +98,12 @@ class OpenPasswordForm(FormModal):
     def __init__(self, path: Path) -> None:
         self.path = path
         super().__init__()
-        self.form_title = f"Tệp «{path.name}» có mật khẩu"
+        self.form_title = tr("Tệp «{name}» có mật khẩu").format(name=path.name)
 
     def fields(self) -> list[F]:
         return [
-            F("info", "Lưu ý", "info", "Tệp này được đặt mật khẩu khi gửi đi. Hãy nhập mật khẩu mà người gửi báo "
-              "cho bạn. Tệp chỉ được mở trong bộ nhớ, không lưu bản không mật khẩu nào ra đĩa."),
+            F("info", "Lưu ý", "info", tr("Tệp này được đặt mật khẩu khi gửi đi. Hãy nhập mật khẩu mà người gửi "
+              "báo cho bạn. Tệp chỉ được mở trong bộ nhớ, không lưu bản không mật khẩu nào ra đĩa.")),
             F("password", "Mật khẩu của tệp", "password", required=True),
         ]
 
@@ -118,14 +120,14 @@ class NameForm(FormModal):
     def __init__(self, kind: str, name: str, rows: list[int], options: list[tuple[str, str]], current: str = "") -> None:
         self.kind, self.item_name, self.rows, self.choice_options, self.current = kind, name, rows, options, current
         super().__init__()
-        what = "Thôn/TDP" if kind == "village" else "Thành phần"
-        self.form_title = f"{what} «{name}» chưa có trong sổ"
+        what = tr("Thôn/TDP") if kind == "village" else tr("Thành phần")
+        self.form_title = tr("{what} «{name}» chưa có trong sổ").format(what=what, name=name)
 
     def fields(self) -> list[F]:
         shown = ", ".join(str(r) for r in self.rows[:12]) + ("…" if len(self.rows) > 12 else "")
         label = "Ứng với thôn/TDP trong sổ" if self.kind == "village" else "Ứng với thành phần"
         return [
-            F("info", "Có ở các dòng", "info", f"{len(self.rows)} dòng: {shown}"),
+            F("info", "Có ở các dòng", "info", tr("{n} dòng: {rows}").format(n=len(self.rows), rows=shown)),
             F("target", label, "select", self.current, self.choice_options, required=True),
         ]
 
@@ -153,10 +155,10 @@ class ImportScreen(Screen):
     ImportScreen #imp-progress { height: 1; }
     """
     BINDINGS = [
-        Binding("escape", "back", tr("Quay lại"), id="import.back",
+        Binding("escape", "back", "Quay lại", id="import.back",
                 tooltip="Dừng việc đang chạy, về bước trước, hoặc đóng (chưa ghi gì vào sổ)"),
         Binding("ctrl+f", "pick", "Chọn tệp", id="import.pick", tooltip="Chọn tệp bảng tính (cả trên USB)"),
-        Binding("ctrl+n", "next", tr("Tiếp"), id="import.next", tooltip="Sang bước sau"),
+        Binding("ctrl+n", "next", "Tiếp", id="import.next", tooltip="Sang bước sau"),
         Binding("ctrl+r", "reread", "Đọc lại tệp", id="import.reread",
                 tooltip="Đọc lại tệp (sau khi đã sửa tệp bằng Excel)"),
         Binding("ctrl+s", "apply", "Nhập vào sổ", id="import.apply",
@@ -164,7 +166,7 @@ class ImportScreen(Screen):
         Binding("ctrl+o", "report", "Ghi báo cáo", id="import.report",
                 tooltip="Ghi bảng kết quả từng dòng ra tệp Excel (có thể đặt mật khẩu)"),
     ]
-    help_text = ("Nhập danh sách thành viên từ tệp Excel/LibreOffice/CSV của xã (kể cả tệp cũ gõ bằng phông .VnTime "
+    HELP = ("Nhập danh sách thành viên từ tệp Excel/LibreOffice/CSV của xã (kể cả tệp cũ gõ bằng phông .VnTime "
                  "hoặc VNI), hoặc nhập bảng Phụ lục I của đơn vị cấp dưới để tổng hợp. Các bước: chọn tệp (Ctrl+F, "
                  "cả trên USB) → chọn trang tính → xem và sửa cách ghép cột (Enter trên một cột; Enter trên tên thôn "
                  "hoặc thành phần lạ để chọn thôn/thành phần tương ứng) → xem trước từng dòng (thêm mới, cập nhật, "
@@ -174,6 +176,10 @@ class ImportScreen(Screen):
                  "thôn). Tệp có mật khẩu (ví dụ tệp chương trình này xuất có đặt mật khẩu): chương trình hỏi mật khẩu và "
                  "chỉ mở tệp trong bộ nhớ. Cột chưa rõ bảng mã chữ Việt phải được chọn bảng mã trước khi nhập. "
                  "Ctrl+O: ghi bảng kết quả từng dòng ra tệp Excel.")
+
+    @property
+    def help_text(self) -> str:  # translated when shown
+        return tr(self.HELP)
 
     def __init__(self, path: Path | None = None, *, kind: str = "roster") -> None:
         super().__init__()
@@ -198,28 +204,28 @@ class ImportScreen(Screen):
             with ContentSwitcher(initial="st-file", id="imp-switch"):
                 with Vertical(id="st-file"):
                     with Horizontal(classes="imp-bar"):
-                        yield Select([("Danh sách thành viên (họ tên, năm sinh, thôn, số điện thoại…)", "roster"),
-                                      ("Phụ lục I của đơn vị cấp dưới (số tổ, số thành viên) — để tổng hợp",
+                        yield Select([(tr("Danh sách thành viên (họ tên, năm sinh, thôn, số điện thoại…)"), "roster"),
+                                      (tr("Phụ lục I của đơn vị cấp dưới (số tổ, số thành viên) — để tổng hợp"),
                                        "phu-luc-1")],
                                      value=self.kind, allow_blank=False, id="imp-kind", compact=True)
                     yield Static("", id="imp-file-help")
                 with Vertical(id="st-sheet"):
-                    yield Label("Tệp có nhiều trang tính; chọn trang có danh sách (Enter):", classes="section")
+                    yield Label(tr("Tệp có nhiều trang tính; chọn trang có danh sách (Enter):"), classes="section")
                     yield OptionList(id="imp-sheets")
                 with Vertical(id="st-map"):
                     yield Static("", id="imp-map-info")
                     yield LazyTable([Column("Cột", 4), Column("Tiêu đề trong tệp"), Column("Ghép vào", 18),
                                      Column("Bảng mã", 14)], id="imp-cols", enter_label="Sửa cột",
                                     empty_text="(chưa đọc tệp)")
-                    yield Label("Tên thôn/TDP, thành phần chưa có trong sổ (Enter để chọn tương ứng)", classes="section")
+                    yield Label(tr("Tên thôn/TDP, thành phần chưa có trong sổ (Enter để chọn tương ứng)"), classes="section")
                     yield LazyTable([Column("Trong tệp"), Column("Loại", 10), Column("Số dòng", 7, "right"),
                                      Column("Sẽ ghép với", 24)], id="imp-names", enter_label="Chọn",
                                     empty_text="Không có: mọi thôn và thành phần trong tệp đều đã có trong sổ.")
                 with Vertical(id="st-preview"):
                     yield Static("", id="imp-counts")
                     with Horizontal(classes="imp-bar"):
-                        yield Select(ROW_FILTERS, value="all", allow_blank=False, id="imp-filter", compact=True)
-                        yield Input(placeholder="Tên đơn vị gửi bảng", id="imp-source", compact=True)
+                        yield Select([(tr(label), v) for label, v in ROW_FILTERS], value="all", allow_blank=False, id="imp-filter", compact=True)
+                        yield Input(placeholder=tr("Tên đơn vị gửi bảng"), id="imp-source", compact=True)
                     yield LazyTable([Column("Dòng", 5, "right"), Column("Kết quả", 9), Column("Họ và tên", 22),
                                      Column("Thôn/TDP", 14), Column("Chi tiết")], id="imp-rows",
                                     enter_label="Xem chi tiết", empty_text="Không có dòng nào như vậy.")
@@ -227,10 +233,10 @@ class ImportScreen(Screen):
                     yield Static("", id="imp-result")
             yield ProgressBar(total=100, show_eta=False, id="imp-progress", classes="hidden")
             yield Static("", id="imp-status")
-        yield Footer()
+        yield QuickFooter()
 
     def on_mount(self) -> None:
-        self.title = "Nhập dữ liệu từ tệp"
+        self.title = tr("Nhập dữ liệu từ tệp")
         self._file_help()
         self._show_step("file")
         self._load_lists()
@@ -245,15 +251,16 @@ class ImportScreen(Screen):
 
     def _file_help(self) -> None:
         if self.kind == "roster":
-            how = ("Tệp .xlsx, .xls, .ods hoặc .csv có một dòng tiêu đề (Họ và tên, Năm sinh, Thôn/TDP, Số ĐT, "
-                   "Thành phần, CCCD…), có thể có dòng tên biểu ở trên và chữ ký ở dưới. Chữ gõ phông cũ "
-                   "(.VnTime, VNI) được tự chuyển sang Unicode.")
+            how = tr("Tệp .xlsx, .xls, .ods hoặc .csv có một dòng tiêu đề (Họ và tên, Năm sinh, Thôn/TDP, Số ĐT, "
+                     "Thành phần, CCCD…), có thể có dòng tên biểu ở trên và chữ ký ở dưới. Chữ gõ phông cũ "
+                     "(.VnTime, VNI) được tự chuyển sang Unicode.")
         else:
-            how = ("Bảng Phụ lục I (Stt | Đơn vị | Tổng số Tổ CNSCĐ/thôn | Tổng số thành viên) do xã/huyện gửi lên, "
-                   "hoặc tệp báo cáo do chương trình này xuất ở đơn vị đó. Bảng có dòng tổng không khớp các dòng "
-                   "sẽ được báo.")
-        picked = f"\n[b]Tệp đã chọn:[/b] {self.path}" if self.path else ""
-        self.query_one("#imp-file-help", Static).update(f"{how}\n\nCtrl+F: chọn tệp (Tài liệu, Tải về, USB…).{picked}")
+            how = tr("Bảng Phụ lục I (Stt | Đơn vị | Tổng số Tổ CNSCĐ/thôn | Tổng số thành viên) do xã/huyện gửi "
+                     "lên, hoặc tệp báo cáo do chương trình này xuất ở đơn vị đó. Bảng có dòng tổng không khớp các "
+                     "dòng sẽ được báo.")
+        picked = f"\n[b]{tr('Tệp đã chọn:')}[/b] {self.path}" if self.path else ""
+        self.query_one("#imp-file-help", Static).update(
+            f"{how}\n\n{tr('Ctrl+F: chọn tệp (Tài liệu, Tải về, USB…).')}{picked}")
 
     def _show_step(self, step: str) -> None:
         self.step = step
@@ -262,9 +269,9 @@ class ImportScreen(Screen):
         cur = names.index(step) if step in names else 0
         parts = []
         for i, (k, label) in enumerate(self.steps):
-            s = f"{i + 1}. {label}"
+            s = f"{i + 1}. {tr(label)}"
             parts.append(f"[b reverse] {s} [/b reverse]" if i == cur else (f"[dim]{s}[/dim]" if i > cur else s))
-        sheet = f"   [dim]trang «{self.preview.sheet}»[/dim]" if self.preview is not None and step != "file" else ""
+        sheet = f"   [dim]{tr('trang')} «{self.preview.sheet}»[/dim]" if self.preview is not None and step != "file" else ""
         self.query_one("#imp-trail", Static).update(" › ".join(parts) + sheet)
         self.query_one("#imp-source", Input).display = self.kind != "roster"
         self.query_one("#imp-filter", Select).display = self.kind == "roster"
@@ -322,7 +329,7 @@ class ImportScreen(Screen):
         from .filepicker import FilePicker
 
         start = self.path.parent if self.path else None
-        self.app.push_screen(FilePicker("Chọn tệp để nhập" if self.kind == "roster" else "Chọn tệp Phụ lục I",
+        self.app.push_screen(FilePicker(tr("Chọn tệp để nhập") if self.kind == "roster" else tr("Chọn tệp Phụ lục I"),
                                         start=start), self._picked)
 
     def _picked(self, path: Path | None) -> None:
@@ -343,7 +350,7 @@ class ImportScreen(Screen):
             return
         if self.options is None:
             self.options = importer.ImportOptions()
-        self._begin("read", f"Đang đọc «{self.path.name}»…")
+        self._begin("read", tr("Đang đọc «{name}»…").format(name=self.path.name))
         if self.kind == "roster":
             self._read_roster(self.path, self.options, self._file_password)
         else:
@@ -355,7 +362,7 @@ class ImportScreen(Screen):
         bar = self.query_one("#imp-progress", ProgressBar)
         bar.remove_class("hidden")
         bar.update(total=100, progress=0)
-        self._status(msg + "  [dim](Esc: dừng)[/dim]")
+        self._status(msg + f"  [dim]({tr('Esc: dừng')})[/dim]")
         self.refresh_bindings()
 
     def _end(self) -> None:
@@ -385,11 +392,11 @@ class ImportScreen(Screen):
         from models.store import StoreError
 
         try:
-            pv = importer.read_roster(self.app.reg, path, options, progress=self._progress("Đang kiểm tra"),
-                                      read_progress=self._progress("Đang đọc tệp"), cancelled=self._cancelled,
+            pv = importer.read_roster(self.app.reg, path, options, progress=self._progress(tr("Đang kiểm tra")),
+                                      read_progress=self._progress(tr("Đang đọc tệp")), cancelled=self._cancelled,
                                       password=password)
         except importer.ImportCancelled:
-            self.post_message(PreviewReady(error="Đã dừng đọc tệp; sổ không thay đổi."))
+            self.post_message(PreviewReady(error=tr("Đã dừng đọc tệp; sổ không thay đổi.")))
         except (importer.FilePasswordRequired, importer.FilePasswordWrong) as exc:
             self.post_message(PreviewReady(error=exc.message, password_needed=True))
         except (InputError, StoreError) as exc:
@@ -403,10 +410,10 @@ class ImportScreen(Screen):
         from models.services import InputError
 
         try:
-            tab = importer.read_phu_luc_1(path, password=password, progress=self._progress("Đang đọc tệp"),
+            tab = importer.read_phu_luc_1(path, password=password, progress=self._progress(tr("Đang đọc tệp")),
                                           cancelled=self._cancelled)
         except importer.ImportCancelled:
-            self.post_message(PreviewReady(error="Đã dừng đọc tệp; sổ không thay đổi."))
+            self.post_message(PreviewReady(error=tr("Đã dừng đọc tệp; sổ không thay đổi.")))
         except (importer.FilePasswordRequired, importer.FilePasswordWrong) as exc:
             self.post_message(PreviewReady(error=exc.message, password_needed=True))
         except InputError as exc:
@@ -418,8 +425,9 @@ class ImportScreen(Screen):
         if not self.busy:
             return
         self.query_one("#imp-progress", ProgressBar).update(total=max(1, message.total), progress=message.done)
-        self._status(f"{message.what}: {text.format_int(message.done)}/{text.format_int(message.total)} dòng…"
-                     "  [dim](Esc: dừng)[/dim]")
+        self._status(tr("{what}: {done}/{total} dòng…").format(what=message.what, done=text.format_int(message.done),
+                                                              total=text.format_int(message.total))
+                     + f"  [dim]({tr('Esc: dừng')})[/dim]")
 
     def on_preview_ready(self, message: PreviewReady) -> None:
         self._end()
@@ -454,8 +462,8 @@ class ImportScreen(Screen):
     def _ask_password(self, path: Path) -> None:
         def done(password):
             if password is None or path != self.path:
-                self._status("[yellow]Chưa mở tệp có mật khẩu; sổ không thay đổi. Ctrl+R: nhập lại mật khẩu · "
-                             "Ctrl+F: chọn tệp khác.[/yellow]")
+                self._status("[yellow]" + tr("Chưa mở tệp có mật khẩu; sổ không thay đổi. Ctrl+R: nhập lại mật khẩu · "
+                                                "Ctrl+F: chọn tệp khác.") + "[/yellow]")
                 if self.preview is None and self.table is None:
                     self._show_step("file")
                 return
@@ -468,7 +476,7 @@ class ImportScreen(Screen):
         ol = self.query_one("#imp-sheets", OptionList)
         ol.clear_options()
         for i, name in enumerate(self.preview.sheet_names):
-            mark = "  ← có danh sách" if name == self.preview.sheet else ""
+            mark = "  ← " + tr("có danh sách") if name == self.preview.sheet else ""
             ol.add_option(Option(f"{i + 1}. {name}{mark}", id=str(i + 1)))
         ol.highlighted = self.preview.sheet_names.index(self.preview.sheet) if self.preview.sheet in \
             self.preview.sheet_names else 0
@@ -490,15 +498,17 @@ class ImportScreen(Screen):
         from exports import legacy_text as lt
 
         pv = self.preview
-        head = f"dòng {pv.header_row}" + (f"–{pv.header_row + 1}" if pv.header_rows == 2 else "")
-        csv = f" · mã hóa {pv.csv_encoding}, phân cách «{pv.csv_delimiter}»" if pv.file_kind == "csv" else ""
-        lines = [f"Tệp {Path(pv.path).name} ({pv.file_kind.upper()}) · trang «{pv.sheet}» · tiêu đề ở {head}{csv} · "
-                 f"cách ghép cột: {pv.mapping_source}"]
+        head = tr("dòng {row}").format(row=pv.header_row) + (f"–{pv.header_row + 1}" if pv.header_rows == 2 else "")
+        csv = tr(" · mã hóa {encoding}, phân cách «{delimiter}»").format(
+            encoding=pv.csv_encoding, delimiter=pv.csv_delimiter) if pv.file_kind == "csv" else ""
+        lines = [tr("Tệp {name} ({kind}) · trang «{sheet}» · tiêu đề ở {head}{csv} · cách ghép cột: {source}").format(
+            name=Path(pv.path).name, kind=pv.file_kind.upper(), sheet=pv.sheet, head=head, csv=csv,
+            source=pv.mapping_source)]
         for b in pv.blocking:
-            lines.append(f"[red]{b} Chọn cột chứa họ tên bằng Enter.[/red]")
+            lines.append(f"[red]{b} {tr('Chọn cột chứa họ tên bằng Enter.')}[/red]")
         for c in pv.unsure_columns:
-            lines.append(f"[red]Cột {c.letter}: chưa rõ bảng mã chữ Việt — Enter trên cột {c.letter} để chọn "
-                         "(chưa chọn thì chưa nhập được).[/red]")
+            lines.append("[red]" + tr("Cột {letter}: chưa rõ bảng mã chữ Việt — Enter trên cột {letter} để chọn "
+                                      "(chưa chọn thì chưa nhập được).").format(letter=c.letter) + "[/red]")
         self.query_one("#imp-map-info", Static).update("\n".join(lines))
         rows, keys = [], []
         for ci in pv.columns:
@@ -506,22 +516,22 @@ class ImportScreen(Screen):
                 continue
             enc = ""
             if ci.field in importer.TEXT_FIELDS:
-                enc = lt.ENCODING_LABELS[ci.encoding].split(" (")[0] + ("" if ci.encoding_sure else " ?")
-            rows.append((ci.letter, ci.header or "(không tên)", ci.field_label, enc))
+                enc = tr(lt.ENCODING_LABELS[ci.encoding]).split(" (")[0] + ("" if ci.encoding_sure else " ?")
+            rows.append((ci.letter, ci.header or tr("(không tên)"), tr(ci.field_label), enc))
             keys.append(ci.index)
         cols = self.query_one("#imp-cols", LazyTable)
         cols.set_rows(rows, keys, keep_cursor=True)
         names, nkeys = [], []
         for name, rws in pv.unknown_villages.items():
             target = self._mapped(self.options.village_map, name)
-            shown = ("tạo mới" if target == importer.CREATE else target) if target else "[chưa chọn]"
-            names.append((name, "Thôn/TDP", text.format_int(len(rws)), shown))
+            shown = (tr("tạo mới") if target == importer.CREATE else target) if target else tr("[chưa chọn]")
+            names.append((name, tr("Thôn/TDP"), text.format_int(len(rws)), shown))
             nkeys.append(("village", name))
         for name, rws in pv.unknown_categories.items():
             target = self._mapped(self.options.category_map, name)
             shown = next((c.name for c in self.categories if c.code == target), target) if target else \
-                "Chức danh khác (tạm)"
-            names.append((name, "Thành phần", text.format_int(len(rws)), shown))
+                tr("Chức danh khác (tạm)")
+            names.append((name, tr("Thành phần"), text.format_int(len(rws)), shown))
             nkeys.append(("category", name))
         self.query_one("#imp-names", LazyTable).set_rows(names, nkeys, keep_cursor=True)
 
@@ -565,7 +575,7 @@ class ImportScreen(Screen):
         kind, name = event.key
         if kind == "village":
             rows = self.preview.unknown_villages.get(name, [])
-            opts = [(f"Tạo thôn/TDP mới «{name}»", importer.CREATE)] + [(v.full_name, v.name) for v in self.villages
+            opts = [(tr("Tạo thôn/TDP mới «{name}»").format(name=name), importer.CREATE)] + [(v.full_name, v.name) for v in self.villages
                                                                           if v.active]
             current = self._mapped(self.options.village_map, name)
         else:
@@ -589,7 +599,7 @@ class ImportScreen(Screen):
             return "; ".join(e.message for e in r.errors)
         bits = []
         if r.status == "update" and r.changes:
-            bits.append("đổi: " + ", ".join(dict.fromkeys(r.changes)))
+            bits.append(tr("đổi: ") + ", ".join(dict.fromkeys(r.changes)))
         bits += [w.message for w in r.warnings]
         return "; ".join(bits)
 
@@ -599,23 +609,25 @@ class ImportScreen(Screen):
             return
         c = pv.counts
         nerr = len({e.row for e in pv.errors})
-        lines = [f"[b]{text.format_int(len(pv.rows))} dòng[/b]: thêm mới [green]{text.format_int(c['new'])}[/green] · "
-                 f"cập nhật [cyan]{text.format_int(c['update'])}[/cyan] · không đổi {text.format_int(c['unchanged'])} · "
-                 f"lỗi [red]{text.format_int(c['error'])}[/red]"]
+        lines = [tr("[b]{rows} dòng[/b]: thêm mới [green]{new}[/green] · cập nhật [cyan]{update}[/cyan] · "
+                    "không đổi {unchanged} · lỗi [red]{error}[/red]").format(
+            rows=text.format_int(len(pv.rows)), new=text.format_int(c['new']), update=text.format_int(c['update']),
+            unchanged=text.format_int(c['unchanged']), error=text.format_int(c['error']))]
         for w in pv.warnings[:3]:
-            lines.append(f"[yellow]Lưu ý: {w}[/yellow]")
+            lines.append(f"[yellow]{tr('Lưu ý')}: {w}[/yellow]")
         if pv.unsure_columns:
-            lines.append(f"[red]Chưa nhập được: {pv.unsure_columns[0].unsure_message} Ctrl+S: chọn bảng mã cho "
-                         f"cột {pv.unsure_columns[0].letter}.[/red]")
+            lines.append("[red]" + tr("Chưa nhập được: {why} Ctrl+S: chọn bảng mã cho cột {letter}.").format(
+                why=pv.unsure_columns[0].unsure_message, letter=pv.unsure_columns[0].letter) + "[/red]")
         elif pv.blocking:
-            lines.append(f"[red]Chưa nhập được: {pv.blocking[0]} (Esc về bước ghép cột).[/red]")
+            lines.append("[red]" + tr("Chưa nhập được: {why} (Esc về bước ghép cột).").format(why=pv.blocking[0])
+                         + "[/red]")
         elif nerr:
-            lines.append(f"[red]Còn {nerr} dòng lỗi: sửa trong tệp rồi Ctrl+R đọc lại, hoặc sửa cách ghép ở bước "
-                         "trước (Esc). Khi còn lỗi, chưa nhập dòng nào.[/red]")
+            lines.append("[red]" + tr("Còn {n} dòng lỗi: sửa trong tệp rồi Ctrl+R đọc lại, hoặc sửa cách ghép ở "
+                                      "bước trước (Esc). Khi còn lỗi, chưa nhập dòng nào.").format(n=nerr) + "[/red]")
         elif c["new"] or c["update"]:
-            lines.append("[green]Không có lỗi. Ctrl+S để nhập vào sổ.[/green]")
+            lines.append(f"[green]{tr('Không có lỗi. Ctrl+S để nhập vào sổ.')}[/green]")
         else:
-            lines.append("Sổ đã có đủ các dòng này; nhập lại cũng không thay đổi gì.")
+            lines.append(tr("Sổ đã có đủ các dòng này; nhập lại cũng không thay đổi gì."))
         self.query_one("#imp-counts", Static).update("\n".join(lines))
         sel = self.query_one("#imp-filter", Select)
         flt = sel.value
@@ -631,7 +643,7 @@ class ImportScreen(Screen):
                 continue
             if flt in ("new", "update", "unchanged") and r.status != flt:
                 continue
-            rows.append((str(r.row), r.status_label, r.name or "(không tên)", r.village, self._row_detail(r)))
+            rows.append((str(r.row), tr(r.status_label), r.name or tr("(không tên)"), r.village, self._row_detail(r)))
             keys.append(r.row)
         table = self.query_one("#imp-rows", LazyTable)
         table.columns = [Column("Dòng", 5, "right"), Column("Kết quả", 9), Column("Họ và tên", 22),
@@ -654,25 +666,26 @@ class ImportScreen(Screen):
         r = next((x for x in self.preview.rows if x.row == event.key), None)
         if r is None:
             return
-        lines = [f"Kết quả: {r.status_label}", f"Họ và tên: {r.name or '(không tên)'}"]
+        lines = [f"{tr('Kết quả')}: {tr(r.status_label)}", f"{tr('Họ và tên')}: {r.name or tr('(không tên)')}"]
         if r.village:
-            lines.append(f"Thôn/TDP: {r.village}")
+            lines.append(f"{tr('Thôn/TDP')}: {r.village}")
         if r.changes:
-            lines.append("Thay đổi: " + ", ".join(dict.fromkeys(r.changes)))
+            lines.append(tr("Thay đổi: ") + ", ".join(dict.fromkeys(r.changes)))
         for e in r.errors:
-            lines.append(f"[red]Lỗi ở «{importer.FIELDS.get(e.field, e.field) or 'dòng'}»: {e.message}[/red]")
+            where = tr(importer.FIELDS.get(e.field, e.field) or "dòng")
+            lines.append("[red]" + tr("Lỗi ở «{where}»: {message}").format(where=where, message=e.message) + "[/red]")
         for w in r.warnings:
-            lines.append(f"[yellow]Cảnh báo: {w.message}[/yellow]")
-        self.app.push_screen(MessageModal(f"Dòng {r.row} của tệp", "\n".join(lines)))
+            lines.append(f"[yellow]{tr('Cảnh báo: ')}{w.message}[/yellow]")
+        self.app.push_screen(MessageModal(tr("Dòng {row} của tệp").format(row=r.row), "\n".join(lines)))
 
     def _show_table(self) -> None:
         tab = self.table
         rows = [(r.stt or str(i + 1), r.unit, f"{r.teams or 0}/{r.villages}" if r.villages is not None
                  else str(r.teams or ""), text.format_int(r.members)) for i, r in enumerate(tab.rows)]
-        rows.append(("", "Cộng từ các dòng", f"{text.format_int(tab.teams)}/{text.format_int(tab.villages)}",
+        rows.append(("", tr("Cộng từ các dòng"), f"{text.format_int(tab.teams)}/{text.format_int(tab.villages)}",
                      text.format_int(tab.members)))
         if tab.stated_members is not None:
-            rows.append(("", "Dòng tổng ghi trong bảng",
+            rows.append(("", tr("Dòng tổng ghi trong bảng"),
                          f"{tab.stated_teams if tab.stated_teams is not None else '?'}/"
                          f"{tab.stated_villages if tab.stated_villages is not None else '?'}",
                          text.format_int(tab.stated_members)))
@@ -681,16 +694,18 @@ class ImportScreen(Screen):
                          Column("Thành viên", 11, "right")]
         table.dim = set()
         table.set_rows(rows)
-        lines = [f"Bảng Phụ lục I trong «{Path(tab.path).name}», trang «{tab.sheet}»: {len(tab.rows)} đơn vị, "
-                 f"{text.format_int(tab.teams)} tổ, {text.format_int(tab.members)} thành viên."]
+        lines = [tr("Bảng Phụ lục I trong «{name}», trang «{sheet}»: {units} đơn vị, {teams} tổ, {members} thành "
+                    "viên.").format(name=Path(tab.path).name, sheet=tab.sheet, units=len(tab.rows),
+                                    teams=text.format_int(tab.teams), members=text.format_int(tab.members))]
         for e in tab.errors:
-            lines.append(f"[red]Dòng {e.row}: {e.message}[/red]")
+            lines.append(f"[red]{tr('Dòng')} {e.row}: {e.message}[/red]")
         for f in tab.flags:
-            lines.append(f"[yellow]Sai lệch: {f} — báo cáo tổng hợp sẽ dùng số cộng từ các dòng.[/yellow]")
+            lines.append("[yellow]" + tr("Sai lệch: {flag} — báo cáo tổng hợp sẽ dùng số cộng từ các dòng.").format(
+                flag=f) + "[/yellow]")
         if tab.errors:
-            lines.append("[red]Bảng có lỗi nên chưa nhập được; hãy hỏi lại đơn vị gửi.[/red]")
+            lines.append(f"[red]{tr('Bảng có lỗi nên chưa nhập được; hãy hỏi lại đơn vị gửi.')}[/red]")
         else:
-            lines.append("Ghi tên đơn vị gửi bảng ở ô bên phải rồi Ctrl+S để đưa vào sổ tổng hợp.")
+            lines.append(tr("Ghi tên đơn vị gửi bảng ở ô bên phải rồi Ctrl+S để đưa vào sổ tổng hợp."))
         self.query_one("#imp-counts", Static).update("\n".join(lines))
         src = self.query_one("#imp-source", Input)
         if not src.value:
@@ -711,7 +726,7 @@ class ImportScreen(Screen):
     def action_back(self) -> None:
         if self.busy:
             self._cancel = True
-            self._status("Đang dừng…")
+            self._status(tr("Đang dừng…"))
             return
         names = [k for k, _ in self.steps]
         if self.step in ("file", "done"):
@@ -759,16 +774,17 @@ class ImportScreen(Screen):
                 return
             if pv.errors:
                 n = len({e.row for e in pv.errors})
-                self._status(f"[red]Còn {n} dòng lỗi; chưa nhập dòng nào. Xem các dòng lỗi (lọc «Dòng có lỗi»).[/red]")
+                self._status("[red]" + tr("Còn {n} dòng lỗi; chưa nhập dòng nào. Xem các dòng lỗi (lọc «Dòng có lỗi»).")
+                             .format(n=n) + "[/red]")
                 self.query_one("#imp-filter", Select).value = "error"
                 return
             c = pv.counts
             if not c["new"] and not c["update"]:
-                self._status("Không có gì mới để nhập: sổ đã có đủ các dòng này.")
+                self._status(tr("Không có gì mới để nhập: sổ đã có đủ các dòng này."))
                 return
-            q = (f"Nhập vào sổ: thêm mới {text.format_int(c['new'])} người, cập nhật {text.format_int(c['update'])} "
-                 f"người (từ tệp «{Path(pv.path).name}»)?\nTất cả các dòng được ghi cùng một lần; có thể xem lại trong "
-                 "Nhật ký.")
+            q = tr("Nhập vào sổ: thêm mới {new} người, cập nhật {update} người (từ tệp «{name}»)?\nTất cả các dòng "
+                   "được ghi cùng một lần; có thể xem lại trong Nhật ký.").format(
+                new=text.format_int(c['new']), update=text.format_int(c['update']), name=Path(pv.path).name)
             self.app.push_screen(ConfirmModal(q, yes="Có, nhập", no="Chưa"),
                                  lambda yes: yes and self._start_apply())
         else:
@@ -776,23 +792,23 @@ class ImportScreen(Screen):
             if tab is None:
                 return
             if tab.errors:
-                self._status("[red]Bảng có lỗi nên chưa nhập được.[/red]")
+                self._status(f"[red]{tr('Bảng có lỗi nên chưa nhập được.')}[/red]")
                 return
             source = text.clean(self.query_one("#imp-source", Input).value) or Path(tab.path).stem
-            q = (f"Đưa bảng Phụ lục I của «{source}» ({len(tab.rows)} đơn vị, {text.format_int(tab.members)} thành "
-                 "viên) vào sổ tổng hợp?")
+            q = tr("Đưa bảng Phụ lục I của «{source}» ({units} đơn vị, {members} thành viên) vào sổ tổng hợp?").format(
+                source=source, units=len(tab.rows), members=text.format_int(tab.members))
             if tab.flags:
-                q += ("\n\nCẢNH BÁO: " + "; ".join(tab.flags) + ".\nBáo cáo tổng hợp sẽ dùng số cộng từ các dòng và "
-                      "ghi chú sai lệch này.")
+                q += ("\n\n" + tr("CẢNH BÁO: ") + "; ".join(tab.flags) + ".\n"
+                      + tr("Báo cáo tổng hợp sẽ dùng số cộng từ các dòng và ghi chú sai lệch này."))
             self.app.push_screen(ConfirmModal(q, yes="Có, nhập", no="Chưa"),
                                  lambda yes: yes and self._start_table(source))
 
     def _start_apply(self) -> None:
-        self._begin("apply", "Đang nhập vào sổ…")
+        self._begin("apply", tr("Đang nhập vào sổ…"))
         self._apply_worker(self.preview)
 
     def _start_table(self, source: str) -> None:
-        self._begin("apply", "Đang nhập bảng…")
+        self._begin("apply", tr("Đang nhập bảng…"))
         self._table_worker(self.path, source, bool(self.table.flags))
 
     @work(thread=True, exclusive=True, group="import-apply")
@@ -802,7 +818,7 @@ class ImportScreen(Screen):
         from models.store import StoreError
 
         try:
-            res = importer.apply_roster(self.app.reg, preview, progress=self._progress("Đang ghi"),
+            res = importer.apply_roster(self.app.reg, preview, progress=self._progress(tr("Đang ghi")),
                                         cancelled=self._cancelled)
         except importer.ImportCancelled:
             self.post_message(ImportDone(cancelled=True))
@@ -828,10 +844,11 @@ class ImportScreen(Screen):
     def on_import_done(self, message: ImportDone) -> None:
         self._end()
         if message.cancelled:
-            self._status("[yellow]Đã dừng; sổ không thay đổi (chưa ghi dòng nào).[/yellow]")
+            self._status(f"[yellow]{tr('Đã dừng; sổ không thay đổi (chưa ghi dòng nào).')}[/yellow]")
             return
         if message.error:
-            self._status(f"[red]Chưa nhập được: {message.error}[/red]\nSổ không thay đổi.")
+            self._status("[red]" + tr("Chưa nhập được: {error}").format(error=message.error) + "[/red]\n"
+                         + tr("Sổ không thay đổi."))
             return
         self._status("")
         self.app.data_changed()
@@ -839,25 +856,25 @@ class ImportScreen(Screen):
         if message.table is not None:
             tab = message.table
             self.result = tab
-            out.update(f"[green]Đã đưa bảng Phụ lục I vào sổ tổng hợp[/green]: {len(tab.rows)} đơn vị, "
-                       f"{text.format_int(tab.members)} thành viên"
-                       + (f"\n[yellow]Kèm cảnh báo: {'; '.join(tab.flags)}[/yellow]" if tab.flags else "")
-                       + "\n\nBáo cáo Phụ lục I (F7 Báo cáo) nay cộng cả các bảng đã nhập. Ctrl+N: nhập tệp khác · "
-                         "Esc: đóng.")
+            out.update(tr("[green]Đã đưa bảng Phụ lục I vào sổ tổng hợp[/green]: {units} đơn vị, {members} thành "
+                          "viên").format(units=len(tab.rows), members=text.format_int(tab.members))
+                       + (f"\n[yellow]{tr('Kèm cảnh báo: ')}{'; '.join(tab.flags)}[/yellow]" if tab.flags else "")
+                       + "\n\n" + tr("Báo cáo Phụ lục I (F7 Báo cáo) nay cộng cả các bảng đã nhập. Ctrl+N: nhập "
+                                      "tệp khác · Esc: đóng."))
         else:
             res = message.result
             self.result = res
             lines = [f"[green]{res.summary}[/green]"]
             if res.villages_created:
-                lines.append("Thôn/TDP mới: " + ", ".join(res.villages_created))
+                lines.append(tr("Thôn/TDP mới: ") + ", ".join(res.villages_created))
             if res.teams_created:
-                lines.append("Tổ CNSCĐ mới (chưa có quyết định thành lập — bổ sung ở trang Thôn/Tổ): "
+                lines.append(tr("Tổ CNSCĐ mới (chưa có quyết định thành lập — bổ sung ở trang Thôn/Tổ): ")
                              + ", ".join(res.teams_created))
-            lines.append("Đã ghi vào Nhật ký. Cách ghép cột của mẫu tệp này đã được nhớ cho lần sau.")
-            lines.append("\nCtrl+O: ghi bảng kết quả từng dòng ra tệp · Ctrl+N: nhập tệp khác · Esc: đóng.")
+            lines.append(tr("Đã ghi vào Nhật ký. Cách ghép cột của mẫu tệp này đã được nhớ cho lần sau."))
+            lines.append("\n" + tr("Ctrl+O: ghi bảng kết quả từng dòng ra tệp · Ctrl+N: nhập tệp khác · Esc: đóng."))
             out.update("\n".join(lines))
         self._show_step("done")
-        self.app.notify("Đã nhập vào sổ.", timeout=4)
+        self.app.notify(tr("Đã nhập vào sổ."), timeout=4)
 
     # -- report to a file ------------------------------------------------------------------------
     def action_report(self) -> None:
@@ -870,7 +887,7 @@ class ImportScreen(Screen):
                 return
             self._report_worker(self.preview, self.result, password or None)
 
-        q = ("Bảng kết quả có họ tên người trong danh sách (dữ liệu cá nhân). Đặt mật khẩu cho tệp Excel?")
+        q = tr("Bảng kết quả có họ tên người trong danh sách (dữ liệu cá nhân). Đặt mật khẩu cho tệp Excel?")
         self.app.push_screen(ConfirmModal(q, yes="Có, đặt mật khẩu", no="Không"),
                              lambda yes: self.app.push_screen(FilePasswordForm(), go) if yes else go(""))
 
@@ -907,14 +924,15 @@ class ImportScreen(Screen):
             res = hand_off(self.app.reg, rep, label="Kết quả nhập danh sách", dest_dir=dest, stem=stem, fmt="xlsx",
                            password=password)
         except (InputError, StoreError, UsbError) as exc:
-            self.post_message(ReportWritten(f"Chưa ghi được báo cáo: {exc.message}", True))
+            self.post_message(ReportWritten(tr("Chưa ghi được báo cáo: {error}").format(error=exc.message), True))
             return
         except OSError as exc:
-            self.post_message(ReportWritten(f"Chưa ghi được báo cáo vào {dest}: {exc.strerror or exc}", True))
+            self.post_message(ReportWritten(tr("Chưa ghi được báo cáo vào {dest}: {error}").format(
+                dest=dest, error=exc.strerror or exc), True))
             return
         path = res.files[0].path
-        self.post_message(ReportWritten(f"Đã ghi bảng kết quả: {path}"
-                                        + (" (có mật khẩu)" if password else " — có dữ liệu cá nhân, giữ cẩn thận")))
+        self.post_message(ReportWritten(tr("Đã ghi bảng kết quả: {path}").format(path=path)
+                                        + (tr(" (có mật khẩu)") if password else tr(" — có dữ liệu cá nhân, giữ cẩn thận"))))
 
     def on_report_written(self, message: ReportWritten) -> None:
         self._status(f"[red]{message.text}[/red]" if message.error else message.text)

@@ -18,6 +18,7 @@ from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static
 from models import text
 
 from .forms import F, FormModal
+from .i18n import tr
 from .main_screen import Pane
 from .widgets import Column, LazyTable
 
@@ -35,14 +36,14 @@ def period_options(today: dt.date | None = None) -> list[tuple[str, str]]:
     today = today or dt.date.today()
     out = []
     for year in (today.year, today.year - 1):
-        out.append((f"Năm {year}", str(year)))
+        out.append((tr("Năm {year}").format(year=year), str(year)))
         if year < today.year or today.month >= 7:
-            out.append((f"6 tháng cuối năm {year}", f"{year}-H2"))
-        out.append((f"6 tháng đầu năm {year}", f"{year}-H1"))
+            out.append((tr("6 tháng cuối năm {year}").format(year=year), f"{year}-H2"))
+        out.append((tr("6 tháng đầu năm {year}").format(year=year), f"{year}-H1"))
         for q in range(4, 0, -1):
             if year == today.year and (q - 1) * 3 + 1 > today.month:
                 continue
-            out.append((f"Quý {['I', 'II', 'III', 'IV'][q - 1]}/{year}", f"{year}-Q{q}"))
+            out.append((tr("Quý {q}/{year}").format(q=['I', 'II', 'III', 'IV'][q - 1], year=year), f"{year}-Q{q}"))
     return out
 
 
@@ -75,11 +76,11 @@ class FilePasswordForm(FormModal):
 
     def fields(self) -> list[F]:
         def repeat(v, values):
-            return ("Hai lần nhập không khớp.", "") if v and v != values.get("password") else ("", "")
+            return (tr("Hai lần nhập không khớp."), "") if v and v != values.get("password") else ("", "")
 
         return [
-            F("info", "Lưu ý", "info", "Người nhận cần mật khẩu này để mở tệp bằng Excel hoặc LibreOffice. "
-              "Hãy báo mật khẩu qua điện thoại, không gửi kèm tệp."),
+            F("info", "Lưu ý", "info", tr("Người nhận cần mật khẩu này để mở tệp bằng Excel hoặc LibreOffice. "
+              "Hãy báo mật khẩu qua điện thoại, không gửi kèm tệp.")),
             F("password", "Mật khẩu cho tệp", "password", required=True),
             F("repeat", "Nhập lại", "password", required=True, check=repeat),
         ]
@@ -112,7 +113,7 @@ class ReportsPane(Pane):
         Binding("ctrl+g", "import_table", "Nhập Phụ lục I", id="reports.import",
                 tooltip="Nhập bảng Phụ lục I của đơn vị cấp dưới để tổng hợp"),
     ]
-    help_text = ("Chọn loại báo cáo, kỳ, phạm vi (toàn xã hoặc một thôn), định dạng (xlsx cho Excel, ods cho "
+    HELP = ("Chọn loại báo cáo, kỳ, phạm vi (toàn xã hoặc một thôn), định dạng (xlsx cho Excel, ods cho "
                  "LibreOffice, csv) và nơi lưu (thư mục Tài liệu hoặc USB). Bảng dưới là xem trước các dòng đầu. "
                  "Với dự toán kinh phí, danh sách ký nhận và báo cáo định kỳ: chọn mức hỗ trợ; số tổ (mặc định "
                  "bằng số thôn, tổ dân phố — mục tiêu mỗi thôn một tổ), số tháng mỗi năm và số năm (để trống: theo "
@@ -120,23 +121,27 @@ class ReportsPane(Pane):
                  "nhận để cột «Số ngày làm việc» trống để ghi tay). "
                  "Ctrl+O: xuất; Ctrl+U: tìm lại USB; Ctrl+T: mẫu biểu của cấp trên (điền vào tệp huyện gửi); Ctrl+G: nhập Phụ lục I của đơn vị cấp dưới để tổng hợp. Tệp có họ tên, số điện thoại là dữ liệu cá nhân: nên đặt mật khẩu (chỉ với xlsx).")
 
+    @property
+    def help_text(self) -> str:  # translated when shown
+        return tr(self.HELP)
+
     def compose(self) -> ComposeResult:
         from exports.cli import KINDS
         from exports.fund import POLICIES
 
         with Horizontal(classes="rep-bar"):
-            yield Select([(label, k) for k, (label, _) in KINDS.items()], value="phu-luc-1", allow_blank=False,
+            yield Select([(tr(label), k) for k, (label, _) in KINDS.items()], value="phu-luc-1", allow_blank=False,
                          id="rep-kind", compact=True)
             yield Select(period_options(), value=str(dt.date.today().year), allow_blank=False, id="rep-period",
                          compact=True)
         with Horizontal(classes="rep-bar"):
-            yield Select([], prompt="Toàn xã", id="rep-scope", compact=True)
+            yield Select([], prompt=tr("Toàn xã"), id="rep-scope", compact=True)
             yield Select([("Excel (.xlsx)", "xlsx"), ("LibreOffice (.ods)", "ods"), ("CSV (.csv)", "csv")],
                          value="xlsx", allow_blank=False, id="rep-format", compact=True)
-            yield Select([], prompt="Nơi lưu", id="rep-dest", compact=True, allow_blank=True)
+            yield Select([], prompt=tr("Nơi lưu"), id="rep-dest", compact=True, allow_blank=True)
         # support-fund parameters: shown only for the kinds that use them (room at 80×24)
         with Horizontal(classes="rep-fund", id="rep-fund-bar"):
-            yield Select([(p.name, code) for code, p in POLICIES.items()], value="quang-nam", allow_blank=False,
+            yield Select([(tr(p.name), code) for code, p in POLICIES.items()], value="quang-nam", allow_blank=False,
                          id="rep-policy", compact=True)
             yield Static("", id="rep-teams-info")
         with Horizontal(classes="rep-fund", id="rep-fund-nums"):
@@ -147,14 +152,14 @@ class ReportsPane(Pane):
                     ("days", "Ngày/người/tháng", "Số ngày làm việc mỗi người mỗi tháng (mức theo ngày); "
                      "để trống: ghi tay trên danh sách ký nhận")):
                 with Horizontal(classes="rep-pair", id=f"rep-pair-{key}"):
-                    yield Label(label)
-                    yield Input(id=f"rep-{key}", type="integer", compact=True, tooltip=tip,
-                                placeholder="ghi tay" if key == "days" else "")
+                    yield Label(tr(label))
+                    yield Input(id=f"rep-{key}", type="integer", compact=True, tooltip=tr(tip),
+                                placeholder=tr("ghi tay") if key == "days" else "")
         with Horizontal(classes="rep-bar"):
-            yield Checkbox("Kèm số CCCD", id="rep-cccd", compact=True)
-            yield Checkbox("Năm sinh theo Nam/Nữ", id="rep-namnu", compact=True)
-            yield Checkbox("Đặt mật khẩu (xlsx)", id="rep-protect", compact=True)
-        yield Input(placeholder="…hoặc gõ thư mục khác để lưu", id="rep-folder", compact=True)
+            yield Checkbox(tr("Kèm số CCCD"), id="rep-cccd", compact=True)
+            yield Checkbox(tr("Năm sinh theo Nam/Nữ"), id="rep-namnu", compact=True)
+            yield Checkbox(tr("Đặt mật khẩu (xlsx)"), id="rep-protect", compact=True)
+        yield Input(placeholder=tr("…hoặc gõ thư mục khác để lưu"), id="rep-folder", compact=True)
         yield Static("", id="rep-info")
         yield LazyTable([Column("(xem trước)")], id="rep-preview", empty_text="Chưa có dữ liệu để xem trước.")
         yield ProgressBar(total=4, show_eta=False, id="rep-progress", classes="hidden")
@@ -191,7 +196,8 @@ class ReportsPane(Pane):
                 scope.value = cur
         self.villages, self.village_teams = n_villages, n_teams
         self.query_one("#rep-teams-info", Static).update(
-            f"{text.format_int(n_villages)} thôn/TDP · {text.format_int(n_teams)} tổ đang hoạt động")
+            tr("{villages} thôn/TDP · {teams} tổ đang hoạt động").format(
+                villages=text.format_int(n_villages), teams=text.format_int(n_teams)))
         teams = self.query_one("#rep-teams", Input)
         if not teams.value:
             with teams.prevent(Input.Changed):
@@ -232,7 +238,7 @@ class ReportsPane(Pane):
     def _set_destinations(self, drives) -> None:
         dest = self.query_one("#rep-dest", Select)
         docs = documents_folder()
-        options = [(f"Tài liệu: {docs}", str(docs))] + [(f"USB: {d.describe()}", str(d.path)) for d in drives]
+        options = [(f"{tr('Tài liệu')}: {docs}", str(docs))] + [(f"USB: {d.describe()}", str(d.path)) for d in drives]
         with dest.prevent(Select.Changed):
             cur = dest.value
             dest.set_options(options)
@@ -249,9 +255,10 @@ class ReportsPane(Pane):
         try:
             v = int(raw)
         except ValueError:
-            raise BadInput(f"{what} phải là số nguyên (đang là «{raw}»).") from None
+            raise BadInput(tr("{what} phải là số nguyên (đang là «{raw}»).").format(what=tr(what), raw=raw)) from None
         if not lo <= v <= hi:
-            raise BadInput(f"{what} phải từ {lo} đến {text.format_int(hi)} (đang là {v}).")
+            raise BadInput(tr("{what} phải từ {lo} đến {hi} (đang là {v}).").format(
+                what=tr(what), lo=lo, hi=text.format_int(hi), v=v))
         return v
 
     def _args(self) -> argparse.Namespace:
@@ -306,7 +313,7 @@ class ReportsPane(Pane):
             self.query_one("#rep-preview", LazyTable).set_rows([])
             self.current = None
             return
-        self.query_one("#rep-info", Static).update("Đang dựng bản xem trước…")
+        self.query_one("#rep-info", Static).update(tr("Đang dựng bản xem trước…"))
         self._preview_worker(args)
 
     @work(thread=True, exclusive=True, group="report-preview")
@@ -321,7 +328,7 @@ class ReportsPane(Pane):
             self.post_message(Previewed(None, "", exc.message))
             return
         except Exception as exc:  # noqa: BLE001 - the clerk gets a message, never a traceback
-            self.post_message(Previewed(None, "", f"Không dựng được báo cáo: {exc}"))
+            self.post_message(Previewed(None, "", tr("Không dựng được báo cáo: {error}").format(error=exc)))
             return
         stem = Path(default_name(self.app.reg, args.kind, tag, "x")).stem
         if hasattr(obj, "file_stem"):
@@ -342,11 +349,12 @@ class ReportsPane(Pane):
         reports = as_reports(message.report)
         first = reports[0]
         personal = any(r.personal_data for r in reports)
-        sheets = f" · {len(reports)} trang tính" if len(reports) > 1 else ""
-        warn = ("\n[yellow]Có dữ liệu cá nhân (họ tên, số điện thoại). Nên đặt mật khẩu và chỉ giao cho người có "
-                "trách nhiệm.[/yellow]" if personal else "")
-        info.update(f"[b]{first.title}[/b]{sheets} · {text.format_int(len(first.rows))} dòng · tệp "
-                    f"{self.stem}.{self._val('#rep-format')}{warn}")
+        sheets = tr(" · {n} trang tính").format(n=len(reports)) if len(reports) > 1 else ""
+        warn = ("\n[yellow]" + tr("Có dữ liệu cá nhân (họ tên, số điện thoại). Nên đặt mật khẩu và chỉ giao cho "
+                                  "người có trách nhiệm.") + "[/yellow]" if personal else "")
+        info.update(tr("[b]{title}[/b]{sheets} · {rows} dòng · tệp {file}{warn}").format(
+            title=first.title, sheets=sheets, rows=text.format_int(len(first.rows)),
+            file=f"{self.stem}.{self._val('#rep-format')}", warn=warn))
         cols = [Column(c.title if not c.group else f"{c.group} {c.title}", 0 if i == 1 else max(4, min(16, len(c.title) + 1)),
                        "right" if c.kind in ("int", "money", "pct", "pct1") else "left")
                 for i, c in enumerate(first.columns)]
@@ -385,16 +393,16 @@ class ReportsPane(Pane):
 
     def action_export(self) -> None:
         if getattr(self, "current", None) is None:
-            self.app.notify("Chưa có báo cáo để xuất (xem thông báo ở trên).", severity="warning")
+            self.app.notify(tr("Chưa có báo cáo để xuất (xem thông báo ở trên)."), severity="warning")
             return
         dest = self.destination()
         if dest is None:
-            self.app.notify("Chọn nơi lưu hoặc gõ một thư mục.", severity="warning")
+            self.app.notify(tr("Chọn nơi lưu hoặc gõ một thư mục."), severity="warning")
             return
         fmt = self._val("#rep-format")
         if self.query_one("#rep-protect", Checkbox).value:
             if fmt != "xlsx":
-                self.app.notify("Chỉ đặt được mật khẩu cho tệp Excel (.xlsx).", severity="warning")
+                self.app.notify(tr("Chỉ đặt được mật khẩu cho tệp Excel (.xlsx)."), severity="warning")
                 return
             self.app.push_screen(FilePasswordForm(), lambda pw: pw and self._start(dest, fmt, pw))
         else:
@@ -425,28 +433,28 @@ class ReportsPane(Pane):
             self.post_message(Exported(error=exc.message if hasattr(exc, "message") else str(exc)))
             return
         except OSError as exc:
-            self.post_message(Exported(error=f"Không ghi được vào {dest}: {exc.strerror or exc}"))
+            self.post_message(Exported(error=tr("Không ghi được vào {dest}: {error}").format(dest=dest, error=exc.strerror or exc)))
             return
         self.post_message(Exported(result))
 
     def on_export_progress(self, message: ExportProgress) -> None:
         self.query_one("#rep-progress", ProgressBar).update(progress=min(message.step, 3))
-        self.query_one("#rep-result", Static).update(message.text)
+        self.query_one("#rep-result", Static).update(tr(message.text))
 
     def on_exported(self, message: Exported) -> None:
         bar = self.query_one("#rep-progress", ProgressBar)
         result = self.query_one("#rep-result", Static)
         if message.error:
             bar.add_class("hidden")
-            result.update(f"[red]Chưa xuất được: {message.error}[/red]")
+            result.update("[red]" + tr("Chưa xuất được: {error}").format(error=message.error) + "[/red]")
             return
         bar.update(progress=4)
-        lines = [f"[green]Đã xuất:[/green] {r.path} ({text.format_int(r.size)} byte)" for r in message.result.files]
+        lines = [f"[green]{tr('Đã xuất:')}[/green] {r.path} ({text.format_int(r.size)} byte)" for r in message.result.files]
         if message.result.protected:
-            lines.append("Tệp có mật khẩu.")
+            lines.append(tr("Tệp có mật khẩu."))
         elif message.result.personal_data:
-            lines.append("[yellow]Tệp có dữ liệu cá nhân, không có mật khẩu: giữ cẩn thận, xóa khỏi USB sau khi "
-                         "giao.[/yellow]")
+            lines.append("[yellow]" + tr("Tệp có dữ liệu cá nhân, không có mật khẩu: giữ cẩn thận, xóa khỏi USB "
+                                           "sau khi giao.") + "[/yellow]")
         result.update("\n".join(lines))
         self.app.data_changed()
-        self.app.notify("Đã xuất báo cáo; biên nhận (SHA-256) đã ghi vào nhật ký.", timeout=4)
+        self.app.notify(tr("Đã xuất báo cáo; biên nhận (SHA-256) đã ghi vào nhật ký."), timeout=4)

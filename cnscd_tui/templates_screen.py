@@ -15,13 +15,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Header, Label, Static
 
 from models import text
 
 from .forms import F, ConfirmModal, FormModal, check_date
 from .i18n import tr
-from .widgets import Column, LazyTable
+from .widgets import Column, LazyTable, QuickFooter
 
 AUTO = "auto"
 
@@ -29,7 +29,7 @@ AUTO = "auto"
 def kind_options(auto: bool = True) -> list[tuple[str, str]]:
     from exports.templates import KINDS
 
-    return ([("(tự nhận theo tiêu đề cột)", AUTO)] if auto else []) + [(label, k) for k, label in KINDS.items()]
+    return ([(tr("(tự nhận theo tiêu đề cột)"), AUTO)] if auto else []) + [(tr(label), k) for k, label in KINDS.items()]
 
 
 def period_day(code: str, today: dt.date | None = None) -> dt.date:
@@ -56,18 +56,19 @@ def describe_mapping(res) -> str:
     """The mapping of a template as the clerk reads it: column ← what goes there."""
     from exports.templates import KINDS
 
-    lines = [f"Loại biểu: {KINDS.get(res.kind, res.kind)} · trang «{res.sheet}» · tiêu đề dòng "
-             f"{res.header_rows[0]}" + (f"–{res.header_rows[1]}" if res.header_rows[1] != res.header_rows[0] else "")]
+    lines = [tr("Loại biểu: {kind} · trang «{sheet}» · tiêu đề dòng {row}").format(
+        kind=tr(KINDS.get(res.kind, res.kind)), sheet=res.sheet, row=res.header_rows[0])
+        + (f"–{res.header_rows[1]}" if res.header_rows[1] != res.header_rows[0] else "")]
     for letter, label in res.labels.items():
         target = res.mapping.get(letter)
         if target:
             lines.append(f"  {letter} «{label}» ← {target}")
         elif text.fold(label).strip() in ("stt", "tt", "so tt"):
-            lines.append(f"  {letter} «{label}» ← số thứ tự")
+            lines.append(f"  {letter} «{label}» ← {tr('số thứ tự')}")
         else:
-            lines.append(f"  {letter} «{label}» ← [yellow](để trống)[/yellow]")
+            lines.append(f"  {letter} «{label}» ← [yellow]{tr('(để trống)')}[/yellow]")
     if res.unmapped_report:
-        lines.append("[yellow]Số liệu không có chỗ trong mẫu: " + ", ".join(res.unmapped_report) + "[/yellow]")
+        lines.append("[yellow]" + tr("Số liệu không có chỗ trong mẫu: ") + ", ".join(res.unmapped_report) + "[/yellow]")
     for n in res.notes:
         lines.append(n)
     return "\n".join(lines)
@@ -83,8 +84,8 @@ class AddTemplateForm(FormModal):
 
     def fields(self) -> list[F]:
         return [
-            F("info", "Tệp mẫu", "info", f"{self.path}\n(tệp gốc không bị sửa; sổ giữ một bản sao mã hóa)"),
-            F("name", "Tên gọi của mẫu", "input", self.path.stem, placeholder="ví dụ: Danh sách Tổ CNSCĐ (huyện)",
+            F("info", "Tệp mẫu", "info", f"{self.path}\n{tr('(tệp gốc không bị sửa; sổ giữ một bản sao mã hóa)')}"),
+            F("name", "Tên gọi của mẫu", "input", self.path.stem, placeholder=tr("ví dụ: Danh sách Tổ CNSCĐ (huyện)"),
               required=True),
             F("kind", "Loại biểu", "select", AUTO, kind_options(), allow_blank=False),
         ]
@@ -104,16 +105,16 @@ class MappingForm(FormModal):
     def __init__(self, name: str, res) -> None:
         self.template_name, self.res = name, res
         super().__init__()
-        self.form_title = f"Cách ghép cột của mẫu «{name}»"
+        self.form_title = tr("Cách ghép cột của mẫu «{name}»").format(name=name)
 
     def fields(self) -> list[F]:
-        opts = [("(để trống)", "-")] + [(rc, rc) for rc in self.res.report_columns]
-        out = [F("info", "Hướng dẫn", "info", "Mỗi cột của mẫu nhận một cột số liệu. Cột «Stt» được đánh số tự "
-                 "động. Lần sau điền mẫu này, chương trình dùng đúng cách ghép đã lưu.")]
+        opts = [(tr("(để trống)"), "-")] + [(tr(rc), rc) for rc in self.res.report_columns]
+        out = [F("info", "Hướng dẫn", "info", tr("Mỗi cột của mẫu nhận một cột số liệu. Cột «Stt» được đánh số "
+                 "tự động. Lần sau điền mẫu này, chương trình dùng đúng cách ghép đã lưu."))]
         for letter, label in self.res.labels.items():
             if text.fold(label).strip() in ("stt", "tt", "so tt") or text.fold(self.res.mapping.get(letter, "")) == "stt":
                 continue  # numbered automatically (and not among the choices)
-            out.append(F(f"c_{letter}", f"Cột {letter} «{label}»", "select", self.res.mapping.get(letter, "-"), opts,
+            out.append(F(f"c_{letter}", tr("Cột {letter} «{header}»").format(letter=letter, header=label), "select", self.res.mapping.get(letter, "-"), opts,
                          allow_blank=False))
         return out
 
@@ -137,30 +138,30 @@ class FillForm(FormModal):
     def __init__(self, info, drives) -> None:
         self.info, self.drives = info, drives
         super().__init__()
-        self.form_title = f"Điền mẫu «{info.name}»"
+        self.form_title = tr("Điền mẫu «{name}»").format(name=info.name)
 
     def fields(self) -> list[F]:
         from .reports_pane import documents_folder, period_options
 
-        dests = [(f"Tài liệu: {documents_folder()}", str(documents_folder()))] + \
+        dests = [(f"{tr('Tài liệu')}: {documents_folder()}", str(documents_folder()))] + \
             [(f"USB: {d.describe()}", str(d.path)) for d in self.drives]
         today = dt.date.today()
         stem = text.ascii_slug(self.info.name)[:40] or "MauBieu"
 
         def need_password(v, values):
             if values.get("protect") and not v:
-                return "Nhập mật khẩu cho tệp (hoặc bỏ chọn «Đặt mật khẩu»).", ""
+                return tr("Nhập mật khẩu cho tệp (hoặc bỏ chọn «Đặt mật khẩu»)."), ""
             return "", ""
 
         def repeat(v, values):
-            return ("Hai lần nhập không khớp.", "") if values.get("protect") and v != values.get("password") else ("", "")
+            return (tr("Hai lần nhập không khớp."), "") if values.get("protect") and v != values.get("password") else ("", "")
 
         def name_ok(v, _values):
             v = (v or "").strip()
             if not v:
-                return "Ghi tên tệp kết quả.", ""
+                return tr("Ghi tên tệp kết quả."), ""
             if any(ch in v for ch in '\\/:*?"<>|'):
-                return 'Tên tệp không được có các ký tự \\ / : * ? " < > |', ""
+                return tr('Tên tệp không được có các ký tự \\ / : * ? " < > |'), ""
             return "", ""
 
         personal = self.info.kind in ("danh-sach", "")
@@ -170,7 +171,7 @@ class FillForm(FormModal):
             F("date", "Ngày ghi trên biểu (để trống: theo kỳ)", "input", "", placeholder="dd/mm/yyyy",
               check=check_date("Ngày ghi trên biểu")),
             F("dest", "Lưu vào", "select", dests[-1][1], dests, allow_blank=False),
-            F("folder", "…hoặc thư mục khác", "input", "", placeholder="để trống: theo ô «Lưu vào»"),
+            F("folder", "…hoặc thư mục khác", "input", "", placeholder=tr("để trống: theo ô «Lưu vào»")),
             F("filename", "Tên tệp", "input", f"{stem}_{today:%Y%m%d}.xlsx", check=name_ok, required=True),
             F("protect", "Đặt mật khẩu cho tệp (nên làm với danh sách có họ tên, số điện thoại)", "check", personal),
             F("password", "Mật khẩu cho tệp", "password", check=need_password),
@@ -204,7 +205,8 @@ class FillForm(FormModal):
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise InputError(f"Không tạo được thư mục {folder}: {exc.strerror or exc}", "folder") from None
+            raise InputError(tr("Không tạo được thư mục {folder}: {error}").format(folder=folder, error=exc.strerror or exc),
+                             "folder") from None
         receipt = usb.safe_write(payload, folder, name)
         services.log_event(self.app.reg, "xuat", "registry",
                            f"Điền mẫu biểu «{info.name}» ({templates.KINDS.get(res.kind, res.kind)}) ra {receipt.path}"
@@ -222,17 +224,21 @@ class TemplatesScreen(Screen):
     TemplatesScreen #tpl-status { height: auto; }
     """
     BINDINGS = [
-        Binding("escape", "back", tr("Quay lại"), id="templates.back", tooltip="Về màn hình chính"),
-        Binding("a", "add", tr("Thêm"), id="templates.add", tooltip="Lưu một mẫu biểu (.xlsx) cấp trên gửi vào sổ"),
+        Binding("escape", "back", "Quay lại", id="templates.back", tooltip="Về màn hình chính"),
+        Binding("a", "add", "Thêm", id="templates.add", tooltip="Lưu một mẫu biểu (.xlsx) cấp trên gửi vào sổ"),
         Binding("f", "fill", "Điền mẫu", id="templates.fill", tooltip="Điền mẫu đang chọn cho một kỳ, lưu ra thư mục/USB"),
         Binding("m", "mapping", "Ghép cột", id="templates.mapping", tooltip="Xem và sửa cách ghép cột của mẫu"),
-        Binding("d", "delete", tr("Xóa"), id="templates.delete", tooltip="Xóa mẫu khỏi sổ (hỏi xác nhận)"),
+        Binding("d", "delete", "Xóa", id="templates.delete", tooltip="Xóa mẫu khỏi sổ (hỏi xác nhận)"),
     ]
-    help_text = ("Mẫu biểu cấp trên gửi (tệp .xlsx có tiêu đề, dòng tên cột, dòng tổng, chữ ký…) được lưu vào sổ "
+    HELP = ("Mẫu biểu cấp trên gửi (tệp .xlsx có tiêu đề, dòng tên cột, dòng tổng, chữ ký…) được lưu vào sổ "
                  "cùng cách ghép cột; kỳ sau chỉ cần chọn mẫu và bấm F (hoặc Enter) để điền. Chương trình tìm dòng "
                  "tên cột, chèn các dòng số liệu theo đúng kiểu chữ, khung, định dạng của mẫu, kéo dãn công thức "
                  "dòng tổng, đánh số Stt, điền dòng «…, ngày … tháng … năm …» và giữ nguyên phần chữ ký. Tệp mẫu "
                  "gốc không bao giờ bị sửa. A: thêm mẫu; M: xem/sửa cách ghép cột; D: xóa mẫu.")
+
+    @property
+    def help_text(self) -> str:  # translated when shown
+        return tr(self.HELP)
 
     def __init__(self) -> None:
         super().__init__()
@@ -242,16 +248,16 @@ class TemplatesScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="tpl-body"):
-            yield Label("Mẫu biểu đã lưu trong sổ", classes="section")
+            yield Label(tr("Mẫu biểu đã lưu trong sổ"), classes="section")
             yield LazyTable([Column("Tên mẫu"), Column("Loại biểu", 24), Column("Tệp gốc", 22),
                              Column("Ngày lưu", 10)], id="tpl-list", enter_label="Điền mẫu",
                             empty_text="Chưa lưu mẫu nào. Nhấn A để thêm tệp .xlsx cấp trên gửi.")
             yield Static("", id="tpl-detail")
             yield Static("", id="tpl-status")
-        yield Footer()
+        yield QuickFooter()
 
     def on_mount(self) -> None:
-        self.title = "Mẫu biểu của cấp trên"
+        self.title = tr("Mẫu biểu của cấp trên")
         self.query_one("#tpl-list").focus()
         self.reload()
 
@@ -284,7 +290,7 @@ class TemplatesScreen(Screen):
             self._status(f"[red]{message.error}[/red]")
         self.items = message.items
         table = self.query_one("#tpl-list", LazyTable)
-        table.set_rows([(t.name, KINDS.get(t.kind, "(tự nhận)"), t.filename, _iso_to_vn(t.saved))
+        table.set_rows([(t.name, tr(KINDS.get(t.kind, "(tự nhận)")), t.filename, _iso_to_vn(t.saved))
                         for t in self.items], [t.name for t in self.items], keep_cursor=True)
         self._detail()
         self.refresh_bindings()
@@ -304,14 +310,15 @@ class TemplatesScreen(Screen):
         if t is None:
             out.update("")
             return
-        lines = [f"[b]{t.name}[/b] — tệp «{t.filename}», {text.format_int(t.size)} byte, lưu ngày {_iso_to_vn(t.saved)}"]
+        lines = [tr("[b]{name}[/b] — tệp «{file}», {size} byte, lưu ngày {day}").format(
+            name=t.name, file=t.filename, size=text.format_int(t.size), day=_iso_to_vn(t.saved))]
         if t.name in self.analysed:
             lines.append(describe_mapping(self.analysed[t.name]))
         else:
             if t.mapping:
-                lines.append("Đã sửa ghép cột: " + "; ".join(f"{k} ← {'(để trống)' if v == '-' else v}"
+                lines.append(tr("Đã sửa ghép cột: ") + "; ".join(f"{k} ← {tr('(để trống)') if v == '-' else v}"
                                                               for k, v in t.mapping.items()))
-            lines.append("[dim]M: xem đầy đủ cách ghép cột · F/Enter: điền mẫu cho một kỳ[/dim]")
+            lines.append(f"[dim]{tr('M: xem đầy đủ cách ghép cột · F/Enter: điền mẫu cho một kỳ')}[/dim]")
         out.update("\n".join(lines))
 
     def _status(self, msg: str) -> None:
@@ -333,17 +340,18 @@ class TemplatesScreen(Screen):
                     return
                 info, res = result
                 self.analysed[info.name] = res
-                self._status(f"[green]Đã lưu mẫu «{info.name}»[/green]. Kiểm tra cách ghép cột dưới đây; sửa bằng M.")
+                self._status(tr("[green]Đã lưu mẫu «{name}»[/green]. Kiểm tra cách ghép cột dưới đây; sửa bằng M.")
+                             .format(name=info.name))
                 self.app.data_changed()
                 self.reload()
             self.app.push_screen(AddTemplateForm(path), saved)
-        self.app.push_screen(FilePicker("Chọn tệp mẫu (.xlsx) cấp trên gửi", extensions=(".xlsx", ".xlsm")), picked)
+        self.app.push_screen(FilePicker(tr("Chọn tệp mẫu (.xlsx) cấp trên gửi"), extensions=(".xlsx", ".xlsm")), picked)
 
     def action_mapping(self) -> None:
         t = self.current()
         if t is None:
             return
-        self._status(f"Đang đọc mẫu «{t.name}»…")
+        self._status(tr("Đang đọc mẫu «{name}»…").format(name=t.name))
         self._analyse(t, "mapping")
 
     @work(thread=True, exclusive=True, group="templates-analyse")
@@ -362,7 +370,8 @@ class TemplatesScreen(Screen):
 
     def on_analysed(self, message: Analysed) -> None:
         if message.error:
-            self._status(f"[red]Không đọc được mẫu «{message.name}»: {message.error}[/red]")
+            self._status("[red]" + tr("Không đọc được mẫu «{name}»: {error}").format(name=message.name, error=message.error)
+                         + "[/red]")
             return
         self._status("")
         self.analysed[message.name] = message.result
@@ -372,7 +381,7 @@ class TemplatesScreen(Screen):
                 if info is None:
                     return
                 self.analysed.pop(info.name, None)
-                self._status(f"[green]Đã lưu cách ghép cột của mẫu «{info.name}».[/green]")
+                self._status("[green]" + tr("Đã lưu cách ghép cột của mẫu «{name}».").format(name=info.name) + "[/green]")
                 self.app.data_changed()
                 self.reload()
                 self._analyse(info, "")
@@ -405,21 +414,21 @@ class TemplatesScreen(Screen):
                 return
             res, receipt, protected = result
             self.analysed[t.name] = res
-            lines = [f"[green]Đã điền mẫu «{t.name}»:[/green] {receipt.path} ({text.format_int(receipt.size)} byte; "
-                     f"{text.format_int(res.rows)} dòng số liệu" + (f", chèn thêm {res.inserted} dòng" if res.inserted
-                                                                   else "") + ")"]
+            lines = [tr("[green]Đã điền mẫu «{name}»:[/green] {path} ({size} byte; {rows} dòng số liệu").format(
+                name=t.name, path=receipt.path, size=text.format_int(receipt.size), rows=text.format_int(res.rows))
+                + (tr(", chèn thêm {n} dòng").format(n=res.inserted) if res.inserted else "") + ")"]
             if res.place_date:
-                lines.append("Đã điền dòng địa danh, ngày tháng.")
+                lines.append(tr("Đã điền dòng địa danh, ngày tháng."))
             if protected:
-                lines.append("Tệp có mật khẩu.")
+                lines.append(tr("Tệp có mật khẩu."))
             elif res.personal_data:
-                lines.append("[yellow]Tệp có dữ liệu cá nhân, không có mật khẩu: giữ cẩn thận, xóa khỏi USB sau khi "
-                             "giao.[/yellow]")
-            lines.append(f"[dim]SHA-256 {receipt.sha256} — biên nhận đã ghi vào Nhật ký.[/dim]")
+                lines.append("[yellow]" + tr("Tệp có dữ liệu cá nhân, không có mật khẩu: giữ cẩn thận, xóa khỏi USB "
+                                               "sau khi giao.") + "[/yellow]")
+            lines.append(f"[dim]SHA-256 {receipt.sha256} — {tr('biên nhận đã ghi vào Nhật ký.')}[/dim]")
             self._status("\n".join(lines))
             self._detail()
             self.app.data_changed()
-            self.app.notify("Đã điền mẫu biểu.", timeout=4)
+            self.app.notify(tr("Đã điền mẫu biểu."), timeout=4)
         self.app.push_screen(FillForm(t, drives), done)
 
     def action_delete(self) -> None:
@@ -430,7 +439,7 @@ class TemplatesScreen(Screen):
         def yes(ok):
             if ok:
                 self._delete(t.name)
-        self.app.push_screen(ConfirmModal(f"Xóa mẫu «{t.name}» khỏi sổ? (Tệp gốc trên máy không bị ảnh hưởng.)"), yes)
+        self.app.push_screen(ConfirmModal(tr("Xóa mẫu «{name}» khỏi sổ? (Tệp gốc trên máy không bị ảnh hưởng.)").format(name=t.name)), yes)
 
     @work(thread=True, exclusive=True, group="templates-delete")
     def _delete(self, name: str) -> None:
@@ -441,13 +450,13 @@ class TemplatesScreen(Screen):
         try:
             templates.delete_template(self.app.reg, name)
         except (InputError, StoreError) as exc:
-            self.app.call_from_thread(self._status, f"[red]Chưa xóa được: {exc.message}[/red]")
+            self.app.call_from_thread(self._status, "[red]" + tr("Chưa xóa được: {error}").format(error=exc.message) + "[/red]")
             return
         self.app.call_from_thread(self._deleted, name)
 
     def _deleted(self, name: str) -> None:
         self.analysed.pop(name, None)
-        self._status(f"Đã xóa mẫu «{name}».")
+        self._status(tr("Đã xóa mẫu «{name}».").format(name=name))
         self.app.data_changed()
         self.reload()
 
