@@ -126,15 +126,23 @@ def test_migration_from_v1_file(tmp_path):
         reg.close()
 
 
-def test_missing_migration_step_is_a_store_error_and_leaves_the_file(tmp_path, monkeypatch):
+def _empty_v1_file(tmp_path):
+    """An encrypted registry file of schema version 1 (no rows), and its bytes."""
     from models import migrations
-    from models.store import EncryptedStore, StoreError
+    from models.store import EncryptedStore
 
     conn = sqlite3.connect(":memory:")
     conn.executescript(migrations.V1_DDL)
     path = tmp_path / "v1.cnscd"
     EncryptedStore.create(path, PASS, conn.serialize(), schema_version=1)[0].close()
-    before = path.read_bytes()
+    return path, path.read_bytes()
+
+
+def test_missing_migration_step_is_a_store_error_and_leaves_the_file(tmp_path, monkeypatch):
+    from models import migrations
+    from models.store import StoreError
+
+    path, before = _empty_v1_file(tmp_path)
     with monkeypatch.context() as m:
         m.setattr(migrations, "STEPS", {})
         with pytest.raises(StoreError) as e:
@@ -151,13 +159,9 @@ def test_missing_migration_step_is_a_store_error_and_leaves_the_file(tmp_path, m
 
 def test_migration_step_that_does_not_fit_the_data_is_exit_4_and_leaves_the_file(tmp_path, monkeypatch):
     from models import migrations
-    from models.store import EncryptedStore, StoreError
+    from models.store import StoreError
 
-    conn = sqlite3.connect(":memory:")
-    conn.executescript(migrations.V1_DDL)
-    path = tmp_path / "v1.cnscd"
-    EncryptedStore.create(path, PASS, conn.serialize(), schema_version=1)[0].close()
-    before = path.read_bytes()
+    path, before = _empty_v1_file(tmp_path)
 
     def broken_step(c):
         c.execute("ALTER TABLE bang_khong_co ADD COLUMN x TEXT")
