@@ -1092,3 +1092,25 @@ async def test_wrong_passphrase_message_says_it_once(demo_path):
         await unlock(pilot, "sai-mat-khau")
         text = screen_text(app).replace("\n", " ").casefold()
         assert text.count("mật khẩu không đúng") + text.count("sai mật khẩu") == 1
+
+
+async def test_full_garbage_collection_waits_for_a_pause_in_typing(demo_path):
+    """Python's full collections (10–45 ms at province scale) must not land in the middle of
+    keystrokes: while the app runs they happen when input pauses, and the process gets its
+    own collector settings back when the app ends."""
+    import gc
+
+    before = gc.get_threshold()
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo(pilot)
+        assert gc.get_threshold()[:2] == before[:2] and gc.get_threshold()[2] >= 1_000_000
+        gc.collect(1)  # a middle-generation pass: a full one is now due
+        assert gc.get_count()[2] >= 1
+        app.last_input = __import__("time").monotonic()  # typing: not yet
+        app._idle_gc()
+        assert gc.get_count()[2] >= 1
+        app.last_input -= app.GC_IDLE_SECONDS  # a pause: now
+        app._idle_gc()
+        assert gc.get_count()[2] == 0
+    assert gc.get_threshold() == before
