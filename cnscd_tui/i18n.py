@@ -228,6 +228,8 @@ EN: dict[str, str] = {
     "thiết bị": "items",
     "đề xuất": "proposals",
     "dòng": "rows",
+    "… và {n} việc khác: xem cột «Tình trạng» ở trang Thôn/Tổ (F3).":
+        "… and {n} more: see the «Status» column on Villages/Teams (F3).",
     "«{label}» không được để trống.": "«{label}» must not be empty.",
     "{label} không được để trống.": "{label} must not be empty.",
     "Di chuyển trong danh sách; Home/End: đầu/cuối": "Move in the list; Home/End: first/last",
@@ -600,6 +602,11 @@ def set_language(lang: str) -> None:
 
 def language() -> str:
     return _lang
+
+
+def tr_pair(vi: str, en: str) -> str:
+    """A text that comes with its own English (e.g. a compliance finding from the rules)."""
+    return en if _lang == "en" and en else vi
 
 
 def tr(vi: str) -> str:

@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from models import text, vocab
 
-from .i18n import language, tr
+from .i18n import language, tr, tr_pair
 from .widgets import Column, LazyTable, Line, QuickFooter, SearchInput, bar_chart, short_team
 
 TABS = [
@@ -217,11 +217,11 @@ class DashboardPane(Pane):
         if not self.findings:
             ol.add_option(Option(f"[green]✓ {tr('Không có việc gì cần xử lý.')}[/green]", id="none", disabled=True))
         shown = self.findings[:MAX_FINDINGS]
-        ol.add_options([Option(("[red]●[/red] " if f.severity == "loi" else "[yellow]▲[/yellow] ") + f.message,
-                               id=f"f{i}") for i, f in enumerate(shown)])
+        ol.add_options([Option(("[red]●[/red] " if f.severity == "loi" else "[yellow]▲[/yellow] ")
+                               + tr_pair(f.message, f.message_en), id=f"f{i}") for i, f in enumerate(shown)])
         if len(self.findings) > len(shown):
-            ol.add_option(Option(f"… và {text.format_int(len(self.findings) - len(shown))} việc khác: xem cột "
-                                 "«Tình trạng» ở trang Thôn/Tổ (F3).", id="more", disabled=True))
+            ol.add_option(Option(tr("… và {n} việc khác: xem cột «Tình trạng» ở trang Thôn/Tổ (F3).").format(
+                n=text.format_int(len(self.findings) - len(shown))), id="more", disabled=True))
         if shown:  # the first Enter opens the first line (nothing was highlighted before)
             ol.highlighted = 0
 
@@ -233,10 +233,11 @@ class DashboardPane(Pane):
         out = []
         if not st.villages:
             out.append(Finding("no_unit", "loi", "Chưa có thôn/TDP nào: nhấn Enter (hoặc F3), rồi A để thêm.",
-                               ("tab", "thon-to")))
+                               ("tab", "thon-to"), "No village yet: press Enter (or F3), then A to add one."))
         if not st.teams:
             out.append(Finding("no_team", "loi", "Chưa lập Tổ CNSCĐ nào: ở trang Thôn/Tổ (F3), chọn một thôn rồi "
-                               "nhấn T để lập tổ.", ("tab", "thon-to")))
+                               "nhấn T để lập tổ.", ("tab", "thon-to"),
+                               "No team yet: on Villages/Teams (F3), pick a village and press T to found its team."))
         return out
 
     @on(OptionList.OptionSelected, "#dash-findings")

@@ -13,7 +13,7 @@ from textual.widgets import Header, Input, Label, Static
 from models import text
 
 from .forms import Modal
-from .i18n import tr
+from .i18n import tr, tr_pair
 from .widgets import Column, LazyTable, QuickFooter, short_team
 
 
@@ -117,7 +117,7 @@ class TeamScreen(Screen):
                       f"{tr('đủ thành phần bắt buộc')})")
         else:
             colour = "red" if c.status == "loi" else "yellow"
-            msgs = " ".join(f.message.split(": ", 1)[-1] for f in c.findings)
+            msgs = " ".join(tr_pair(f.message, f.message_en).split(": ", 1)[-1] for f in c.findings)
             status = f"[{colour}]{'✗ ' + tr('Chưa đạt') if c.status == 'loi' else '▲ ' + tr('Cần lưu ý')}:[/{colour}] {msgs}"
         self.query_one("#team-status", Static).update(status)
         self.query_one("#members-table", LazyTable).set_rows(

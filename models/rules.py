@@ -24,6 +24,7 @@ class Finding:
     severity: str  # loi (red) | canh_bao (yellow)
     message: str
     target: tuple[str, int]
+    message_en: str = ""  # the same in English (names stay as they are), for the English UI
 
 
 @dataclass(frozen=True)
@@ -89,29 +90,36 @@ def _trained(year: int, person_ids: Iterable[int] | None = None) -> set[int]:
 
 
 def _team_checks(t: Team, unit_name: str, members: list[tuple[int, str, str]], trained: set[int], s,
-                 cat_names: dict[str, str]) -> TeamCompliance:
+                 cat_names: dict[str, str], cat_names_en: dict[str, str] | None = None) -> TeamCompliance:
     """members: (person_id, role, category_code) of active memberships."""
     lo, hi = (s.village_team_min, s.village_team_max) if t.level == "thon" else (s.commune_team_min, s.commune_team_max)
     size = len(members)
     findings: list[Finding] = []
     target = ("team", t.id)
     if size < lo:
-        findings.append(Finding("size_low", "loi", f"{t.name}: có {size} thành viên, ít hơn mức tối thiểu {lo}.", target))
+        findings.append(Finding("size_low", "loi", f"{t.name}: có {size} thành viên, ít hơn mức tối thiểu {lo}.", target,
+                                f"{t.name}: {size} members, fewer than the minimum of {lo}."))
     elif size > hi:
-        findings.append(Finding("size_high", "loi", f"{t.name}: có {size} thành viên, nhiều hơn mức tối đa {hi}.", target))
+        findings.append(Finding("size_high", "loi", f"{t.name}: có {size} thành viên, nhiều hơn mức tối đa {hi}.", target,
+                                f"{t.name}: {size} members, more than the maximum of {hi}."))
     missing: tuple[str, ...] = ()
     if t.level == "thon":
         have = {m[2] for m in members}
-        missing = tuple(cat_names.get(c, c) for c in s.required_categories if c not in have)
+        missing_codes = [c for c in s.required_categories if c not in have]
+        missing = tuple(cat_names.get(c, c) for c in missing_codes)
         if missing:
-            findings.append(Finding("missing_category", "loi", f"{t.name}: thiếu thành phần {', '.join(missing)}.", target))
+            en = ", ".join((cat_names_en or {}).get(c) or cat_names.get(c, c) for c in missing_codes)
+            findings.append(Finding("missing_category", "loi", f"{t.name}: thiếu thành phần {', '.join(missing)}.", target,
+                                    f"{t.name}: no member from {en}."))
     has_leader = any(m[1] == "to_truong" for m in members)
     if size and not has_leader:
-        findings.append(Finding("no_leader", "canh_bao", f"{t.name}: chưa có Tổ trưởng.", target))
+        findings.append(Finding("no_leader", "canh_bao", f"{t.name}: chưa có Tổ trưởng.", target,
+                                f"{t.name}: no team leader yet."))
     untrained = sum(1 for m in members if m[0] not in trained)
     if untrained:
         findings.append(Finding("untrained", "canh_bao",
-                                f"{t.name}: {untrained}/{size} thành viên chưa được tập huấn năm nay.", target))
+                                f"{t.name}: {untrained}/{size} thành viên chưa được tập huấn năm nay.", target,
+                                f"{t.name}: {untrained}/{size} members not trained this year."))
     return TeamCompliance(t.id, t.name, unit_name, t.level, size, lo, hi, missing, has_leader, untrained,
                           tuple(findings))
 
@@ -120,7 +128,9 @@ def _load(year: int, team_id: int | None = None):
     """(trained person ids, category names, active members by team) — of one team when ``team_id``
     is given (a team's page must not read a whole province's memberships and attendance)."""
     cat_codes = {c.id: c.code for c in Category.select(Category.id, Category.code)}
-    cat_names = {c.code: c.name for c in Category.select(Category.code, Category.name)}
+    cats = list(Category.select(Category.code, Category.name, Category.name_en))
+    cat_names = {c.code: c.name for c in cats}
+    cat_names_en = {c.code: c.name_en for c in cats if c.name_en}
     by_team: dict[int, list[tuple[int, str, str]]] = {}
     q = (Membership.select(Membership.person, Membership.team, Membership.role, Membership.category)
          .where(Membership.end_date.is_null()))
@@ -130,7 +140,7 @@ def _load(year: int, team_id: int | None = None):
         by_team.setdefault(tid, []).append((pid, role, cat_codes.get(cid, "")))
     people = None if team_id is None else {m[0] for m in by_team.get(team_id, [])}
     trained = _trained(year, people)
-    return trained, cat_names, by_team
+    return trained, (cat_names, cat_names_en), by_team
 
 
 def team_compliance(reg, team_id: int, *, year: int | None = None) -> TeamCompliance:
@@ -138,9 +148,9 @@ def team_compliance(reg, team_id: int, *, year: int | None = None) -> TeamCompli
     s = _settings(reg)
     with reg.read():
         t = Team.get_by_id(team_id)
-        trained, cat_names, by_team = _load(year, t.id)
+        trained, (cat_names, cat_names_en), by_team = _load(year, t.id)
         u = t.unit
-        return _team_checks(t, f"{u.kind} {u.name}", by_team.get(t.id, []), trained, s, cat_names)
+        return _team_checks(t, f"{u.kind} {u.name}", by_team.get(t.id, []), trained, s, cat_names, cat_names_en)
 
 
 def compliance(reg, *, year: int | None = None) -> Compliance:
@@ -148,14 +158,15 @@ def compliance(reg, *, year: int | None = None) -> Compliance:
     year = year or dt.date.today().year
     s = _settings(reg)
     with reg.read():
-        trained, cat_names, by_team = _load(year)
+        trained, (cat_names, cat_names_en), by_team = _load(year)
         units = {u.id: u for u in Unit.select()}
         teams = []
         with_team = set()
         for t in Team.select().where(Team.active == True):  # noqa: E712
             u = units[t.unit_id]
             with_team.add(u.id)
-            teams.append(_team_checks(t, f"{u.kind} {u.name}", by_team.get(t.id, []), trained, s, cat_names))
+            teams.append(_team_checks(t, f"{u.kind} {u.name}", by_team.get(t.id, []), trained, s, cat_names,
+                                      cat_names_en))
         teams.sort(key=lambda c: (0 if c.level == "xa" else 1, text.vn_key(c.unit_name)))
         no_team = tuple((u.id, f"{u.kind} {u.name}") for u in units.values()
                         if u.level == "thon" and u.active and u.id not in with_team)
@@ -165,18 +176,22 @@ def compliance(reg, *, year: int | None = None) -> Compliance:
                   .where(Equipment.condition != "tot"))
         findings = [f for tc in teams for f in tc.findings if f.kind != "untrained"]
         for uid, name in no_team:
-            findings.append(Finding("no_team", "loi", f"{name} chưa có Tổ CNSCĐ.", ("unit", uid)))
+            findings.append(Finding("no_team", "loi", f"{name} chưa có Tổ CNSCĐ.", ("unit", uid),
+                                    f"{name} has no digital technology team yet."))
         if untrained:
             findings.append(Finding("untrained", "canh_bao",
                                     f"{untrained}/{len(active_people)} thành viên chưa được tập huấn năm {year}.",
-                                    ("training", year)))
+                                    ("training", year),
+                                    f"{untrained}/{len(active_people)} members not trained in {year}."))
         n_repair = 0
         for e in repair:
             n_repair += 1
             u = units.get(e.unit_id)
             findings.append(Finding("repair", "canh_bao",
                                     f"{vocab.label(vocab.EQUIPMENT_KINDS, e.kind)} tại {u.kind} {u.name}: "
-                                    f"{vocab.label(vocab.CONDITIONS, e.condition).lower()}.", ("equipment", e.id)))
+                                    f"{vocab.label(vocab.CONDITIONS, e.condition).lower()}.", ("equipment", e.id),
+                                    f"{vocab.label(vocab.EQUIPMENT_KINDS, e.kind, 'en')} at {u.kind} {u.name}: "
+                                    f"{vocab.label(vocab.CONDITIONS, e.condition, 'en').lower()}."))
         return Compliance(year, tuple(teams), no_team, untrained, len(active_people), n_repair, tuple(findings))
 
 

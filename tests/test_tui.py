@@ -966,6 +966,11 @@ async def test_english_mode_columns_and_footer(demo_path):
         await press(pilot, "ctrl+s")
         await settle(pilot)
         try:
+            # the dashboard's list of things to fix comes from the rules, in English too (names stay)
+            await press(pilot, "f2")
+            text = screen_text(app)
+            assert "members, fewer than the minimum of 5" in text and "no member from Fatherland Front" in text
+            assert "ít hơn mức tối thiểu" not in text and "thiếu thành phần" not in text
             await press(pilot, "f3")
             text = screen_text(app)
             assert "Former unit" in text and "Status" in text and "Đơn vị cũ" not in text
