@@ -81,13 +81,9 @@ class FilePicker(Modal):  # dismisses with a Path, or None
         Binding("escape", "cancel", "Hủy", id="picker.cancel", tooltip="Đóng, không chọn tệp"),
         Binding("ctrl+u", "drives", "Tìm USB", id="picker.drives", tooltip="Tìm lại các ổ USB đang cắm"),
     ]
-    HELP = ("Chọn nơi tìm (Tài liệu, Tải về, USB…) ở ô trên, rồi mở thư mục và chọn tệp bằng Enter. "
-            "Chỉ hiện thư mục và tệp bảng tính (.xlsx, .xls, .ods, .csv). Có thể gõ thẳng đường dẫn tệp "
-            "vào ô cuối rồi Enter. Ctrl+U: tìm lại USB vừa cắm.")
-
-    @property
-    def help_text(self) -> str:  # translated when shown
-        return tr(self.HELP)
+    help_text = ("Chọn nơi tìm (Tài liệu, Tải về, USB…) ở ô trên, rồi mở thư mục và chọn tệp bằng Enter. "
+                 "Chỉ hiện thư mục và tệp bảng tính (.xlsx, .xls, .ods, .csv). Có thể gõ thẳng đường dẫn tệp "
+                 "vào ô cuối rồi Enter. Ctrl+U: tìm lại USB vừa cắm.")
 
     def __init__(self, title: str, *, extensions: tuple[str, ...] = SPREADSHEETS, start: Path | None = None) -> None:
         super().__init__()

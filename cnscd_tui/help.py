@@ -43,7 +43,7 @@ class HelpScreen(ModalScreen):
         self.under = under
 
     def compose(self) -> ComposeResult:
-        how = getattr(self.under, "help_text", "") or ""
+        how = tr(getattr(self.under, "help_text", "") or "")  # every screen's how-to, in the UI's language
         # one line per action; every key that does it is listed (F1/?, not only the first one)
         groups: dict[tuple, list[str]] = {}
         nav = {"table.up", "table.down", "table.pageup", "table.pagedown", "table.home", "table.end"}

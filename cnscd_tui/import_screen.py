@@ -166,20 +166,16 @@ class ImportScreen(Screen):
         Binding("ctrl+o", "report", "Ghi báo cáo", id="import.report",
                 tooltip="Ghi bảng kết quả từng dòng ra tệp Excel (có thể đặt mật khẩu)"),
     ]
-    HELP = ("Nhập danh sách thành viên từ tệp Excel/LibreOffice/CSV của xã (kể cả tệp cũ gõ bằng phông .VnTime "
-            "hoặc VNI), hoặc nhập bảng Phụ lục I của đơn vị cấp dưới để tổng hợp. Các bước: chọn tệp (Ctrl+F, "
-            "cả trên USB) → chọn trang tính → xem và sửa cách ghép cột (Enter trên một cột; Enter trên tên thôn "
-            "hoặc thành phần lạ để chọn thôn/thành phần tương ứng) → xem trước từng dòng (thêm mới, cập nhật, "
-            "không đổi, lỗi — kèm số dòng trong tệp) → Ctrl+S nhập vào sổ. Chưa bấm Ctrl+S thì sổ không thay "
-            "đổi; đang đọc hoặc đang nhập mà bấm Esc thì dừng lại và không ghi gì. Nhập lại cùng một tệp không "
-            "làm thay đổi sổ; tệp đã sửa thì cập nhật đúng người đó (khớp theo CCCD, hoặc họ tên + năm sinh + "
-            "thôn). Tệp có mật khẩu (ví dụ tệp chương trình này xuất có đặt mật khẩu): chương trình hỏi mật khẩu và "
-            "chỉ mở tệp trong bộ nhớ. Cột chưa rõ bảng mã chữ Việt phải được chọn bảng mã trước khi nhập. "
-            "Ctrl+O: ghi bảng kết quả từng dòng ra tệp Excel.")
-
-    @property
-    def help_text(self) -> str:  # translated when shown
-        return tr(self.HELP)
+    help_text = ("Nhập danh sách thành viên từ tệp Excel/LibreOffice/CSV của xã (kể cả tệp cũ gõ bằng phông .VnTime "
+                 "hoặc VNI), hoặc nhập bảng Phụ lục I của đơn vị cấp dưới để tổng hợp. Các bước: chọn tệp (Ctrl+F, "
+                 "cả trên USB) → chọn trang tính → xem và sửa cách ghép cột (Enter trên một cột; Enter trên tên thôn "
+                 "hoặc thành phần lạ để chọn thôn/thành phần tương ứng) → xem trước từng dòng (thêm mới, cập nhật, "
+                 "không đổi, lỗi — kèm số dòng trong tệp) → Ctrl+S nhập vào sổ. Chưa bấm Ctrl+S thì sổ không thay "
+                 "đổi; đang đọc hoặc đang nhập mà bấm Esc thì dừng lại và không ghi gì. Nhập lại cùng một tệp không "
+                 "làm thay đổi sổ; tệp đã sửa thì cập nhật đúng người đó (khớp theo CCCD, hoặc họ tên + năm sinh + "
+                 "thôn). Tệp có mật khẩu (ví dụ tệp chương trình này xuất có đặt mật khẩu): chương trình hỏi mật khẩu và "
+                 "chỉ mở tệp trong bộ nhớ. Cột chưa rõ bảng mã chữ Việt phải được chọn bảng mã trước khi nhập. "
+                 "Ctrl+O: ghi bảng kết quả từng dòng ra tệp Excel.")
 
     def __init__(self, path: Path | None = None, *, kind: str = "roster") -> None:
         super().__init__()

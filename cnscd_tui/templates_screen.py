@@ -230,15 +230,11 @@ class TemplatesScreen(Screen):
         Binding("m", "mapping", "Ghép cột", id="templates.mapping", tooltip="Xem và sửa cách ghép cột của mẫu"),
         Binding("d", "delete", "Xóa", id="templates.delete", tooltip="Xóa mẫu khỏi sổ (hỏi xác nhận)"),
     ]
-    HELP = ("Mẫu biểu cấp trên gửi (tệp .xlsx có tiêu đề, dòng tên cột, dòng tổng, chữ ký…) được lưu vào sổ "
-            "cùng cách ghép cột; kỳ sau chỉ cần chọn mẫu và bấm F (hoặc Enter) để điền. Chương trình tìm dòng "
-            "tên cột, chèn các dòng số liệu theo đúng kiểu chữ, khung, định dạng của mẫu, kéo dãn công thức "
-            "dòng tổng, đánh số Stt, điền dòng «…, ngày … tháng … năm …» và giữ nguyên phần chữ ký. Tệp mẫu "
-            "gốc không bao giờ bị sửa. A: thêm mẫu; M: xem/sửa cách ghép cột; D: xóa mẫu.")
-
-    @property
-    def help_text(self) -> str:  # translated when shown
-        return tr(self.HELP)
+    help_text = ("Mẫu biểu cấp trên gửi (tệp .xlsx có tiêu đề, dòng tên cột, dòng tổng, chữ ký…) được lưu vào sổ "
+                 "cùng cách ghép cột; kỳ sau chỉ cần chọn mẫu và bấm F (hoặc Enter) để điền. Chương trình tìm dòng "
+                 "tên cột, chèn các dòng số liệu theo đúng kiểu chữ, khung, định dạng của mẫu, kéo dãn công thức "
+                 "dòng tổng, đánh số Stt, điền dòng «…, ngày … tháng … năm …» và giữ nguyên phần chữ ký. Tệp mẫu "
+                 "gốc không bao giờ bị sửa. A: thêm mẫu; M: xem/sửa cách ghép cột; D: xóa mẫu.")
 
     def __init__(self) -> None:
         super().__init__()
