@@ -192,14 +192,18 @@ def _install_fast_rows(ws) -> bool:
     return True
 
 
-def _wrapped_lines(value, width: float, per_unit: float = 1.3) -> int:
-    """How many lines ``value`` takes when wrapped in a column ``width`` Excel units wide.
+def _chars_per_line(width: float, per_unit: float = 1.3) -> int:
+    """Characters of 11-pt Times New Roman on one line of a column ``width`` Excel units wide
+    (about ``per_unit`` per width unit, less a character of cell padding)."""
+    return max(4, int(width * per_unit) - 1)
 
-    A conservative estimate for 11-pt Times New Roman (about ``per_unit`` characters
-    per width unit, less a character of cell padding), word by word as Excel wraps."""
+
+def _wrapped_lines(value, width: float, per_unit: float = 1.3) -> int:
+    """How many lines ``value`` takes when wrapped in a column ``width`` Excel units wide
+    (a conservative estimate, word by word as Excel wraps)."""
     if not isinstance(value, str):
         return 1
-    per_line = max(4, int(width * per_unit) - 1)
+    per_line = _chars_per_line(width, per_unit)
     if len(value) <= per_line and "\n" not in value:
         return 1
     lines = 0
@@ -324,7 +328,7 @@ def _xlsx_sheet(wb, report: Report, title: str) -> None:
     else:
         # only wrapping (text) columns can need more than one line; most rows need one, and a
         # length test is all they cost (this runs over 7,446 rows of a province's roster)
-        wrapping = [(j, c.width, max(4, int(c.width * 1.3) - 1)) for j, c in enumerate(cols)
+        wrapping = [(j, c.width, _chars_per_line(c.width)) for j, c in enumerate(cols)
                     if c.kind not in _ONE_LINE_KINDS]
         for i, data in enumerate(report.rows):
             lines = 1
