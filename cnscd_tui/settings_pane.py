@@ -164,8 +164,9 @@ class SettingsPane(Pane):
         from models import services as S
 
         reg = self.app.reg
-        return (S.get_settings(reg), S.list_categories(reg, include_inactive=True), reg.store.list_backups(),
-                registry_policy(reg)[0].name)
+        s = S.get_settings(reg)
+        return (s, S.list_categories(reg, include_inactive=True), reg.store.list_backups(),
+                registry_policy(reg, settings=s)[0].name)
 
     def show(self, data) -> None:
         s, cats, backups, fund_name = data

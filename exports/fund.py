@@ -435,19 +435,20 @@ def payment_report(reg, policy: FundPolicy, period: Period, *, days_per_person_m
 POLICY_SETTING = "fund_policy"
 
 
-def registry_policy(reg, code: str | None = None) -> tuple[FundPolicy, str]:
+def registry_policy(reg, code: str | None = None, *, settings=None) -> tuple[FundPolicy, str]:
     """The policy to use and where it comes from (said in the sheet).
 
     ``code`` (chosen by the clerk) wins; else the registry's ``fund_policy`` setting when there is
-    one; else Quảng Nam phương án 01 (500.000 đồng/tổ/tháng).
+    one (from ``settings`` when the caller has read them already); else Quảng Nam phương án 01
+    (500.000 đồng/tổ/tháng).
     """
     if code:
         return get_policy(code), "chọn khi xuất"
-    saved = ""
-    if reg is not None:
+    if settings is None and reg is not None:
         from models import services
 
-        saved = getattr(services.get_settings(reg), POLICY_SETTING, "") or ""
+        settings = services.get_settings(reg)
+    saved = (getattr(settings, POLICY_SETTING, "") or "") if settings is not None else ""
     if saved and isinstance(saved, str) and text.fold(saved).replace(" ", "-") in POLICIES:
         return get_policy(saved), "theo cài đặt của sổ"
     return QUANG_NAM_PA01, "mặc định, vì sổ chưa cài đặt mức hỗ trợ"
