@@ -9,7 +9,10 @@ import pytest
 from cnscd_tui.app import CnscdApp
 from models import services as S
 from tests.conftest import PASS
-from tests.tui_helpers import choose, open_demo, press, screen_name, screen_text, settle, tick, type_into, unlock
+from tests.tui_helpers import (
+    choose, footer_line, open_demo, press, screen_name, screen_text,
+    set_ui_language, settle, tick, type_into, unlock,
+)
 
 SIZE = (100, 32)
 
@@ -751,10 +754,6 @@ async def test_reports_protected_export_asks_for_a_password(demo_path, tmp_path)
 
 
 # -- the 80×24 audit: keys, focus, what is on screen ----------------------------------------
-def footer_line(app) -> str:
-    return screen_text(app).splitlines()[-1]
-
-
 async def _open_person_form(pilot):
     await press(pilot, "f4")
     await press(pilot, "down")  # from the search box down to the list (the «Danh sách» key)
@@ -960,11 +959,7 @@ async def test_english_mode_columns_and_footer(demo_path):
     app = CnscdApp(demo_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_demo(pilot)
-        await press(pilot, "f9")
-        await press(pilot, "e")
-        await choose(pilot, "#f-language", "en")
-        await press(pilot, "ctrl+s")
-        await settle(pilot)
+        await set_ui_language(pilot, "en")
         try:
             # the dashboard's list of things to fix comes from the rules, in English too (names stay)
             await press(pilot, "f2")

@@ -6,25 +6,12 @@ from __future__ import annotations
 from cnscd_tui.app import CnscdApp
 from exports import legacy_text as lt
 from tests.test_import import _xlsx_roster
-from tests.tui_helpers import choose, open_demo, press, screen_name, screen_text, settle
+from tests.tui_helpers import (
+    choose, footer_line, open_demo, press, screen_name, screen_text,
+    set_ui_language, settle,
+)
 
 SIZE = (100, 32)
-
-
-def footer_line(app) -> str:
-    return screen_text(app).splitlines()[-1]
-
-
-async def set_ui_language(pilot, lang: str) -> None:
-    """Cài đặt → Sửa → Ngôn ngữ giao diện, as the clerk does it."""
-    app = pilot.app
-    await press(pilot, "f9")
-    await press(pilot, "e")
-    assert screen_name(app) == "SettingsForm"
-    await choose(pilot, "#f-language", lang)
-    await press(pilot, "ctrl+s")
-    await settle(pilot)
-    assert screen_name(app) == "MainScreen"
 
 
 def assert_none_in(text: str, words) -> None:

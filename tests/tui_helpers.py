@@ -70,3 +70,20 @@ async def open_demo(pilot, passphrase: str | None = None) -> None:
     await settle(pilot)
     await unlock(pilot, passphrase or PASS)
     assert screen_name(pilot.app) == "MainScreen"
+
+
+def footer_line(app) -> str:
+    """The footer: the screen's last line."""
+    return screen_text(app).splitlines()[-1]
+
+
+async def set_ui_language(pilot, lang: str) -> None:
+    """Cài đặt → Sửa → Ngôn ngữ giao diện, as the clerk does it."""
+    app = pilot.app
+    await press(pilot, "f9")
+    await press(pilot, "e")
+    assert screen_name(app) == "SettingsForm"
+    await choose(pilot, "#f-language", lang)
+    await press(pilot, "ctrl+s")
+    await settle(pilot)
+    assert screen_name(app) == "MainScreen"
