@@ -20,7 +20,8 @@ from pathlib import Path
 
 from . import migrations
 from .schema import MODELS, SCHEMA_VERSION, database
-from .store import EncryptedStore, KdfParams, SaveFailed, StoreError
+from .errors import SaveFailed, SchemaTooNew, StoreError  # noqa: F401  (SchemaTooNew re-exported)
+from .store import EncryptedStore, KdfParams
 
 APP_NAME = "cnscd"
 DEFAULT_FILENAME = "so-to-cnscd.cnscd"
@@ -34,16 +35,6 @@ def default_db_path() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP_NAME, appauthor=False)) / DEFAULT_FILENAME
-
-
-class SchemaTooNew(StoreError):
-    exit_code = 4
-
-    def __init__(self, found: int):
-        super().__init__(
-            f"Sổ dùng cấu trúc dữ liệu phiên bản {found}, mới hơn chương trình này "
-            f"(phiên bản {SCHEMA_VERSION}). Hãy cập nhật chương trình Sổ Tổ CNSCĐ."
-        )
 
 
 def _new_connection() -> sqlite3.Connection:
@@ -137,7 +128,7 @@ class Registry:
                 raise DamagedFile(f"Nội dung sổ không đọc được ({exc}).") from exc
             _harden(conn)
             if found > SCHEMA_VERSION:
-                raise SchemaTooNew(found)
+                raise SchemaTooNew(found, SCHEMA_VERSION)
             reg = cls(store, conn, payload, actor)
         except BaseException:
             store.close()

@@ -16,6 +16,8 @@ import os
 import socket
 from pathlib import Path
 
+from .errors import AlreadyOpen, SaveFailed
+
 _LOCK_OFFSET = 1 << 20  # Windows: lock a byte far past the content so the content stays readable
 
 
@@ -25,8 +27,6 @@ class RegistryLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        from .store import AlreadyOpen, SaveFailed
-
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:

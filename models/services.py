@@ -34,33 +34,7 @@ from .schema import (
 )
 
 
-# ---------------------------------------------------------------------------
-# Errors
-# ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    message: str
-
-
-class InputError(Exception):
-    """Bad input: one or more fields with Vietnamese messages. Nothing was written."""
-
-    exit_code = 2
-
-    def __init__(self, errors: list[FieldError] | str, field_name: str = ""):
-        if isinstance(errors, str):
-            errors = [FieldError(field_name, errors)]
-        self.errors = list(errors)
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        return "\n".join(e.message for e in self.errors)
-
-
-class NotFoundError(InputError):
-    pass
+from .errors import FieldError, InputError, NotFoundError  # noqa: E402,F401  (re-exported)
 
 
 def _today() -> dt.date:
@@ -370,24 +344,9 @@ def seed_new_registry(*, province: str, commune: str, commune_kind: str = "xã",
                     field="", old="", new="")
 
 
-_KIND_PREFIXES = ["thành phố", "tỉnh", "huyện", "thị xã", "thị trấn", "xã", "phường", "đặc khu",
-                  "tổ dân phố", "thôn", "bản", "ấp", "khóm", "khu dân cư", "khu phố", "làng", "xóm", "tdp"]
+_strip_kind = text.strip_unit_kind
 
 
-def _strip_kind(name: str) -> str:
-    """"Phường Trần Hưng Đạo" → "Trần Hưng Đạo" (the kind is stored apart)."""
-    name = text.clean(name)
-    folded = text.fold(name)
-    for prefix in _KIND_PREFIXES:
-        fp = text.fold(prefix) + " "
-        if folded.startswith(fp) and len(name) > len(fp):
-            return name[len(fp):].strip()
-    return name
-
-
-# ---------------------------------------------------------------------------
-# Categories
-# ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class CategoryInfo:
     id: int

@@ -31,6 +31,17 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from .errors import (  # noqa: F401  (re-exported: callers catch them as store.X)
+    AlreadyOpen,
+    DamagedFile,
+    NotFound,
+    SaveFailed,
+    StoreError,
+    UnsupportedVersion,
+    WrongSecret,
+    local_time,
+)
+
 MAGIC = b"CNSCD\x1a\r\n"
 FORMAT_MAJOR = 1
 FORMAT_MINOR = 0
@@ -53,66 +64,7 @@ RESTORE_KEEP = 5
 MANUAL_KEEP = 10  # backups the clerk made with «Sao lưu ngay»
 
 
-# ---------------------------------------------------------------------------
-# Errors (Vietnamese messages for the clerk, an exit code for the CLI)
-# ---------------------------------------------------------------------------
-class StoreError(Exception):
-    exit_code = 4
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class WrongSecret(StoreError):
-    exit_code = 3
-
-
-class DamagedFile(StoreError):
-    exit_code = 4
-
-    def __init__(self, message: str, good_backups: list["BackupInfo"] | None = None):
-        self.good_backups = good_backups or []
-        if self.good_backups:
-            b = self.good_backups[0]
-            message += (f"\nBản sao lưu tốt gần nhất: {b.path.name} (lần lưu {b.generation}, "
-                        f"{_local(b.saved_at)}). Dùng lệnh «cnscd restore» hoặc màn hình mở sổ để khôi phục.")
-        super().__init__(message)
-
-
-class UnsupportedVersion(DamagedFile):
-    pass
-
-
-class NotFound(StoreError):
-    exit_code = 4
-
-
-class AlreadyOpen(StoreError):
-    exit_code = 5
-
-    def __init__(self, host="?", pid="?", since: str = "", user: str = ""):
-        self.host, self.pid, self.since, self.user = host, pid, since, user
-        when = ""
-        try:
-            t = dt.datetime.fromisoformat(since)
-            when = f" từ {t:%H:%M} {t:%d/%m/%Y}"
-        except (TypeError, ValueError):
-            pass
-        who = f" (người dùng {user})" if user else ""
-        super().__init__(f"Sổ đang được mở ở máy {host} (tiến trình {pid}){who}{when}. "
-                         "Hãy đóng chương trình ở đó trước. Nếu máy đó đã tắt đột ngột, thử mở lại sau ít giây.")
-
-
-class SaveFailed(StoreError):
-    exit_code = 6
-
-
-def _local(t: dt.datetime) -> str:
-    try:
-        return t.astimezone().strftime("%H:%M %d/%m/%Y")
-    except (ValueError, OSError):
-        return str(t)
+_local = local_time
 
 
 def _reason(exc: OSError) -> str:

@@ -293,3 +293,27 @@ def ascii_slug(s: str) -> str:
     """"Phường Duy Tiên" → "PhuongDuyTien" (for file names)."""
     words = re.split(r"[^0-9A-Za-z]+", fold(s))
     return "".join(w[:1].upper() + w[1:] for w in words if w)
+
+
+# ---------------------------------------------------------------------------
+# Place names: "Phường Trần Hưng Đạo" → kind «phường», name «Trần Hưng Đạo»
+# ---------------------------------------------------------------------------
+UNIT_KIND_PREFIXES = ("thành phố", "tỉnh", "huyện", "thị xã", "thị trấn", "xã", "phường", "đặc khu",
+                      "tổ dân phố", "thôn", "bản", "ấp", "khóm", "khu dân cư", "khu phố", "làng", "xóm", "tdp")
+_UNIT_KIND_FOLDED = tuple((fold(p) + " ", p) for p in UNIT_KIND_PREFIXES)
+
+
+def split_unit_kind(name: str) -> tuple[str, str]:
+    """``"Tổ dân phố Cẩm Lệ"`` → ``("tổ dân phố", "Cẩm Lệ")``; no known kind → ``("", name)``.
+    «TDP» counts as «tổ dân phố»."""
+    name = clean(name)
+    folded = fold(name)
+    for fp, prefix in _UNIT_KIND_FOLDED:
+        if folded.startswith(fp) and len(name) > len(fp):
+            return ("tổ dân phố" if prefix == "tdp" else prefix), name[len(fp):].strip()
+    return "", name
+
+
+def strip_unit_kind(name: str) -> str:
+    """``"Phường Trần Hưng Đạo"`` → ``"Trần Hưng Đạo"`` (the kind is stored apart)."""
+    return split_unit_kind(name)[1]
