@@ -88,7 +88,7 @@ class Registry:
         lock: bool = True,
     ) -> tuple["Registry", str]:
         """Create a new registry file; returns it open, and the recovery key."""
-        from . import services
+        from . import new_registry
 
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -98,8 +98,8 @@ class Registry:
         with database.atomic():
             database.create_tables(MODELS)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            services.seed_new_registry(province=province, commune=commune, commune_kind=commune_kind,
-                                       district=district, actor=actor or current_actor())
+            new_registry.fill_new_registry(province=province, commune=commune, commune_kind=commune_kind,
+                                           district=district, actor=actor or current_actor())
         payload = conn.serialize()
         store, recovery = EncryptedStore.create(
             path, passphrase, payload, schema_version=SCHEMA_VERSION, kdf=kdf, lock=lock

@@ -13,6 +13,7 @@ from typing import Iterable
 from dataclasses import dataclass, field
 
 from . import text, vocab
+from .settings import get_settings
 from .schema import Attendance, Category, Course, Equipment, Membership, Team, Unit
 
 
@@ -74,12 +75,10 @@ class Compliance:
 
 
 def _settings(reg):
-    from .services import get_settings
-
     return get_settings(reg)
 
 
-def _trained(year: int, person_ids: Iterable[int] | None = None) -> set[int]:
+def trained_ids(year: int, person_ids: Iterable[int] | None = None) -> set[int]:
     """Who attended a course starting in ``year`` (only among ``person_ids`` when given)."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     q = (Attendance.select(Attendance.person).join(Course)
@@ -139,7 +138,7 @@ def _load(year: int, team_id: int | None = None):
     for pid, tid, role, cid in q.tuples():
         by_team.setdefault(tid, []).append((pid, role, cat_codes.get(cid, "")))
     people = None if team_id is None else {m[0] for m in by_team.get(team_id, [])}
-    trained = _trained(year, people)
+    trained = trained_ids(year, people)
     return trained, (cat_names, cat_names_en), by_team
 
 
