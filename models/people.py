@@ -163,11 +163,26 @@ def add_person(reg, data: PersonInput, *, allow_duplicate: bool = False) -> tupl
                 names = "; ".join(f"{full_name(p)} ({birth_year(p) or 'không rõ năm sinh'})" for p in dups[:3])
                 raise InputError(f"Có thể đã có người này trong sổ: {names}. Hãy tìm và chọn người có sẵn, "
                                  "hoặc xác nhận đây là người khác.", "full_name")
+        warnings = c.warnings + _shared_phone(c.phone, None)
         p = Person()
         _store_person(p, c)
         p.save()
         log(reg, "them", "person", p.id, f"Thêm {full_name(p)}")
-    return person_detail(reg, p.id), c.warnings
+    return person_detail(reg, p.id), warnings
+
+
+def _shared_phone(phone: str, person_id: int | None) -> tuple[str, ...]:
+    """A warning naming whoever else has this phone number (a family may share one)."""
+    if not phone:
+        return ()
+    q = Person.select().where(Person.phone == phone)
+    if person_id is not None:
+        q = q.where(Person.id != person_id)
+    others = list(q.limit(3))
+    if not others:
+        return ()
+    names = ", ".join(full_name(o) for o in others)
+    return (f"Số điện thoại {phone} đã có ở {names}: kiểm tra lại nếu không phải người nhà dùng chung.",)
 
 
 def _possible_duplicates(family: str, given: str, year: int | None) -> list[Person]:
@@ -189,6 +204,7 @@ def update_person(reg, person_id: int, data: PersonInput) -> tuple[PersonDetail,
             other = Person.get_or_none((Person.cccd == c.cccd) & (Person.id != p.id))
             if other is not None:
                 raise InputError(f"Số CCCD {c.cccd} đã có ở {full_name(other)}.", "cccd")
+        warnings = c.warnings + _shared_phone(c.phone, p.id)
         changes = {
             "family_name": c.family_name, "given_name": c.given_name, "gender": c.gender,
             "birth_date": c.birth_date, "birth_year": c.birth_year, "phone": c.phone, "cccd": c.cccd,
@@ -204,7 +220,7 @@ def update_person(reg, person_id: int, data: PersonInput) -> tuple[PersonDetail,
         p.search_key = text.search_key(p.family_name, p.given_name)
         p.sort_key = text.name_sort_key_str(p.family_name, p.given_name)
         p.save()
-    return person_detail(reg, person_id), c.warnings
+    return person_detail(reg, person_id), warnings
 
 
 def delete_person(reg, person_id: int) -> None:
@@ -295,14 +311,21 @@ def filter_people(rows: Iterable[PersonRow], *, query: str = "", village_id: int
         out = [r for r in out if r.trained_this_year == trained]
     if active is not None:
         out = [r for r in out if r.active == active]
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if digits and len(digits) >= 3 and not any(ch.isalpha() for ch in query):
+        # a phone number (or CCCD) typed in the search box: «0912», «0912 345», «091.234»
+        return [r for r in out if digits in r.phone or (len(digits) >= 6 and digits in r.cccd)]
     if folded:
         if len(q_words) == 1:
             # one word: a word that begins with it contains it, so the substring test decides
             out = [r for r in out if folded in r.search_key]
         else:
-            # text.matches_folded inlined: a word of the key begins with t ⇔ " t" is in " key"
-            # (keys are folded: single spaces, no leading or trailing space)
+            # a word of the key begins with t ⇔ " t" is in " key" (keys are folded: single
+            # spaces, no leading or trailing space). The longest word is a cheap substring
+            # test that leaves few rows for the per-word test.
+            longest = max(q_words, key=len)
             starts = [" " + t for t in q_words]
+            out = [r for r in out if longest in r.search_key]
             out = [r for r in out if folded in r.search_key
                    or all(t in " " + r.search_key for t in starts)]
     return out
