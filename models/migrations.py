@@ -23,7 +23,7 @@ import peewee as pw
 from playhouse.migrate import SqliteMigrator, migrate as run_migrations
 
 from .schema import AuditLog, EquipmentNeed, Person, SCHEMA_VERSION, Unit, database
-from .store import StoreError
+from .errors import StoreError
 
 # The schema of version 1, frozen as it was shipped. Used to test that a v1
 # file still opens; never edit it.
