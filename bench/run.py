@@ -7,7 +7,7 @@ Prints each figure next to its limit:
 - open time after the key is derived (≤ 150 ms at province scale),
 - save after one edit vs a raw write+fsync+replace of the same number of bytes (≤ 2×),
 - peak memory of a process that opens the province registry, lists everyone and saves (≤ 150 MB),
-- crash rounds (SIGKILL during saves) beyond the suite's 200,
+- crash safety: a kill at every fault point of a save, and random SIGKILL rounds beyond the suite's 100,
 then the TUI, export and import benchmarks when their scripts exist.
 """
 
@@ -109,7 +109,7 @@ def bench_store(scales: list[str], repeats: int) -> None:
             size = path.stat().st_size
             print(f"[{scale}] tệp {size / 1e6:.2f} MB (dựng dữ liệu mẫu {build:.1f} s)", flush=True)
 
-            def unlock():
+            def unlock(path=path):
                 Registry.open(path, passphrase=PASS).close()
 
             t_unlock = _median_time(unlock, repeats)
@@ -129,7 +129,7 @@ def bench_store(scales: list[str], repeats: int) -> None:
             st2.close()
             fast2 = d / "fast2.cnscd"
 
-            def open_fast():
+            def open_fast(fast2=fast2):
                 Registry.open(fast2, passphrase=PASS).close()
 
             open_fast()
@@ -140,7 +140,7 @@ def bench_store(scales: list[str], repeats: int) -> None:
             reg = Registry.open(fast2, passphrase=PASS)
             counter = iter(range(10**6))
 
-            def one_edit():
+            def one_edit(reg=reg, counter=counter):
                 services.update_settings(reg, signer_name=f"Người ký {next(counter)}")
 
             one_edit()
@@ -150,7 +150,7 @@ def bench_store(scales: list[str], repeats: int) -> None:
             # both see the same disk conditions; a clerk's edits are never back to back.
             saves, raws = [], []
             for _ in range(repeats * 4):
-                raws.append(_median_time(lambda: _raw_write(d, data), 1, gap=0.05))
+                raws.append(_median_time(lambda d=d, data=data: _raw_write(d, data), 1, gap=0.05))
                 saves.append(_median_time(one_edit, 1, gap=0.05))
             reg.close()
             t_save, t_raw = statistics.median(saves), statistics.median(raws)

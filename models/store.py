@@ -66,6 +66,17 @@ MANUAL_KEEP = 10  # backups the clerk made with «Sao lưu ngay»
 
 _local = local_time
 
+# Fault injection for the crash tests (tests/test_crash_safety.py): a test sets this in a
+# child process to a function that kills the process at one of FAULT_POINTS. Never set
+# by the program itself.
+FAULT_POINTS = ("backup-linked", "tmp-written", "tmp-fsynced", "replaced", "dir-fsynced", "rotation-started")
+_fault_hook = None
+
+
+def _fault(point: str) -> None:
+    if _fault_hook is not None:
+        _fault_hook(point)
+
 
 def _reason(exc: OSError) -> str:
     code = getattr(exc, "errno", None)
@@ -106,7 +117,7 @@ def _check_kdf(kdf: dict) -> KdfParams:
         m, t, p = int(kdf["m_kib"]), int(kdf["t"]), int(kdf["p"])
         salt = base64.b64decode(kdf["salt"], validate=True)
     except (KeyError, TypeError, ValueError):
-        raise DamagedFile("Tệp sổ bị hỏng: phần đầu tệp ghi tham số mã hóa không hợp lệ.")
+        raise DamagedFile("Tệp sổ bị hỏng: phần đầu tệp ghi tham số mã hóa không hợp lệ.") from None
     if not (1 <= p <= KDF_MAX_P and 1 <= t <= KDF_MAX_T and max(KDF_MIN_M_KIB, 8 * p) <= m <= KDF_MAX_M_KIB
             and 16 <= len(salt) <= 64):
         raise DamagedFile("Tệp sổ bị hỏng hoặc bị sửa: tham số mã hóa vượt giới hạn cho phép "
@@ -254,7 +265,7 @@ def _parse(data: bytes, name: str) -> _Parsed:
         int(header["generation"]), int(header["schema_version"]), str(header["file_id"])
         dt.datetime.fromisoformat(header["saved_at"])
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise DamagedFile(f"{damaged}: phần đầu tệp không đọc được.")
+        raise DamagedFile(f"{damaged}: phần đầu tệp không đọc được.") from None
     body = data[_PREFIX.size + hlen:-_SUM]
     return _Parsed(major, minor, header, raw, body[:_NONCE], body[_NONCE:])
 
@@ -265,9 +276,9 @@ def check_file(path: str | os.PathLike) -> dict:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise NotFound(f"Không tìm thấy tệp sổ: {path}")
+        raise NotFound(f"Không tìm thấy tệp sổ: {path}") from None
     except OSError as exc:
-        raise DamagedFile(f"Không đọc được tệp sổ {path}: {_reason(exc)}.")
+        raise DamagedFile(f"Không đọc được tệp sổ {path}: {_reason(exc)}.") from exc
     return _parse(data, path.name).header
 
 
@@ -406,7 +417,9 @@ def _write_atomic(path: Path, parts: list[bytes]) -> None:
         try:
             for part in parts:
                 _write_all(fd, part)
+            _fault("tmp-written")
             os.fsync(fd)
+            _fault("tmp-fsynced")
         finally:
             os.close(fd)
         _replace(tmp, path)
@@ -416,7 +429,9 @@ def _write_atomic(path: Path, parts: list[bytes]) -> None:
         except OSError:
             pass
         raise
+    _fault("replaced")
     _fsync_dir(path.parent)
+    _fault("dir-fsynced")
 
 
 # ---------------------------------------------------------------------------
@@ -458,7 +473,7 @@ class EncryptedStore:
     # -- create / open -------------------------------------------------------
     @classmethod
     def create(cls, path, passphrase: str, payload: bytes, *, schema_version: int, kdf: KdfParams | None = None,
-               lock: bool = True) -> tuple["EncryptedStore", str]:
+               lock: bool = True) -> tuple[EncryptedStore, str]:
         path = Path(path)
         if path.exists():
             raise StoreError(f"Tệp {path} đã có; không ghi đè.")
@@ -488,7 +503,7 @@ class EncryptedStore:
 
     @classmethod
     def open(cls, path, *, passphrase: str | None = None, recovery_key: str | None = None,
-             lock: bool = True) -> tuple["EncryptedStore", bytes]:
+             lock: bool = True) -> tuple[EncryptedStore, bytes]:
         path = Path(path)
         if not path.exists():
             raise NotFound(f"Không tìm thấy tệp sổ: {path}")
@@ -501,7 +516,7 @@ class EncryptedStore:
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                raise DamagedFile(f"Không đọc được tệp sổ {path}: {_reason(exc)}.")
+                raise DamagedFile(f"Không đọc được tệp sổ {path}: {_reason(exc)}.") from exc
             try:
                 parsed = _parse(data, path.name)
             except DamagedFile as exc:
@@ -563,9 +578,11 @@ class EncryptedStore:
     def _write(self, header: dict, nonce: bytes, ct: bytes, version: tuple[int, int], *, keep_backup: bool) -> None:
         if keep_backup and self.path.exists():
             self._backup_current()
+            _fault("backup-linked")
         _write_atomic(self.path, _file_parts(header, nonce, ct, version))
         if keep_backup:
             self._after_backup(len(ct))
+            _fault("rotation-started")
 
     def _after_backup(self, size: int) -> None:
         """Keep the backup folder to its limits without slowing the save.
@@ -606,9 +623,18 @@ class EncryptedStore:
             pass
 
     def _wait_rotation(self) -> None:
+        """Wait for the background clean-up; then do the daily sweep if one is still owed.
+
+        A sweep is owed when a new day's first save found the previous clean-up still
+        at work (``_after_backup`` then leaves it for a later save). Without this, a
+        session that ends right after such a save would leave old day copies behind.
+        """
         t, self._rotation = self._rotation, None
         if t is not None:
             t.join()
+        if self._day_done is not None and self._swept_day != self._day_done:
+            self._swept_day = self._day_done
+            self._rotate_quietly()
 
     def _backup_current(self) -> None:
         folder = backup_dir(self.path)
@@ -742,14 +768,14 @@ def _unwrap(slot: dict, file_id: str, secret: str, kind: str) -> bytes:
                 raise ValueError
             kek = _hkdf(secret.encode("ascii"), base64.b64decode(kdf["salt"], validate=True))
     except (KeyError, TypeError, ValueError, AttributeError):
-        raise DamagedFile("Tệp sổ bị hỏng: khóa mã hóa trong phần đầu tệp không đọc được.")
+        raise DamagedFile("Tệp sổ bị hỏng: khóa mã hóa trong phần đầu tệp không đọc được.") from None
     if len(nonce) != _NONCE:
         raise DamagedFile("Tệp sổ bị hỏng: khóa mã hóa trong phần đầu tệp không đọc được.")
     return AESGCM(kek).decrypt(nonce, wrapped, _slot_aad(file_id, slot))
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def _take_lock(path: Path):

@@ -136,7 +136,6 @@ def test_flipped_byte_in_every_region_is_damage_never_wrong_passphrase(made, reg
 
 def test_edits_that_recompute_the_checksum_are_still_damage(made):
     """A header/ciphertext edit that passes the checksum must not read as 'wrong passphrase'."""
-    import hashlib
 
     path, _ = made
     orig = path.read_bytes()
@@ -171,7 +170,6 @@ def test_truncated_and_empty_files(made, keep):
 
 
 def test_hostile_kdf_parameters_refused_without_running_the_kdf(made, monkeypatch):
-    import hashlib
 
     path, _ = made
     orig = path.read_bytes()
@@ -194,7 +192,6 @@ def test_hostile_kdf_parameters_refused_without_running_the_kdf(made, monkeypatc
 
 
 def test_newer_major_version_refused(made):
-    import hashlib
 
     path, _ = made
     data = bytearray(path.read_bytes()[:-32])
@@ -296,18 +293,39 @@ def test_backup_made_by_hand_is_its_own_kind_and_kept_apart(made):
         assert MARKER in data and MARKER not in b.path.read_bytes()
 
 
-def test_day_copies_kept_for_30_days_by_header_date(made, monkeypatch):
+@pytest.mark.parametrize("sweep", ["as-fast-as-it-goes", "still-at-work-until-close"])
+def test_day_copies_kept_for_30_days_by_header_date(made, monkeypatch, sweep):
+    """close() waits for the daily sweep and does the one still owed, however slow the sweep is.
+
+    "still-at-work-until-close": the first day's sweep does its work and then cannot
+    finish until close() is called, so every later day's first save finds it busy
+    (the state a loaded machine reached by chance).
+    """
+    import datetime as dt
+    import threading
+
     path, _ = made
+    if sweep == "still-at-work-until-close":
+        may_finish = threading.Event()
+        real = EncryptedStore._rotate
+
+        def slow_rotate(self):
+            real(self)
+            may_finish.wait()
+
+        monkeypatch.setattr(EncryptedStore, "_rotate", slow_rotate)
+        real_close = EncryptedStore.close
+        monkeypatch.setattr(EncryptedStore, "close", lambda self: (may_finish.set(), real_close(self))[-1])
     s, _ = EncryptedStore.open(path, passphrase=PW)
-    base = __import__("datetime").datetime(2026, 1, 1, 8, tzinfo=__import__("datetime").timezone.utc)
+    base = dt.datetime(2026, 1, 1, 8, tzinfo=dt.UTC)
     day = [0]
-    monkeypatch.setattr(st, "_now", lambda: (base + __import__("datetime").timedelta(days=day[0])).isoformat())
+    monkeypatch.setattr(st, "_now", lambda: (base + dt.timedelta(days=day[0])).isoformat())
     for i in range(40):
         day[0] = i
         s.save(payload(i))
     s.close()
     days = [b for b in st.list_backups(path) if b.kind == "day"]
-    assert len(days) == 30
+    assert len(days) == st.DAYS_KEEP == 30
 
 
 def test_restore_backup_keeps_current_as_before_restore(made):
@@ -350,10 +368,10 @@ def test_lock_of_a_killed_process_does_not_block(made):
     import sys
 
     path, _ = made
-    code = ("import sys, time; sys.path.insert(0, %r)\n"
+    code = (f"import sys, time; sys.path.insert(0, {str(Path(__file__).parent.parent)!r})\n"
             "from models.store import EncryptedStore\n"
-            "s, _ = EncryptedStore.open(%r, passphrase=%r)\n"
-            "print('open', flush=True); time.sleep(60)\n") % (str(Path(__file__).parent.parent), str(path), PW)
+            f"s, _ = EncryptedStore.open({str(path)!r}, passphrase={PW!r})\n"
+            "print('open', flush=True); time.sleep(60)\n")
     p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         assert p.stdout.readline().strip() == "open"
@@ -428,7 +446,7 @@ def test_day_copies_are_rotated_by_generation_not_by_clock(made, monkeypatch):
     path, _ = made
     folder = st.backup_dir(path)
     s, _ = EncryptedStore.open(path, passphrase=PW)
-    when = [dt.datetime(2026, 1, 1, 8, tzinfo=dt.timezone.utc)]
+    when = [dt.datetime(2026, 1, 1, 8, tzinfo=dt.UTC)]
     monkeypatch.setattr(st, "_now", lambda: when[0].isoformat())
 
     def save(t: dt.datetime, i: int) -> None:
@@ -440,10 +458,10 @@ def test_day_copies_are_rotated_by_generation_not_by_clock(made, monkeypatch):
         return sorted(b.generation for b in st.list_backups(path) if b.kind == "day")
 
     for i in range(35):
-        save(dt.datetime(2026, 1, 1, 8, tzinfo=dt.timezone.utc) + dt.timedelta(days=i), i)
-    save(dt.datetime(2099, 6, 1, 8, tzinfo=dt.timezone.utc), 35)  # the clock jumps ahead once
+        save(dt.datetime(2026, 1, 1, 8, tzinfo=dt.UTC) + dt.timedelta(days=i), i)
+    save(dt.datetime(2099, 6, 1, 8, tzinfo=dt.UTC), 35)  # the clock jumps ahead once
     for i in range(40):  # then the CMOS battery dies: the clock restarts in 2000
-        save(dt.datetime(2000, 1, 1, 8, tzinfo=dt.timezone.utc) + dt.timedelta(days=i), 36 + i)
+        save(dt.datetime(2000, 1, 1, 8, tzinfo=dt.UTC) + dt.timedelta(days=i), 36 + i)
         if i:
             assert day_gens()[-1] == s.generation - 1, "the new daily copy is kept"
     s._rotate()
