@@ -23,7 +23,9 @@ from typing import Any
 
 from models import text
 
-from .report import Column, Period, Report, letterhead, unit_name
+from models.errors import InputError
+
+from .layout import Column, Period, Report, letterhead, unit_name
 
 
 @dataclass(frozen=True)
@@ -131,8 +133,6 @@ POLICIES: dict[str, FundPolicy] = {
 
 
 def get_policy(code: str) -> FundPolicy:
-    from models.services import InputError
-
     p = POLICIES.get(text.fold(code).replace(" ", "-"))
     if p is None:
         raise InputError(f"Không có mức hỗ trợ «{code}»; chọn một trong: {', '.join(POLICIES)}.", "policy")
@@ -159,8 +159,6 @@ def estimate(policy: FundPolicy, *, teams: int, members_per_team: int = 5, days_
              nights_per_person_month: int = 0, months_per_year: int | None = None,
              years: int | None = None) -> Estimate:
     """teams × (rate per team per month) × months × years, with the cap per team per year applied."""
-    from models.services import InputError
-
     months = policy.months_per_year if months_per_year is None else months_per_year
     years = policy.years if years is None else years
     for value, what in ((teams, "Số tổ"), (members_per_team, "Số thành viên mỗi tổ"), (months, "Số tháng"),
@@ -342,7 +340,6 @@ def payment_report(reg, policy: FundPolicy, period: Period, *, days_per_person_m
     no days were given (the amount is then only the fixed part, or blank when there is none);
     when days were given, a note says the figures assume that many days per member per month.
     """
-    f = text.format_int
     pays = payments(reg, policy, period, days_per_person_month=days_per_person_month,
                     nights_per_person_month=nights_per_person_month, include_commune_team=include_commune_team)
     per_day = bool(policy.person_day)
@@ -379,8 +376,35 @@ def payment_report(reg, policy: FundPolicy, period: Period, *, days_per_person_m
     if capped:
         total_row.append(sum(p.earlier for p in pays) if days_known else None)
     total_row += [None if blank_amount else total, None]
-    no_leader = sum(1 for p in pays if not p.receiver)
-    notes = []
+    notes = _payment_notes(policy, period, days_per_person_month, nights_per_person_month, total=total,
+                           no_leader=sum(1 for p in pays if not p.receiver), policy_source=policy_source)
+    return Report(
+        key="ky-nhan",
+        title=f"DANH SÁCH KÝ NHẬN KINH PHÍ HỖ TRỢ HOẠT ĐỘNG TỔ CNSCĐ {period.label.upper()}",
+        subtitle=unit_name(reg).upper(),
+        columns=cols,
+        rows=rows,
+        total=total_row,
+        notes=notes,
+        sheet_name="Danh sách ký nhận",
+        personal_data=True,
+        letterhead=letterhead(reg, day),
+        row_height=30,
+        meta={"total": total, "payments": pays, "days_known": days_known},
+    )
+
+
+def _payment_notes(policy: FundPolicy, period: Period, days_per_person_month: int | None,
+                   nights_per_person_month: int | None, *, total: int, no_leader: int,
+                   policy_source: str) -> list[str]:
+    """The notes under a payment list: the rate, what to fill in by hand, what was assumed."""
+    f = text.format_int
+    per_day = bool(policy.person_day)
+    days_known = not per_day or days_per_person_month is not None
+    fixed = policy.team_month or policy.person_month
+    capped = policy.team_year_cap is not None and period.start.month > 1
+    blank_amount = not days_known and not fixed
+    notes: list[str] = []
     if policy_source:
         notes.append(f"Mức hỗ trợ áp dụng ({policy_source}): {policy.name}.")
     notes.append(f"Mức hỗ trợ: {policy.describe()}.")
@@ -416,20 +440,7 @@ def payment_report(reg, policy: FundPolicy, period: Period, *, days_per_person_m
         notes.append(f"Tổng số tiền{' phần cố định' if not days_known else ''}: {f(total)} đồng.")
     if no_leader:
         notes.append(f"{no_leader} tổ chưa có Tổ trưởng: ghi tên người nhận thay trước khi chi.")
-    return Report(
-        key="ky-nhan",
-        title=f"DANH SÁCH KÝ NHẬN KINH PHÍ HỖ TRỢ HOẠT ĐỘNG TỔ CNSCĐ {period.label.upper()}",
-        subtitle=unit_name(reg).upper(),
-        columns=cols,
-        rows=rows,
-        total=total_row,
-        notes=notes,
-        sheet_name="Danh sách ký nhận",
-        personal_data=True,
-        letterhead=letterhead(reg, day),
-        row_height=30,
-        meta={"total": total, "payments": pays, "days_known": days_known},
-    )
+    return notes
 
 
 POLICY_SETTING = "fund_policy"

@@ -16,123 +16,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from models import text, vocab
+from models.errors import InputError, NotFoundError
 
-# Column kinds: how a writer stores and shows a value.
-#   text   – a string                      int   – whole number, "7.440.000"
-#   money  – đồng, like int                year  – a year, no separator ("1985")
-#   date   – a real date, dd/mm/yyyy        phone – text, keeps the leading zero
-#   id     – text (CCCD numbers)            pct   – a percentage number (20 = 20 %)
-#   pct1   – a percentage with one decimal  sign  – an empty cell for a signature
-KINDS = ("text", "int", "money", "year", "date", "phone", "id", "pct", "pct1", "sign")
+from . import fund
+from .layout import (KINDS, Column, Letterhead, Pack, Period, Report, letterhead, parse_period, unit_label,
+                     unit_name)
 
-
-@dataclass(frozen=True)
-class Column:
-    title: str
-    kind: str = "text"
-    width: float = 14
-    group: str = ""  # a second header level above this column ("Năm sinh" over "Nam"/"Nữ")
-
-
-@dataclass(frozen=True)
-class Letterhead:
-    """The official frame around a table (Nghị định 30/2020/NĐ-CP layout)."""
-
-    issuing_body_parent: str = ""
-    issuing_body: str = ""
-    place_date: str = ""
-    signer_prefix: str = ""
-    signer_title: str = ""
-    signer_name: str = ""
-    nation: str = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-    motto: str = "Độc lập - Tự do - Hạnh phúc"
-
-
-@dataclass
-class Report:
-    key: str  # the CLI kind or a sheet key: "phu-luc-1", "thanh-phan", …
-    title: str
-    columns: list[Column]
-    rows: list[list[Any]]
-    total: list[Any] | None = None
-    subtitle: str = ""
-    notes: list[str] = field(default_factory=list)
-    sheet_name: str = ""
-    personal_data: bool = False  # names, phones or ID numbers: warn before handing out
-    letterhead: Letterhead | None = None
-    row_height: float | None = None  # points; e.g. room for signatures in a payment list
-    # Extra facts tests and the UI use (e.g. numeric teams/villages behind "41/42").
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def header_rows(self) -> list[list[str]]:
-        """One header row, or two when some columns sit under a group title.
-
-        In the first row a grouped column shows its group title (the writers
-        merge the run of equal group titles); ungrouped columns span both rows.
-        """
-        if not any(c.group for c in self.columns):
-            return [[c.title for c in self.columns]]
-        top = [c.group or c.title for c in self.columns]
-        bottom = [c.title if c.group else "" for c in self.columns]
-        return [top, bottom]
-
-    def header_merges(self) -> list[tuple[int, int, int, int]]:
-        """(first row, first col, last row, last col), 0-based within the header block."""
-        if len(self.header_rows) == 1:
-            return []
-        out = []
-        i, n = 0, len(self.columns)
-        while i < n:
-            c = self.columns[i]
-            if not c.group:
-                out.append((0, i, 1, i))
-                i += 1
-                continue
-            j = i
-            while j + 1 < n and self.columns[j + 1].group == c.group:
-                j += 1
-            if j > i:
-                out.append((0, i, 0, j))
-            i = j + 1
-        return out
-
-    @property
-    def flat_header(self) -> list[str]:
-        """One header row for CSV: "Năm sinh – Nam"."""
-        return [f"{c.group} – {c.title}" if c.group else c.title for c in self.columns]
-
-
-@dataclass
-class Pack:
-    """Several reports written as one workbook (one sheet each)."""
-
-    key: str
-    title: str
-    reports: list[Report]
-    file_stem: str = ""
-
-    @property
-    def personal_data(self) -> bool:
-        return any(r.personal_data for r in self.reports)
+# Kept importable from here: callers (writers, the import wizard, tests) use ``report.Column`` & co.
+__all__ = ["KINDS", "Column", "Letterhead", "Pack", "Period", "Report", "letterhead", "parse_period", "unit_name",
+           "largest_remainder_pct", "phu_luc_1", "check_stated_total", "thanh_phan", "Scope", "resolve_scope",
+           "village_choices", "danh_sach", "tap_huan", "thiet_bi", "pack_file_name", "summary", "bao_cao_ky"]
 
 
 # ---------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------
-def letterhead(reg, day: dt.date | None = None) -> Letterhead:
-    from models import services
-
-    s = services.get_settings(reg)
-    place = s.place_name or s.commune or s.province
-    return Letterhead(s.issuing_body_parent, s.issuing_body, text.place_date_line(place, day or dt.date.today()),
-                      s.signer_prefix, s.signer_title, s.signer_name)
-
-
 def largest_remainder_pct(counts: list[int], decimals: int = 0) -> list[float]:
     """Percentages of ``counts`` rounded so that they add up to exactly 100.
 
@@ -158,26 +60,9 @@ def largest_remainder_pct(counts: list[int], decimals: int = 0) -> list[float]:
     return [f / scale for f in floors]
 
 
-def _unit_label(kind: str, name: str) -> str:
-    return f"{kind[:1].upper()}{kind[1:]} {name}".strip() if kind else name
-
-
 def _num_key(name: str):
     parts = re.split(r"(\d+)", name or "")
     return tuple((0, int(p), ()) if p.isdigit() else (1, 0, text.vn_key(p)) for p in parts if p)
-
-
-def unit_name(reg) -> str:
-    """The registry's own unit, for titles and file names: "Phường Trần Hưng Đạo" / "Tỉnh Quảng Nam"."""
-    from models import services
-
-    s = services.get_settings(reg)
-    if s.commune:
-        return _unit_label(s.commune_kind or "xã", s.commune)
-    units = services.list_units(reg, level="tinh")
-    if units:
-        return _unit_label(units[0].kind, units[0].name)
-    return s.province
 
 
 class _Tree:
@@ -210,14 +95,14 @@ class _Tree:
 
     def label(self, uid: int) -> str:
         u = self.units[uid]
-        return _unit_label(u[3], u[4])
+        return unit_label(u[3], u[4])
 
     def village_label(self, uid: int) -> str:
         """"Tổ dân phố 1" — with ", phường An Hòa" when the registry holds several communes, and the
         district (", thị xã Điện Bàn") when that commune's name is not unique in the registry.
         Two villages of one commune with the same name get their former unit."""
         u = self.units[uid]
-        name = _unit_label(u[3], u[4])
+        name = unit_label(u[3], u[4])
         if u[2] != "thon":
             return name
         if u[7] and self._dup_villages().get((u[1], text.fold(name)), 0) > 1:
@@ -254,7 +139,7 @@ class _Tree:
             d = self._dupv = {}
             for u in self.units.values():
                 if u[2] == "thon":
-                    k = (u[1], text.fold(_unit_label(u[3], u[4])))
+                    k = (u[1], text.fold(unit_label(u[3], u[4])))
                     d[k] = d.get(k, 0) + 1
         return d
 
@@ -296,19 +181,7 @@ def phu_luc_1(reg, *, level: str | None = None, day: dt.date | None = None) -> R
     own row (its members count in the total; it is not a village team).
     """
     tree = _Tree(reg)
-    levels = {u[2] for u in tree.units.values()}
-    communes = [u for u in tree.units.values() if u[2] == "xa"]
-    if level is None:
-        if "huyen" in levels:
-            level = "huyen"
-        elif len(communes) > 1:
-            level = "xa"
-        else:
-            level = "thon"
-    if level not in ("huyen", "xa", "thon"):
-        from models.services import InputError
-
-        raise InputError(f"Cấp đơn vị «{level}» không hợp lệ (huyen, xa hoặc thon).", "level")
+    level = _row_level(tree, level)
     row_units = [uid for uid, u in tree.units.items() if u[2] == level and u[6]]
     row_units.sort(key=tree.order_key)
     villages_of: dict[int, int] = {}
@@ -350,12 +223,7 @@ def phu_luc_1(reg, *, level: str | None = None, day: dt.date | None = None) -> R
             t_teams, t_villages, t_members = t_teams + nt, t_villages + nv, t_members + nm
     upper_members = sum(n for _, n in upper)
     total_members = t_members + upper_members
-    notes = []
-    for tab in imported:
-        notes.append(f"Gồm số liệu {tab['source']} gửi (tệp {tab['file']}, nhập ngày "
-                     f"{text.format_date(dt.date.fromisoformat(tab['imported']))}).")
-        for flag in tab.get("flags") or []:
-            notes.append(f"Lưu ý về bảng của {tab['source']}: {flag} Dòng tổng cộng ở đây tính từ các dòng.")
+    notes = _imported_notes(imported)
     if upper:
         notes.append(f"Tổng số thành viên gồm cả {text.format_int(upper_members)} thành viên "
                      f"Tổ CNSCĐ cấp {_commune_kind(reg)}.")
@@ -374,6 +242,32 @@ def phu_luc_1(reg, *, level: str | None = None, day: dt.date | None = None) -> R
         letterhead=letterhead(reg, day),
         meta={"teams": t_teams, "villages": t_villages, "members": total_members, "level": level},
     )
+
+
+def _row_level(tree: _Tree, level: str | None) -> str:
+    """The units Phụ lục I has a row for: ``level`` when given, else districts (data from before
+    7/2025), else communes when there are several, else villages."""
+    if level is None:
+        if any(u[2] == "huyen" for u in tree.units.values()):
+            level = "huyen"
+        elif sum(1 for u in tree.units.values() if u[2] == "xa") > 1:
+            level = "xa"
+        else:
+            level = "thon"
+    if level not in ("huyen", "xa", "thon"):
+        raise InputError(f"Cấp đơn vị «{level}» không hợp lệ (huyen, xa hoặc thon).", "level")
+    return level
+
+
+def _imported_notes(imported: list[dict]) -> list[str]:
+    """Where the imported tables came from, and what was wrong with their stated totals."""
+    notes = []
+    for tab in imported:
+        notes.append(f"Gồm số liệu {tab['source']} gửi (tệp {tab['file']}, nhập ngày "
+                     f"{text.format_date(dt.date.fromisoformat(tab['imported']))}).")
+        for flag in tab.get("flags") or []:
+            notes.append(f"Lưu ý về bảng của {tab['source']}: {flag} Dòng tổng cộng ở đây tính từ các dòng.")
+    return notes
 
 
 def _imported_phu_luc_1(reg) -> list[dict]:
@@ -414,7 +308,7 @@ def thanh_phan(reg, *, include_empty: bool = False, decimals: int = 0, day: dt.d
     chosen = [c for c in cats if counts.get(c.code, 0) > 0 or (include_empty and c.active)]
     total = sum(counts.get(c.code, 0) for c in chosen)
     pct = largest_remainder_pct([counts.get(c.code, 0) for c in chosen], decimals)
-    rows = [[i, c.name, f"{counts.get(c.code, 0)}/{total}", p] for i, (c, p) in enumerate(zip(chosen, pct), 1)]
+    rows = [[i, c.name, f"{counts.get(c.code, 0)}/{total}", p] for i, (c, p) in enumerate(zip(chosen, pct, strict=True), 1)]
     return Report(
         key="thanh-phan",
         title="TỔNG HỢP SỐ LIỆU THÔNG TIN THÀNH VIÊN TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG",
@@ -456,65 +350,19 @@ def resolve_scope(reg, *, village: str = "", team_id: int | None = None, village
     if team_id is not None:
         teams = {t.id: t for t in services.list_teams(reg, include_inactive=True)}
         if team_id not in teams:
-            raise services.NotFoundError(f"Không tìm thấy tổ có mã {team_id}.", "team")
+            raise NotFoundError(f"Không tìm thấy tổ có mã {team_id}.", "team")
         return Scope(team_id=team_id, label=teams[team_id].name)
     tree = _Tree(reg)
     if village_id is not None:
         u = tree.units.get(village_id)
         if u is None or u[2] != "thon":
-            raise services.NotFoundError(f"Không tìm thấy thôn/tổ dân phố có mã {village_id}.", "village")
+            raise NotFoundError(f"Không tìm thấy thôn/tổ dân phố có mã {village_id}.", "village")
         return Scope(village_id=village_id, label=tree.village_label(village_id))
-    if not text.clean(village):
+    hits = _village_hits(tree, village)
+    if hits is None:
         return Scope()
-    parts = [text.fold(p) for p in text.clean(village).split(",")]
-    parts = [p for p in parts if p]
-    if not parts:
-        return Scope()
-    head, rest = parts[0], parts[1:]
-    villages = [uid for uid, u in tree.units.items() if u[2] == "thon"]
-
-    def descriptors(uid: int) -> set[str]:
-        """What may follow the village's name after a comma: its commune, district, former unit."""
-        out: set[str] = set()
-        u = tree.units[uid]
-        if u[7]:
-            out |= {text.fold(u[7]), text.fold(u[7].replace("(trước sáp nhập)", ""))}
-        a = tree.units.get(u[1])
-        seen = 0
-        while a is not None and seen < 5 and a[2] != "tinh":
-            out |= {text.fold(a[4]), text.fold(f"{a[3]} {a[4]}")}
-            if a[7]:
-                out |= {text.fold(a[7]), text.fold(a[7].replace("(trước sáp nhập)", ""))}
-            a = tree.units.get(a[1])
-            seen += 1
-        return out
-
-    def names(uid: int) -> tuple[str, str]:
-        u = tree.units[uid]
-        return text.fold(u[4]), text.fold(_unit_label(u[3], u[4]))
-
-    def fits(uid: int, exact: bool) -> bool:
-        name, full = names(uid)
-        if exact:
-            if head not in (name, full):
-                return False
-        elif head not in full:
-            return False
-        if not rest:
-            return True
-        ds = descriptors(uid)
-        if exact:
-            return all(p in ds for p in rest)
-        return all(any(p in d for d in ds) for p in rest)
-
-    want = text.fold(village)
-    hits = [uid for uid in villages if text.fold(tree.village_label(uid)) == want]
     if not hits:
-        hits = [uid for uid in villages if fits(uid, True)]
-    if not hits:
-        hits = [uid for uid in villages if fits(uid, False)]
-    if not hits:
-        raise services.NotFoundError(f"Không tìm thấy thôn/tổ dân phố «{text.clean(village)}».", "village")
+        raise NotFoundError(f"Không tìm thấy thôn/tổ dân phố «{text.clean(village)}».", "village")
     if len(hits) > 1:
         active = [uid for uid in hits if tree.units[uid][6]]
         hits = active or hits
@@ -522,10 +370,60 @@ def resolve_scope(reg, *, village: str = "", team_id: int | None = None, village
         hits.sort(key=tree.order_key)
         labels = [tree.village_label(uid) for uid in hits]
         shown = "; ".join(labels[:10]) + (f"; … và {len(labels) - 10} nơi khác" if len(labels) > 10 else "")
-        raise services.InputError(
+        raise InputError(
             f"«{text.clean(village)}» khớp {len(hits)} thôn/tổ dân phố: {shown}. "
             f"Hãy ghi rõ hơn, ví dụ «{labels[0]}».", "village")
     return Scope(village_id=hits[0], label=tree.village_label(hits[0]))
+
+
+def _village_hits(tree: _Tree, village: str) -> list[int] | None:
+    """The villages a typed name fits (None: no name given): the whole label, else the name (with
+    its commune/district after commas) exactly, else as a part of the full name."""
+    parts = [p for p in (text.fold(p) for p in text.clean(village).split(",")) if p]
+    if not parts:
+        return None
+    head, rest = parts[0], parts[1:]
+    villages = [uid for uid, u in tree.units.items() if u[2] == "thon"]
+    want = text.fold(village)
+    hits = [uid for uid in villages if text.fold(tree.village_label(uid)) == want]
+    if not hits:
+        hits = [uid for uid in villages if _fits(tree, uid, head, rest, exact=True)]
+    if not hits:
+        hits = [uid for uid in villages if _fits(tree, uid, head, rest, exact=False)]
+    return hits
+
+
+def _fits(tree: _Tree, uid: int, head: str, rest: list[str], *, exact: bool) -> bool:
+    u = tree.units[uid]
+    name, full = text.fold(u[4]), text.fold(unit_label(u[3], u[4]))
+    if exact:
+        if head not in (name, full):
+            return False
+    elif head not in full:
+        return False
+    if not rest:
+        return True
+    ds = _descriptors(tree, uid)
+    if exact:
+        return all(p in ds for p in rest)
+    return all(any(p in d for d in ds) for p in rest)
+
+
+def _descriptors(tree: _Tree, uid: int) -> set[str]:
+    """What may follow the village's name after a comma: its commune, district, former unit."""
+    out: set[str] = set()
+    u = tree.units[uid]
+    if u[7]:
+        out |= {text.fold(u[7]), text.fold(u[7].replace("(trước sáp nhập)", ""))}
+    a = tree.units.get(u[1])
+    seen = 0
+    while a is not None and seen < 5 and a[2] != "tinh":
+        out |= {text.fold(a[4]), text.fold(f"{a[3]} {a[4]}")}
+        if a[7]:
+            out |= {text.fold(a[7]), text.fold(a[7].replace("(trước sáp nhập)", ""))}
+        a = tree.units.get(a[1])
+        seen += 1
+    return out
 
 
 def village_choices(reg, *, include_inactive: bool = False) -> list[tuple[str, int]]:
@@ -778,48 +676,8 @@ def thiet_bi(reg, *, scope: Scope | None = None, day: dt.date | None = None) -> 
 
 
 # ---------------------------------------------------------------------------
-# Periods and the period pack
+# The period pack (periods themselves: exports.layout)
 # ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Period:
-    code: str  # 2026-Q2 | 2026-H1 | 2026
-    start: dt.date
-    end: dt.date
-    label: str  # "Quý II năm 2026"
-    tag: str  # for file names: Q2-2026 | 6T-2026 | Nam-2026
-
-    @property
-    def year(self) -> int:
-        return self.start.year
-
-
-_ROMAN = ["I", "II", "III", "IV"]
-
-
-def parse_period(code: str) -> Period:
-    """"2026-Q2" (quarter), "2026-H1"/"2026-H2" (half year), "2026" (year). Bad input → InputError."""
-    from models.services import InputError
-
-    c = text.clean(code).upper().replace(" ", "")
-    m = re.fullmatch(r"(\d{4})(?:-(Q[1-4]|H[12]))?", c)
-    if not m or not 2000 <= int(m.group(1)) <= 2100:
-        raise InputError(f"Kỳ báo cáo «{text.clean(code)}» không hợp lệ; ghi ví dụ 2026-Q2 (quý), "
-                         "2026-H1 (6 tháng đầu năm) hoặc 2026 (cả năm).", "period")
-    y = int(m.group(1))
-    part = m.group(2)
-    if part is None:
-        return Period(c, dt.date(y, 1, 1), dt.date(y, 12, 31), f"Năm {y}", f"Nam-{y}")
-    if part[0] == "Q":
-        q = int(part[1])
-        start = dt.date(y, 3 * q - 2, 1)
-        end = (dt.date(y, 3 * q + 1, 1) - dt.timedelta(days=1)) if q < 4 else dt.date(y, 12, 31)
-        return Period(c, start, end, f"Quý {_ROMAN[q - 1]} năm {y}", f"Q{q}-{y}")
-    h = int(part[1])
-    if h == 1:
-        return Period(c, dt.date(y, 1, 1), dt.date(y, 6, 30), f"6 tháng đầu năm {y}", f"6T-{y}")
-    return Period(c, dt.date(y, 7, 1), dt.date(y, 12, 31), f"6 tháng cuối năm {y}", f"6TC-{y}")
-
-
 def pack_file_name(reg, period: Period, ext: str = "xlsx") -> str:
     """"BaoCao_Q2-2026_PhuongTranHungDao.xlsx"."""
     return f"BaoCao_{period.tag}_{text.ascii_slug(unit_name(reg))}.{ext}"
@@ -886,8 +744,6 @@ def bao_cao_ky(reg, period: Period, *, day: dt.date | None = None, with_cccd: bo
     phương án 01 (500.000 đồng/tổ/tháng); the fund sheets say which.
     """
     from models import services
-
-    from . import fund
 
     courses, coverage, untrained = tap_huan(reg, year=period.year, start=period.start, end=period.end, day=day)
     equipment, needs = thiet_bi(reg, day=day)
