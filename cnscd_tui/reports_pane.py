@@ -4,7 +4,6 @@ same ones the ``cnscd export`` command uses."""
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 from pathlib import Path
 
@@ -15,7 +14,14 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static
 
-from models import text
+from exports import handoff, writers
+from exports.fund import POLICIES, registry_policy
+from exports.layout import parse_period
+from exports.report import village_choices
+from exports.request import KINDS, ReportRequest, build_pack, default_name
+from exports.usb import UsbError, list_drives
+from models import services, text
+from models.errors import InputError, StoreError, UsageError
 
 from .forms import F, FormModal
 from .i18n import tr
@@ -122,9 +128,6 @@ class ReportsPane(Pane):
                  "Ctrl+O: xuất; Ctrl+U: tìm lại USB; Ctrl+T: mẫu biểu của cấp trên (điền vào tệp huyện gửi); Ctrl+G: nhập Phụ lục I của đơn vị cấp dưới để tổng hợp. Tệp có họ tên, số điện thoại là dữ liệu cá nhân: nên đặt mật khẩu (chỉ với xlsx).")
 
     def compose(self) -> ComposeResult:
-        from exports.cli import KINDS
-        from exports.fund import POLICIES
-
         with Horizontal(classes="rep-bar"):
             yield Select([(tr(label), k) for k, (label, _) in KINDS.items()], value="phu-luc-1", allow_blank=False,
                          id="rep-kind", compact=True)
@@ -166,18 +169,12 @@ class ReportsPane(Pane):
 
     # -- data -----------------------------------------------------------------------
     def fetch(self):
-        from exports.usb import list_drives
-        from models import services as S
-
         try:
             drives = list_drives()
         except Exception:  # noqa: BLE001 - the drive list is a convenience
             drives = []
-        from exports.fund import registry_policy
-        from exports.report import village_choices
-
         reg = self.app.reg
-        st = S.stats(reg)
+        st = services.stats(reg)
         policy, source = registry_policy(reg)
         return village_choices(reg), drives, (st.villages, st.village_teams), (policy.code, source)
 
@@ -209,8 +206,6 @@ class ReportsPane(Pane):
 
     def _show_fund_controls(self) -> None:
         """The fund rows only for the kinds that use them; within them, only the fields the kind uses."""
-        from exports.fund import POLICIES
-
         uses = self._fund_fields()
         self.query_one("#rep-fund-bar").display = self._val("#rep-kind") in FUND_KINDS
         self.query_one("#rep-fund-nums").display = bool(uses)
@@ -223,8 +218,6 @@ class ReportsPane(Pane):
 
     def _fund_fields(self) -> tuple[str, ...]:
         """The fund fields the chosen kind uses; the days only for a policy paid per day worked."""
-        from exports.fund import POLICIES
-
         uses = FUND_KINDS.get(self._val("#rep-kind") or "", ())
         policy = POLICIES.get(self._val("#rep-policy") or "")
         if policy is None or not policy.person_day:
@@ -257,7 +250,8 @@ class ReportsPane(Pane):
                 what=tr(what), lo=lo, hi=text.format_int(hi), v=v))
         return v
 
-    def _args(self) -> argparse.Namespace:
+    def _request(self) -> ReportRequest:
+        """The report the widgets ask for (read here, on the UI thread; built in a worker)."""
         kind = self._val("#rep-kind")
         uses = self._fund_fields()
         village_id = self._val("#rep-scope") if kind in ("danh-sach", "thiet-bi") else None
@@ -272,13 +266,13 @@ class ReportsPane(Pane):
             years = self._int("years", "Số năm", 1, 50)
         if "days" in uses:
             days = self._int("days", "Số ngày làm việc mỗi người mỗi tháng", 0, 31)
-        return argparse.Namespace(
-            kind=kind, village="", village_id=village_id,
-            team=None, nam_nu=self.query_one("#rep-namnu", Checkbox).value,
-            cccd=self.query_one("#rep-cccd", Checkbox).value, date=None, period=self._val("#rep-period"),
-            year=None, policy=self._val("#rep-policy") if kind in FUND_KINDS else None, teams=teams,
-            members_per_team=5,
-            days=days, nights=None, months=months, years=years)
+        period = self._val("#rep-period")
+        return ReportRequest(
+            kind=kind, period=parse_period(period) if period else None, village_id=village_id,
+            gender_columns=self.query_one("#rep-namnu", Checkbox).value,
+            with_cccd=self.query_one("#rep-cccd", Checkbox).value,
+            policy=self._val("#rep-policy") if kind in FUND_KINDS else None,
+            teams=teams, days=days, months=months, years=years)
 
     @on(Select.Changed)
     @on(Checkbox.Changed, "#rep-cccd")
@@ -303,37 +297,31 @@ class ReportsPane(Pane):
 
     def preview(self) -> None:
         try:
-            args = self._args()
-        except BadInput as exc:
+            request = self._request()
+        except (BadInput, InputError, UsageError) as exc:
             self.query_one("#rep-info", Static).update(f"[red]{exc.message}[/red]")
             self.query_one("#rep-preview", LazyTable).set_rows([])
             self.current = None
             return
         self.query_one("#rep-info", Static).update(tr("Đang dựng bản xem trước…"))
-        self._preview_worker(args)
+        self._preview_worker(request)
 
     @work(thread=True, exclusive=True, group="report-preview")
-    def _preview_worker(self, args) -> None:
-        from exports.cli import build, default_name
-        from models.services import InputError
-        from models.store import StoreError
-
+    def _preview_worker(self, request: ReportRequest) -> None:
         try:
-            obj, tag = build(self.app.reg, args)
+            obj, tag = build_pack(self.app.reg, request)
         except (InputError, StoreError) as exc:
             self.post_message(Previewed(None, "", exc.message))
             return
         except Exception as exc:  # noqa: BLE001 - the clerk gets a message, never a traceback
             self.post_message(Previewed(None, "", tr("Không dựng được báo cáo: {error}").format(error=exc)))
             return
-        stem = Path(default_name(self.app.reg, args.kind, tag, "x")).stem
+        stem = Path(default_name(self.app.reg, request.kind, tag, "x")).stem
         if hasattr(obj, "file_stem"):
             stem = obj.file_stem
         self.post_message(Previewed(obj, stem))
 
     def on_previewed(self, message: Previewed) -> None:
-        from exports.writers import as_reports
-
         info = self.query_one("#rep-info", Static)
         table = self.query_one("#rep-preview", LazyTable)
         if message.error:
@@ -342,7 +330,7 @@ class ReportsPane(Pane):
             self.current = None
             return
         self.current, self.stem = message.report, message.stem
-        reports = as_reports(message.report)
+        reports = writers.as_reports(message.report)
         first = reports[0]
         personal = any(r.personal_data for r in reports)
         sheets = tr(" · {n} trang tính").format(n=len(reports)) if len(reports) > 1 else ""
@@ -355,9 +343,9 @@ class ReportsPane(Pane):
                        "right" if c.kind in ("int", "money", "pct", "pct1") else "left")
                 for i, c in enumerate(first.columns)]
         table.columns = cols
-        rows = [tuple(self._cell(c, v) for c, v in zip(first.columns, r)) for r in first.rows[:500]]
+        rows = [tuple(self._cell(c, v) for c, v in zip(first.columns, r, strict=False)) for r in first.rows[:500]]
         if first.total:
-            rows.append(tuple(self._cell(c, v) for c, v in zip(first.columns, first.total)))
+            rows.append(tuple(self._cell(c, v) for c, v in zip(first.columns, first.total, strict=False)))
         table.set_rows(rows)
 
     @staticmethod
@@ -413,17 +401,11 @@ class ReportsPane(Pane):
 
     @work(thread=True, exclusive=True, group="report-export")
     def _export_worker(self, obj, stem: str, dest: Path, fmt: str, password: str | None, kind: str) -> None:
-        from exports.cli import KINDS
-        from exports.handoff import hand_off
-        from exports.usb import UsbError
-        from models.services import InputError
-        from models.store import StoreError
-
         steps = iter(range(1, 100))
         try:
             if not dest.exists():
                 dest.mkdir(parents=True)
-            result = hand_off(self.app.reg, obj, label=KINDS[kind][0], dest_dir=dest, stem=stem, fmt=fmt,
+            result = handoff.hand_off(self.app.reg, obj, label=KINDS[kind][0], dest_dir=dest, stem=stem, fmt=fmt,
                               password=password, progress=lambda m: self.post_message(ExportProgress(m, next(steps))))
         except (InputError, StoreError, UsbError) as exc:
             self.post_message(Exported(error=exc.message if hasattr(exc, "message") else str(exc)))

@@ -610,7 +610,8 @@ def test_cli_kinh_phi_csv(demo, tmp_path, monkeypatch, capsys):
 
 
 def test_exports_never_import_textual():
-    code = ("import sys; import exports, exports.report, exports.writers, exports.fund, exports.usb, exports.cli; "
+    code = ("import sys; import exports, exports.report, exports.writers, exports.fund, exports.usb, exports.layout, "
+            "exports.request, exports.handoff, cnscd_tui.cli, cnscd_tui.commands.export; "
             "assert 'textual' not in sys.modules, 'textual imported'; "
             "assert 'openpyxl' not in sys.modules and 'odf' not in sys.modules, 'eager spreadsheet import'")
     r = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent,

@@ -703,7 +703,7 @@ def _zip_without_workbook() -> bytes:
 
 
 def test_import_modules_stay_light():
-    code = ("import sys; import exports.importer, exports.templates, exports.legacy_text, exports.import_cli; "
+    code = ("import sys; import exports.importer, exports.templates, exports.legacy_text, cnscd_tui.commands.imports; "
             "assert 'textual' not in sys.modules, 'textual imported'; "
             "bad = [m for m in ('openpyxl', 'xlrd', 'odf') if m in sys.modules]; assert not bad, bad")
     r = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent,

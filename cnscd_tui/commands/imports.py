@@ -1,4 +1,4 @@
-"""``cnscd import …`` and ``cnscd template …`` (registered by cnscd_tui.cli._add_later_commands).
+"""``cnscd import …`` and ``cnscd template …``.
 
     cnscd import roster FILE [--sheet NAME] [--dry-run] [--map COL=FIELD …] [--village-map "Cũ=Mới" …]
                         [--create-villages] [--category-map "Tên=MÃ" …] [--encoding COL=tcvn3|vni|unicode …]
@@ -23,13 +23,16 @@ import re
 import sys
 from pathlib import Path
 
+from models import text
+from models.errors import EXIT_OK, EXIT_USAGE, UsageError
+
+from .common import Secrets, open_registry, parse_day
+
 
 def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for v in values or []:
         if "=" not in v:
-            from cnscd_tui.cli import UsageError
-
             raise UsageError(f"{what} «{v}» phải có dạng TRÁI=PHẢI.")
         k, _, val = v.partition("=")
         out[k.strip()] = val.strip()
@@ -37,7 +40,7 @@ def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
 
 
 def register(sub, common) -> None:
-    from .templates import KINDS as TEMPLATE_KINDS
+    from exports.templates import KINDS as TEMPLATE_KINDS  # (heavy: the importer; needed for the choices)
 
     imp = sub.add_parser("import", parents=[common], help="nhập danh sách thành viên, Phụ lục I từ bảng tính",
                          description="Nhập dữ liệu từ bảng tính (xlsx, xls, ods, csv).")
@@ -72,7 +75,7 @@ def register(sub, common) -> None:
                    help="vẫn nhập khi dòng tổng không khớp các dòng (kèm cảnh báo)")
     p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì vào sổ")
     p.set_defaults(func=cmd_import_phu_luc)
-    imp.set_defaults(func=lambda a, s: (imp.print_help(), 2)[1])
+    imp.set_defaults(func=lambda a, s: (imp.print_help(), EXIT_USAGE)[1])
 
     t = sub.add_parser("template", parents=[common], help="điền biểu mẫu Excel cấp trên gửi",
                        description="Điền biểu mẫu .xlsx của cấp trên bằng số liệu trong sổ; tệp mẫu không bị sửa.")
@@ -97,12 +100,6 @@ def register(sub, common) -> None:
     t.set_defaults(func=cmd_template_list)
 
 
-def _usage(msg: str):
-    from cnscd_tui.cli import UsageError
-
-    return UsageError(msg)
-
-
 def _confirm(question: str) -> bool:
     if not sys.stdin.isatty():
         return False
@@ -113,9 +110,9 @@ def _confirm(question: str) -> bool:
     return ans in ("c", "co", "có", "y", "yes")
 
 
-def _read_book(path: Path, secrets, **kw):
+def _read_book(path: Path, secrets: Secrets, **kw):
     """The file read once; a password-protected one opened with its password (asked for if needed)."""
-    from . import importer
+    from exports import importer
 
     try:
         return importer.read_table(path, **kw), None
@@ -126,7 +123,7 @@ def _read_book(path: Path, secrets, **kw):
 
 
 def _write_report(path: str, content: str) -> None:
-    from .writers import _atomic
+    from exports.writers import _atomic  # (private: the writers' atomic replace)
 
     def save(p):
         with open(p, "w", encoding="utf-8") as fh:
@@ -135,10 +132,8 @@ def _write_report(path: str, content: str) -> None:
     _atomic(path, save)
 
 
-def cmd_import_roster(args, secrets) -> int:
-    from cnscd_tui.cli import open_registry
-
-    from . import importer
+def cmd_import_roster(args, secrets: Secrets) -> int:
+    from exports import importer
 
     path = Path(args.file).expanduser()
     opts = importer.ImportOptions(
@@ -165,21 +160,21 @@ def cmd_import_roster(args, secrets) -> int:
                       + ") rồi chạy lại.", file=sys.stderr)
             print("Có lỗi: chưa nhập gì vào sổ. Hãy sửa tệp (hoặc dùng --map, --village-map, --create-villages, "
                   "--encoding) rồi nhập lại.", file=sys.stderr)
-            return 2
+            return EXIT_USAGE
         if args.dry_run:
             if args.report:
                 _write_report(args.report, shown + "\nChạy thử (--dry-run): chưa ghi gì vào sổ.")
             print("Chạy thử (--dry-run): chưa ghi gì vào sổ.")
-            return 0
+            return EXIT_OK
         c = pv.counts
         if c["new"] + c["update"] == 0:
             print("Không có gì thay đổi: sổ đã khớp với tệp.")
             if args.report:
                 _write_report(args.report, shown + "\nKhông có gì thay đổi.")
-            return 0
+            return EXIT_OK
         if not args.yes and not _confirm(f"Ghi vào sổ: thêm mới {c['new']}, cập nhật {c['update']}?"):
             print("Chưa ghi gì. Chạy lại với --yes để ghi không cần hỏi.", file=sys.stderr)
-            return 2
+            return EXIT_USAGE
         res = importer.apply_roster(reg, pv)
         print(f"Đã nhập: thêm mới {res.created}, cập nhật {res.updated}, không đổi {res.unchanged}.")
         for v in res.villages_created:
@@ -188,14 +183,11 @@ def cmd_import_roster(args, secrets) -> int:
             print(f"  Đã lập {t} (chưa có quyết định thành lập — hãy bổ sung)")
         if args.report:
             _write_report(args.report, shown + "\n" + res.summary)
-    return 0
+    return EXIT_OK
 
 
-def cmd_import_phu_luc(args, secrets) -> int:
-    from cnscd_tui.cli import open_registry
-    from models import text
-
-    from . import importer
+def cmd_import_phu_luc(args, secrets: Secrets) -> int:
+    from exports import importer
 
     path = Path(args.file).expanduser()
     _book, password = _read_book(path, secrets)  # asks for the file's password when it has one
@@ -208,31 +200,29 @@ def cmd_import_phu_luc(args, secrets) -> int:
     for fl in tab.flags:
         print(f"  CẢNH BÁO: {fl}")
     if tab.errors:
-        return 2
+        return EXIT_USAGE
     if args.dry_run:
         print("Chạy thử (--dry-run): chưa ghi gì vào sổ.")
-        return 2 if tab.flags and not args.accept_flagged else 0
+        return EXIT_USAGE if tab.flags and not args.accept_flagged else EXIT_OK
     with open_registry(args, secrets) as reg:
         importer.import_phu_luc_1(reg, path, source=args.source, accept_flagged=args.accept_flagged,
                                   password=password)
     print("Đã nhập bảng vào sổ tổng hợp" + (" (kèm cảnh báo sai lệch số tổng)." if tab.flags else "."))
-    return 0
+    return EXIT_OK
 
 
-def cmd_template_fill(args, secrets) -> int:
-    from cnscd_tui.cli import open_registry
-
-    from . import templates
-    from .cli import _parse_day
+def cmd_template_fill(args, secrets: Secrets) -> int:
+    from exports import templates
+    from models import services
 
     if not args.template and not args.saved:
-        raise _usage("Cần TỆP_MẪU hoặc --saved TÊN.")
+        raise UsageError("Cần TỆP_MẪU hoặc --saved TÊN.")
     if args.template and args.saved:
-        raise _usage("Chọn TỆP_MẪU hoặc --saved, không dùng cả hai.")
+        raise UsageError("Chọn TỆP_MẪU hoặc --saved, không dùng cả hai.")
     out = Path(args.out).expanduser()
     if out.suffix.lower() != ".xlsx":
-        raise _usage("Tệp kết quả phải có đuôi .xlsx.")
-    day = _parse_day(args.date)
+        raise UsageError("Tệp kết quả phải có đuôi .xlsx.")
+    day = parse_day(args.date)
     cmap = _pairs(args.map, "--map")
     with open_registry(args, secrets) as reg:
         if args.saved:
@@ -245,8 +235,6 @@ def cmd_template_fill(args, secrets) -> int:
             if args.save:
                 templates.save_template(reg, src, name=args.save, kind=res.kind, column_map=cmap)
                 print(f"Đã lưu mẫu «{args.save}» vào sổ (lần sau: cnscd template fill --saved \"{args.save}\").")
-        from models import services
-
         services.log_event(reg, "xuat", "registry", f"Điền biểu mẫu ({templates.KINDS[res.kind]}) ra {res.out}")
     print(f"Đã điền {templates.KINDS[res.kind]} vào {res.out} (trang «{res.sheet}», {res.rows} dòng"
           + (f", chèn thêm {res.inserted} dòng" if res.inserted else "") + ").")
@@ -259,33 +247,29 @@ def cmd_template_fill(args, secrets) -> int:
         print("Đã điền dòng địa danh, ngày tháng.")
     for n in res.notes:
         print(n)
-    return 0
+    return EXIT_OK
 
 
-def cmd_template_add(args, secrets) -> int:
-    from cnscd_tui.cli import open_registry
-
-    from . import templates
+def cmd_template_add(args, secrets: Secrets) -> int:
+    from exports import templates
 
     with open_registry(args, secrets) as reg:
         info = templates.save_template(reg, Path(args.template).expanduser(), name=args.name, kind=args.kind,
                                        column_map=_pairs(args.map, "--map"))
     print(f"Đã lưu mẫu «{info.name}» ({info.filename}, {info.size} byte).")
-    return 0
+    return EXIT_OK
 
 
-def cmd_template_list(args, secrets) -> int:
-    from cnscd_tui.cli import open_registry
-
-    from . import templates
+def cmd_template_list(args, secrets: Secrets) -> int:
+    from exports import templates
 
     with open_registry(args, secrets) as reg:
         items = templates.list_templates(reg)
     if not items:
         print("Chưa lưu biểu mẫu nào. Dùng «cnscd template add TỆP --name TÊN» hoặc «template fill … --save TÊN».")
-        return 0
+        return EXIT_OK
     for t in items:
         kind = templates.KINDS.get(t.kind, "tự nhận loại")
         extra = f"; sửa ghép cột: {', '.join(f'{k}={v}' for k, v in t.mapping.items())}" if t.mapping else ""
         print(f"- {t.name}: {t.filename} ({kind}), lưu ngày {t.saved}{extra}")
-    return 0
+    return EXIT_OK

@@ -1,0 +1,139 @@
+"""A report asked for, as a typed request, and the report(s) it gives.
+
+Both the ``cnscd export`` command (its arguments → :class:`ReportRequest`) and the
+Reports tab (its widgets, read on the UI thread → :class:`ReportRequest`) call
+:func:`build_pack` with one, so the two can never disagree on what a report holds.
+Checks of the clerk's input that name a command-line option stay in the command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from models import text
+from models.errors import UsageError
+
+from . import fund, report
+from .layout import Pack, Period, Report, parse_period, unit_name
+
+# kind → (what the clerk reads, the file name's stem)
+KINDS = {
+    "phu-luc-1": ("Phụ lục I — số tổ và thành viên theo đơn vị", "PhuLucI"),
+    "thanh-phan": ("Thành viên theo thành phần", "ThanhPhan"),
+    "danh-sach": ("Danh sách thành viên", "DanhSach"),
+    "tap-huan": ("Tập huấn", "TapHuan"),
+    "thiet-bi": ("Trang thiết bị và đề xuất", "ThietBi"),
+    "kinh-phi": ("Dự toán kinh phí hỗ trợ (Phụ lục III)", "DuToanKinhPhi"),
+    "ky-nhan": ("Danh sách ký nhận kinh phí hỗ trợ", "KyNhan"),
+    "bao-cao-ky": ("Báo cáo định kỳ (quý, 6 tháng, năm)", "BaoCao"),
+}
+
+# The kinds that cover a period, and the period they cover when none is given:
+# this year, or this year's current quarter.
+PERIOD_KINDS = {"tap-huan": "year", "ky-nhan": "quarter", "bao-cao-ky": "quarter"}
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """Everything :func:`build_pack` reads. Only the fields the kind uses matter.
+
+    ``period`` None: the default of :data:`PERIOD_KINDS`. ``day``: the date on the sheet
+    (None: today). A village is chosen by ``village_id`` (the Reports tab) or by name
+    (``village``, the command line); ``team_id`` narrows the roster to one team.
+    The fund fields are those of :func:`exports.fund.estimate` / ``payment_report``;
+    ``teams`` None: the registry's village-level teams.
+    """
+
+    kind: str
+    period: Period | None = None
+    day: dt.date | None = None
+    village: str = ""
+    village_id: int | None = None
+    team_id: int | None = None
+    gender_columns: bool = False
+    with_cccd: bool = False
+    policy: str | None = None
+    teams: int | None = None
+    members_per_team: int = 5
+    days: int | None = None
+    nights: int | None = None
+    months: int | None = None
+    years: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise UsageError(f"Loại báo cáo «{self.kind}» không có.")
+
+    @property
+    def label(self) -> str:
+        """What the clerk reads: "Danh sách thành viên"."""
+        return KINDS[self.kind][0]
+
+    def period_or_default(self, today: dt.date | None = None) -> Period:
+        if self.period is not None:
+            return self.period
+        today = today or dt.date.today()
+        if PERIOD_KINDS.get(self.kind) == "quarter":
+            return parse_period(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
+        return parse_period(str(today.year))
+
+
+def build_pack(reg, req: ReportRequest) -> tuple[Report | list[Report] | Pack, str]:
+    """The report(s) ``req`` asks for, and a tag for the file name ("Q2-2026", a village's slug, …).
+
+    Bad input (an unknown village or policy, a negative count) is an ``InputError`` with a
+    Vietnamese message; nothing is written.
+    """
+    day = req.day
+    kind = req.kind
+    if kind == "phu-luc-1":
+        return report.phu_luc_1(reg, day=day), str((day or dt.date.today()).year)
+    if kind == "thanh-phan":
+        return report.thanh_phan(reg, day=day), str((day or dt.date.today()).year)
+    if kind == "danh-sach":
+        scope = report.resolve_scope(reg, village=req.village, team_id=req.team_id, village_id=req.village_id)
+        r = report.danh_sach(reg, scope=scope, gender_columns=req.gender_columns, with_cccd=req.with_cccd, day=day)
+        return r, _slug(scope)
+    if kind == "tap-huan":
+        p = req.period_or_default()
+        return report.tap_huan(reg, year=p.year, start=p.start, end=p.end, day=day), p.tag
+    if kind == "thiet-bi":
+        scope = report.resolve_scope(reg, village=req.village, village_id=req.village_id)
+        return report.thiet_bi(reg, scope=scope, day=day), _slug(scope)
+    if kind == "kinh-phi":
+        return _estimate(reg, req)
+    p = req.period_or_default()
+    if kind == "ky-nhan":
+        policy, source = fund.registry_policy(reg, req.policy)
+        return fund.payment_report(reg, policy, p, days_per_person_month=req.days,
+                                   nights_per_person_month=req.nights, day=day, policy_source=source), p.tag
+    # bao-cao-ky (the request checked its kind)
+    return report.bao_cao_ky(reg, p, day=day, with_cccd=req.with_cccd, policy_code=req.policy,
+                             days_per_person_month=req.days), p.tag
+
+
+def _estimate(reg, req: ReportRequest) -> tuple[Report, str]:
+    policy, source = fund.registry_policy(reg, req.policy)
+    policy = fund.with_years(policy, req.years, req.months)
+    teams = req.teams
+    if teams is None:
+        from models import services
+
+        teams = services.stats(reg).village_teams
+    est = fund.estimate(policy, teams=teams, members_per_team=req.members_per_team,
+                        days_per_person_month=req.days or 0, nights_per_person_month=req.nights or 0)
+    return fund.estimate_report(reg, est, day=req.day, policy_source=source), policy.code
+
+
+def _slug(scope: report.Scope) -> str:
+    return text.ascii_slug(scope.label) if scope.label else ""
+
+
+def default_name(reg, kind: str, tag: str, fmt: str) -> str:
+    """"DanhSach_ToDanPhoAnLoi_PhuongTranHungDao.xlsx"."""
+    slug = text.ascii_slug(unit_name(reg))
+    stem = KINDS[kind][1]
+    parts = [stem] + ([tag] if tag else []) + [slug]
+    return "_".join(parts) + f".{fmt}"
+
