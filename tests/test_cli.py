@@ -237,6 +237,7 @@ def _v1_file(path: Path) -> None:
 
 def test_older_schema_upgrade_is_announced_and_a_missing_step_is_exit_4(tmp_path, monkeypatch, capsys):
     from models import migrations
+    from models.schema import SCHEMA_VERSION
 
     db = tmp_path / "v1.cnscd"
     _v1_file(db)
@@ -249,6 +250,6 @@ def test_older_schema_upgrade_is_announced_and_a_missing_step_is_exit_4(tmp_path
     assert db.read_bytes() == before  # nothing written
     code, out, err = run(["verify", "--db", str(db)], monkeypatch, capsys, env={"CNSCD_PASSPHRASE": PASS})
     assert code == 0, err
-    assert "Đã nâng cấp sổ từ cấu trúc dữ liệu phiên bản 1 lên v2" in err and "bản cũ được giữ" in err
+    assert f"Đã nâng cấp sổ từ cấu trúc dữ liệu phiên bản 1 lên v{SCHEMA_VERSION}" in err and "bản cũ được giữ" in err
     code, out, err = run(["stats", "--db", str(db)], monkeypatch, capsys, env={"CNSCD_PASSPHRASE": PASS})
     assert code == 0 and "nâng cấp" not in err  # only once

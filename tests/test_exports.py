@@ -8,6 +8,7 @@ import errno
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import openpyxl
@@ -94,7 +95,7 @@ def test_phu_luc_1_province_reproduces_seed_003_row_by_row(province):
 
     r = province["pl1"]
     assert len(r.rows) == len(PHU_LUC_I) == 17
-    for row, (name, kind, teams, villages, members) in zip(r.rows, PHU_LUC_I):
+    for row, (name, kind, teams, villages, members) in zip(r.rows, PHU_LUC_I, strict=True):
         stt, unit, ratio, n = row
         assert unit == f"{kind[:1].upper()}{kind[1:]} {name}"
         assert ratio == f"{teams}/{villages}"
@@ -640,6 +641,7 @@ def test_cli_protected_xlsx_opens_only_with_the_password(demo, tmp_path, monkeyp
     import io
 
     import msoffcrypto
+    import msoffcrypto.exceptions
     import openpyxl
 
     db = demo.path
@@ -665,7 +667,7 @@ def test_cli_protected_xlsx_opens_only_with_the_password(demo, tmp_path, monkeyp
     assert any(c.value == "Danh sách thành viên" or (isinstance(c.value, str) and "DANH SÁCH" in c.value.upper())
                for row in ws.iter_rows(max_row=8) for c in row)
     wrong = msoffcrypto.OfficeFile(io.BytesIO(raw))
-    with pytest.raises(Exception):
+    with pytest.raises((msoffcrypto.exceptions.InvalidKeyError, msoffcrypto.exceptions.DecryptionError)):
         wrong.load_key(password="sai")
         wrong.decrypt(io.BytesIO())
     assert list((tmp_path / "tmp").iterdir()) == []  # nothing passed through a temporary folder
@@ -765,10 +767,7 @@ def test_cli_ky_nhan_per_day_without_days(demo, tmp_path, monkeypatch, capsys):
 
 
 def test_period_pack_has_the_support_fund_sheets(demo, tmp_path):
-    import json
-
     from exports import report, writers
-    from models.schema import Setting
 
     p = report.parse_period("2026-Q2")
     pack = report.bao_cao_ky(demo, p, day=DAY)
@@ -899,6 +898,19 @@ def test_number_format_and_csv_behaviour_are_documented(province):
     assert "CSV" in readme and "số 0 đầu" in readme and "xlsx" in readme
 
 
+async def _wait_until(pilot, done, what: str, seconds: float = 30.0) -> None:
+    """Let the app run (Pilot pauses, workers finished) until ``done()`` holds: the Reports tab
+    previews once the clerk pauses typing, so the test waits for that state, not for a time."""
+    from tests.tui_helpers import settle
+
+    deadline = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() > deadline:
+            pytest.fail(f"Timed out after {seconds:.0f} s waiting for {what}")
+        await pilot.pause()
+        await settle(pilot, rounds=1)
+
+
 async def test_reports_pane_fund_controls_h2_and_village_ids(tmp_path, commune_demo_bytes):
     from textual.widgets import Input, Select
 
@@ -927,14 +939,16 @@ async def test_reports_pane_fund_controls_h2_and_village_ids(tmp_path, commune_d
         assert q("#rep-teams", Input).value == "28"  # default: the number of villages (the target)
         assert "28 tổ đang hoạt động" in screen_text(app)
         await type_into(pilot, "#rep-teams", "1240")
-        await pilot.pause(0.5)
-        await settle(pilot)
+        month_total = "Tổng kinh phí hỗ trợ 01 tháng cho Tổ CNSCĐ"
+        await _wait_until(pilot, lambda: any(r[1] == month_total and r[3] == "620.000.000"
+                                             for r in q("#rep-preview").rows),
+                          "the preview for 1240 teams (after the pause in typing)")
         rows = {r[1]: r[3] for r in q("#rep-preview").rows}
         assert rows["Tổng kinh phí hỗ trợ 01 tháng cho Tổ CNSCĐ"] == "620.000.000"
         assert "Số tổ" in screen_text(app) and "620.000.000" in screen_text(app)  # fits at 80×24
         await type_into(pilot, "#rep-months", "13")
-        await pilot.pause(0.5)
-        await settle(pilot)
+        await _wait_until(pilot, lambda: "Số tháng mỗi năm phải từ 1 đến 12" in screen_text(app),
+                          "the message about 13 months")
         assert "Số tháng mỗi năm phải từ 1 đến 12" in screen_text(app)
         q("#rep-months", Input).value = ""
         await choose(pilot, "#rep-kind", "ky-nhan")
@@ -946,10 +960,13 @@ async def test_reports_pane_fund_controls_h2_and_village_ids(tmp_path, commune_d
         assert "Số ngày làm việc" in [c.title for c in table.columns]
         assert "DANH SÁCH KÝ NHẬN" in screen_text(app)  # a preview, not an error
         await type_into(pilot, "#rep-days", "4")
-        await pilot.pause(0.5)
-        await settle(pilot)
-        days_col = [c.title for c in table.columns].index("Số ngày làm việc")
-        assert table.rows[0][days_col] == str(4 * 5 * 6)
+
+        def days_shown() -> bool:
+            titles = [c.title for c in table.columns]
+            return bool(table.rows) and "Số ngày làm việc" in titles and \
+                table.rows[0][titles.index("Số ngày làm việc")] == str(4 * 5 * 6)
+
+        await _wait_until(pilot, days_shown, "the payment list for 4 days per person per month")
         # the village picker gives ids, and the roster is that village's
         await choose(pilot, "#rep-kind", "danh-sach")
         scope = q("#rep-scope", Select)
