@@ -15,6 +15,7 @@ members where its rows add up to 7,446).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -271,8 +272,6 @@ def _imported_notes(imported: list[dict]) -> list[str]:
 
 
 def _imported_phu_luc_1(reg) -> list[dict]:
-    import json
-
     from models.schema import Setting
 
     with reg.read():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import os
 import sys
 from pathlib import Path
@@ -152,8 +153,6 @@ class Secrets:
             return value
         if not sys.stdin.isatty():
             raise UsageError(f"Cần {what}: đặt biến môi trường {env} hoặc dùng --passphrase-stdin.")
-        import getpass
-
         value = getpass.getpass(f"{what[:1].upper()}{what[1:]}: ")
         if confirm:
             again = getpass.getpass(f"Nhập lại {what}: ")

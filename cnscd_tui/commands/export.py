@@ -18,6 +18,7 @@ from exports import handoff, usb, writers
 from exports.fund import get_policy
 from exports.layout import Pack, Period, parse_period
 from exports.request import KINDS, PERIOD_KINDS, ReportRequest, build_pack, default_name
+from models import text
 from models.errors import EXIT_OK, UsageError
 
 from .common import Secrets, open_registry, parse_day
@@ -202,8 +203,6 @@ def _write(reg, obj, *, label: str, name: str, out: Path | None, fmt: str,
 
 
 def cmd_export(args, secrets: Secrets) -> int:
-    from models import text
-
     _check_args(args)
     if args.period:
         parse_period(args.period)  # bad input → exit 2 before asking for the passphrase

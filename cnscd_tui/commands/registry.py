@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from models.errors import EXIT_DAMAGED, EXIT_OK, UsageError
+from models.text import format_int
 
 from .common import Secrets, db_path, new_passphrase, note_migration, open_registry, out, print_recovery_key
 
@@ -73,7 +74,6 @@ def cmd_demo(args, secrets: Secrets) -> int:
 
 def cmd_stats(args, secrets: Secrets) -> int:
     from models import services
-    from models.text import format_int
 
     with open_registry(args, secrets) as reg:
         st = services.stats(reg, year=args.year)
