@@ -2,17 +2,21 @@
 write them to a folder or USB stick the careful way, and keep a receipt in the
 registry's audit log (absolute path, size in bytes, SHA-256).
 
-Nothing with personal data passes through a temporary folder: the bytes go
-from memory to a hidden temporary name on the destination, are read back and
-compared (SHA-256), then renamed.
+Nothing with personal data passes through a temporary folder: the files are
+built in memory (XLSX sheets included, see :func:`usb.workbook_bytes`), and the
+bytes go from memory to a hidden temporary name on the destination, created
+0600, are read back and compared (SHA-256), then renamed. A destination that
+cannot be written is :class:`~models.errors.SaveFailed` (exit 6).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+
+from models.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -44,8 +48,6 @@ def hand_off(reg, obj, *, label: str, dest_dir: str | os.PathLike, stem: str, fm
     reports = writers.as_reports(obj)
     personal = any(r.personal_data for r in reports)
     if password and fmt != "xlsx":
-        from models.services import InputError
-
         raise InputError("Chỉ đặt được mật khẩu cho tệp Excel (.xlsx). Hãy chọn định dạng xlsx.", "format")
     dest_dir = Path(dest_dir).expanduser().resolve()
     say("Đang dựng tệp…")

@@ -30,23 +30,39 @@ for exchanging data with other programs: Excel, opening a CSV by double-click,
 turns "0912345678" into the number 912345678 (the file itself keeps the zero);
 for Excel use xlsx, where phones are text cells.
 
+Registry text is always written as text, never as a formula: XLSX cells get the
+string type explicitly (a name such as ``=HYPERLINK(…)`` stays the characters the
+clerk typed), ODS cells the string value type, and CSV cells that start with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return (also after leading spaces)
+get a leading ``'`` (the OWASP rule against CSV injection). Characters XML 1.0
+cannot hold (control characters other than tab and line breaks) are written as
+U+FFFD «�», so one bad imported character never makes a report impossible.
+
+Nothing with personal data passes through a temporary folder: every format is
+built in memory (XLSX sheets too, :func:`usb.workbook_bytes`), then written by
+:func:`usb.atomic_write` (hidden name in the destination, 0600, fsync, rename;
+``SaveFailed``, exit 6, naming a folder that cannot be written).
+
 openpyxl and odfpy are imported only inside the functions that need them.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import datetime as dt
+import io
 import os
 import re
-import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from models import text
+from models.errors import InputError
 
+from . import usb
 from .report import Column, Pack, Report
+from .usb import save_workbook, workbook_bytes  # noqa: F401  (public here too: any openpyxl workbook, in memory)
 
 FONT = "Times New Roman"
 NUM_FORMAT = "[$-42A]#,##0"
@@ -55,6 +71,29 @@ DATE_FORMAT = "dd/mm/yyyy"
 FORMATS = ("xlsx", "ods", "csv")
 
 _NUMERIC = {"int", "money", "year", "pct", "pct1"}
+
+# Characters an XML 1.0 document cannot hold: C0 controls other than tab, line feed and
+# carriage return; lone surrogates; U+FFFE/U+FFFF. Each becomes U+FFFD when written.
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+XLSX_MAX_TEXT = 32767  # characters in one Excel cell
+_CSV_FORMULA = ("=", "+", "-", "@")
+
+
+def xml_text(value: str) -> str:
+    """``value`` with every character XML 1.0 cannot hold replaced by U+FFFD."""
+    if _XML_BAD.search(value):
+        return _XML_BAD.sub("\ufffd", value)
+    return value
+
+
+def csv_text(value: str) -> str:
+    """A text cell for CSV: characters as in :func:`xml_text`, and a leading ``'`` before
+    anything a spreadsheet would run as a formula (OWASP: ``=``, ``+``, ``-``, ``@``, tab,
+    carriage return, also after leading spaces)."""
+    value = xml_text(value)
+    if value[:1] in ("\t", "\r") or value.lstrip()[:1] in _CSV_FORMULA:
+        return "'" + value
+    return value
 
 
 def as_reports(obj: Report | Pack | Sequence[Report]) -> list[Report]:
@@ -67,7 +106,7 @@ def as_reports(obj: Report | Pack | Sequence[Report]) -> list[Report]:
 
 def sheet_title(name: str, used: set[str]) -> str:
     """A valid, unique sheet name (≤ 31 characters, none of []:*?/\\)."""
-    base = re.sub(r"[\[\]:*?/\\]", "-", text.clean(name) or "Sheet")[:31].strip("'") or "Sheet"
+    base = xml_text(re.sub(r"[\[\]:*?/\\\x00-\x1f]", "-", text.clean(name) or "Sheet"))[:31].strip("'") or "Sheet"
     title, i = base, 2
     while title.lower() in used:
         suffix = f" ({i})"
@@ -136,9 +175,20 @@ class _XlsxStyles:
         return sa
 
     def cell(self, value, sa):
-        c = self._WriteOnlyCell(self._ws, value)
+        c = self._WriteOnlyCell(self._ws)
+        _set_value(c, value)
         c._style = sa
         return c
+
+
+def _set_value(cell, value) -> None:
+    """Put ``value`` in ``cell``; text is always a string cell, never a formula or an error
+    code (openpyxl would turn "=…" into a formula and "#N/A" into an error)."""
+    if type(value) is str or isinstance(value, str):
+        cell._value = xml_text(value[:XLSX_MAX_TEXT])
+        cell.data_type = "s"
+    else:
+        cell.value = value
 
 
 def _column_style(st: _XlsxStyles, col: Column, *, bold: bool = False):
@@ -182,7 +232,11 @@ def _install_fast_rows(ws) -> bool:
             cells.append(WriteOnlyCell(ws))
         for col_idx, (value, sa) in enumerate(values, 1):
             cell = cells[col_idx - 1]
-            cell.value = value
+            if type(value) is str:  # as _set_value, inline: this runs for every cell of a roster
+                cell._value = xml_text(value[:XLSX_MAX_TEXT])
+                cell.data_type = "s"
+            else:
+                cell.value = value
             cell._style = sa
             cell.column = col_idx
             cell.row = row_idx
@@ -239,70 +293,64 @@ def _fit_row(ws, row: int, values, widths, per_unit: float = 1.3) -> None:
     Neither LibreOffice nor Excel re-measures rows of a generated file when it opens
     it, so a header such as «Tổng số Tổ CNSCĐ/thôn» in a narrow column would be cut
     off; rows whose text fits on one line keep the default height."""
-    lines = max((_wrapped_lines(v, w, per_unit) for v, w in zip(values, widths)), default=1)
+    lines = max((_wrapped_lines(v, w, per_unit) for v, w in zip(values, widths, strict=False)), default=1)
     if lines > 1:
         ws.row_dimensions[row].height = _line_height(lines)
 
 
-def _xlsx_sheet(wb, report: Report, title: str) -> None:
-    from openpyxl.utils import get_column_letter
+class _XlsxOut:
+    """A write-only sheet filled top to bottom: its styles, the row reached, the merged ranges."""
 
-    ws = wb.create_sheet(title=title)
-    cols = report.columns
-    n = len(cols)
-    st = _XlsxStyles(wb, ws)
-    fast = _install_fast_rows(ws)
-    for i, c in enumerate(cols, 1):
-        ws.column_dimensions[get_column_letter(i)].width = c.width
-    last = get_column_letter(n)
-    left = _split(cols)
-    row = 0
-    merges: list[str] = []
+    def __init__(self, wb, ws, cols: list[Column]):
+        from openpyxl.utils import get_column_letter
 
-    def span(r: int, c1: int, c2: int) -> None:
+        self.ws, self.cols, self.n, self.left = ws, cols, len(cols), _split(cols)
+        self.st = _XlsxStyles(wb, ws)
+        self.letter = get_column_letter
+        self.row = 0
+        self.merges: list[str] = []
+
+    def span(self, r: int, c1: int, c2: int) -> None:
         if c2 > c1:
-            merges.append(f"{get_column_letter(c1)}{r}:{get_column_letter(c2)}{r}")
+            self.merges.append(f"{self.letter(c1)}{r}:{self.letter(c2)}{r}")
 
-    def put(cells_: list) -> None:
-        nonlocal row
-        ws.append(cells_)
-        row += 1
+    def put(self, cells: list) -> None:
+        self.ws.append(cells)
+        self.row += 1
 
-    lh = report.letterhead
-    # Everything the writer emits before the first row (sheet properties, panes,
-    # column widths) must be set before the first append in write-only mode.
-    header_first = (4 if lh is not None else 0) + 1 + (1 if report.subtitle else 0) + 1 + 1
-    header_last = header_first + len(report.header_rows) - 1
-    ws.freeze_panes = f"A{header_last + 1}"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    def height(self, points: float) -> None:
+        """The height of the next row."""
+        self.ws.row_dimensions[self.row + 1].height = points
+
+
+def _xlsx_top(o: _XlsxOut, report: Report) -> None:
+    """Letterhead (issuing body | national header, place and date), title, subtitle."""
+    st, lh, left, n = o.st, report.letterhead, o.left, o.n
     if lh is not None:
-        s_left = st.get(h="center")
-        s_left_b = st.get(h="center", bold=True)
-        s_right_b = st.get(h="center", bold=True)
-        s_motto = st.get(h="center", bold=True, underline=False)
-        s_italic = st.get(h="center", italic=True)
+        s_left, s_bold, s_italic = st.get(h="center"), st.get(h="center", bold=True), st.get(h="center", italic=True)
         for r_idx, (lv, ls, rv, rs) in enumerate([
-            (lh.issuing_body_parent, s_left, lh.nation, s_right_b),
-            (lh.issuing_body, s_left_b, lh.motto, s_motto),
+            (lh.issuing_body_parent, s_left, lh.nation, s_bold),
+            (lh.issuing_body, s_bold, lh.motto, s_bold),
             ("", s_left, lh.place_date, s_italic),
         ]):
-            ws.row_dimensions[row + 1].height = 32 if r_idx < 2 else 18
-            put([st.cell(lv or None, ls)] + [None] * (left - 1) + [st.cell(rv or None, rs)])
-            span(row, 1, left)
-            span(row, left + 1, n)
-        put([])
-    s_title = st.get(size=13, bold=True, h="center")
-    ws.row_dimensions[row + 1].height = 36
-    put([st.cell(report.title, s_title)])
-    span(row, 1, n)
+            o.height(32 if r_idx < 2 else 18)
+            o.put([st.cell(lv or None, ls)] + [None] * (left - 1) + [st.cell(rv or None, rs)])
+            o.span(o.row, 1, left)
+            o.span(o.row, left + 1, n)
+        o.put([])
+    o.height(36)
+    o.put([st.cell(report.title, st.get(size=13, bold=True, h="center"))])
+    o.span(o.row, 1, n)
     if report.subtitle:
-        put([st.cell(report.subtitle, st.get(bold=True, h="center"))])
-        span(row, 1, n)
-    put([])
+        o.put([st.cell(report.subtitle, st.get(bold=True, h="center"))])
+        o.span(o.row, 1, n)
+    o.put([])
 
-    # Table header
-    s_head = st.get(size=11, bold=True, h="center", border=True)
-    assert header_first == row + 1
+
+def _xlsx_header(o: _XlsxOut, report: Report) -> None:
+    """The table's header rows (merged where columns are grouped), repeated on every page."""
+    cols, first = o.cols, o.row + 1
+    s_head = o.st.get(size=11, bold=True, h="center", border=True)
     head_widths: dict[tuple[int, int], float] = {}  # a merged header cell wraps over its whole span
     two_rows = set()  # a cell merged over both header rows has the height of both
     for r1, c1, r2, c2 in report.header_merges():
@@ -310,65 +358,93 @@ def _xlsx_sheet(wb, report: Report, title: str) -> None:
         if r2 > r1:
             two_rows.add((r1, c1))
     for i, hr in enumerate(report.header_rows):
-        _fit_row(ws, row + 1, [None if (i, j) in two_rows else v for j, v in enumerate(hr)],
+        _fit_row(o.ws, o.row + 1, [None if (i, j) in two_rows else v for j, v in enumerate(hr)],
                  [head_widths.get((i, j), c.width) for j, c in enumerate(cols)], per_unit=1.15)
-        put([st.cell(v or None, s_head) for v in hr])
-    assert header_last == row
+        o.put([o.st.cell(v or None, s_head) for v in hr])
     for r1, c1, r2, c2 in report.header_merges():
         if (r1, c1) != (r2, c2):
-            merges.append(f"{get_column_letter(c1 + 1)}{header_first + r1}:{get_column_letter(c2 + 1)}{header_first + r2}")
-    ws.print_title_rows = f"{header_first}:{header_last}"
+            o.merges.append(f"{o.letter(c1 + 1)}{first + r1}:{o.letter(c2 + 1)}{first + r2}")
+    o.ws.print_title_rows = f"{first}:{o.row}"
 
-    # Data
-    col_styles = [_column_style(st, c) for c in cols]
-    widths = [c.width for c in cols]
+
+def _xlsx_row_heights(o: _XlsxOut, report: Report) -> None:
+    """Heights of the data rows about to be written: the report's own, or room for wrapped text."""
+    first = o.row + 1
     if report.row_height:
         for i in range(len(report.rows)):
-            ws.row_dimensions[row + 1 + i].height = report.row_height
-    else:
-        # only wrapping (text) columns can need more than one line; most rows need one, and a
-        # length test is all they cost (this runs over 7,446 rows of a province's roster)
-        wrapping = [(j, c.width, _chars_per_line(c.width)) for j, c in enumerate(cols)
-                    if c.kind not in _ONE_LINE_KINDS]
-        for i, data in enumerate(report.rows):
-            lines = 1
-            for j, w, per_line in wrapping:
-                v = data[j]
-                if type(v) is str and len(v) > per_line:
-                    lines = max(lines, _wrapped_lines(v, w))
-            if lines > 1:
-                ws.row_dimensions[row + 1 + i].height = _line_height(lines)
+            o.ws.row_dimensions[first + i].height = report.row_height
+        return
+    # only wrapping (text) columns can need more than one line; most rows need one, and a
+    # length test is all they cost (this runs over 7,446 rows of a province's roster)
+    wrapping = [(j, c.width, _chars_per_line(c.width)) for j, c in enumerate(o.cols) if c.kind not in _ONE_LINE_KINDS]
+    for i, data in enumerate(report.rows):
+        lines = 1
+        for j, w, per_line in wrapping:
+            v = data[j]
+            if type(v) is str and len(v) > per_line:
+                lines = max(lines, _wrapped_lines(v, w))
+        if lines > 1:
+            o.ws.row_dimensions[first + i].height = _line_height(lines)
+
+
+def _xlsx_data(o: _XlsxOut, report: Report, fast: bool) -> None:
+    cols, st = o.cols, o.st
+    col_styles = [_column_style(st, c) for c in cols]
+    _xlsx_row_heights(o, report)
     if fast:
         for data in report.rows:
-            ws.append(_FastRow([(_cell_value(c, v), s) for c, v, s in zip(cols, data, col_styles)]))
-        row += len(report.rows)
+            o.ws.append(_FastRow([(_cell_value(c, v), s) for c, v, s in zip(cols, data, col_styles, strict=False)]))
+        o.row += len(report.rows)
     else:  # pragma: no cover
         for data in report.rows:
-            put([st.cell(_cell_value(c, v), s) for c, v, s in zip(cols, data, col_styles)])
+            o.put([st.cell(_cell_value(c, v), s) for c, v, s in zip(cols, data, col_styles, strict=False)])
     if report.total is not None:
         tot_styles = [_column_style(st, c, bold=True) for c in cols]
-        put([st.cell(_cell_value(c, v), s) for c, v, s in zip(cols, report.total, tot_styles)])
-    # Notes
+        o.put([st.cell(_cell_value(c, v), s) for c, v, s in zip(cols, report.total, tot_styles, strict=False)])
+
+
+def _xlsx_bottom(o: _XlsxOut, report: Report) -> None:
+    """Notes under the table, then the signature block on the right."""
+    st, lh, left, n = o.st, report.letterhead, o.left, o.n
     if report.notes:
-        put([])
+        o.put([])
         s_note = st.get(size=11, italic=True, h="left")
         for note in report.notes:
-            _fit_row(ws, row + 1, [note], [sum(widths)])
-            put([st.cell(note, s_note)])
-            span(row, 1, n)
-    # Signature block
+            _fit_row(o.ws, o.row + 1, [note], [sum(c.width for c in o.cols)])
+            o.put([st.cell(note, s_note)])
+            o.span(o.row, 1, n)
     if lh is not None and (lh.signer_title or lh.signer_name):
-        put([])
+        o.put([])
         s_b = st.get(bold=True, h="center")
         for value in (lh.signer_prefix, lh.signer_title):
             if value:
-                put([None] * left + [st.cell(value, s_b)])
-                span(row, left + 1, n)
+                o.put([None] * left + [st.cell(value, s_b)])
+                o.span(o.row, left + 1, n)
         for _ in range(3):
-            put([])
-        put([None] * left + [st.cell(lh.signer_name or None, s_b)])
-        span(row, left + 1, n)
-    for m in merges:
+            o.put([])
+        o.put([None] * left + [st.cell(lh.signer_name or None, s_b)])
+        o.span(o.row, left + 1, n)
+
+
+def _xlsx_sheet(wb, report: Report, title: str) -> None:
+    ws = wb.create_sheet(title=title)
+    usb.keep_sheet_in_memory(ws)  # before the first row
+    cols = report.columns
+    o = _XlsxOut(wb, ws, cols)
+    fast = _install_fast_rows(ws)
+    for i, c in enumerate(cols, 1):
+        ws.column_dimensions[o.letter(i)].width = c.width
+    # Everything the writer emits before the first row (sheet properties, panes,
+    # column widths) must be set before the first append in write-only mode.
+    header_first = (4 if report.letterhead is not None else 0) + 1 + (1 if report.subtitle else 0) + 1 + 1
+    ws.freeze_panes = f"A{header_first + len(report.header_rows)}"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _xlsx_top(o, report)
+    assert o.row + 1 == header_first
+    _xlsx_header(o, report)
+    _xlsx_data(o, report, fast)
+    _xlsx_bottom(o, report)
+    for m in o.merges:
         ws.merged_cells.add(m)
     ws.page_setup.paperSize = 9  # A4
     ws.page_setup.orientation = "landscape" if sum(c.width for c in cols) > 110 else "portrait"
@@ -377,7 +453,7 @@ def _xlsx_sheet(wb, report: Report, title: str) -> None:
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.print_area = f"A1:{last}{max(row, 1)}"
+    ws.print_area = f"A1:{o.letter(o.n)}{max(o.row, 1)}"
 
 
 def _xlsx_book(obj: Report | Pack | Sequence[Report]):
@@ -391,7 +467,7 @@ def _xlsx_book(obj: Report | Pack | Sequence[Report]):
 
 
 def write_xlsx(obj: Report | Pack | Sequence[Report], path: str | os.PathLike) -> Path:
-    return _atomic(path, _xlsx_book(obj).save)
+    return _atomic_bytes(path, workbook_bytes(_xlsx_book(obj)))
 
 
 # ---------------------------------------------------------------------------
@@ -526,8 +602,8 @@ def _ods_cell(value: Any, kind: str, style, span: int = 1, rspan: int = 1):
     if isinstance(value, bool):
         value = "có" if value else "không"
     if kind in ("phone", "id") or isinstance(value, str):
-        c = TableCell(valuetype="string", **kw)
-        for line in str(value).split("\n"):
+        c = TableCell(valuetype="string", **kw)  # text is text: never a formula
+        for line in xml_text(str(value)).split("\n"):
             c.addElement(P(text=line, check_grammar=False), check_grammar=False)
         return c
     if isinstance(value, dt.datetime):
@@ -547,52 +623,28 @@ def _ods_cell(value: Any, kind: str, style, span: int = 1, rspan: int = 1):
     return c
 
 
-def _ods_sheet(doc, st: _OdsStyles, report: Report, title: str) -> None:
-    from odf.table import CoveredTableCell, Table, TableColumn, TableHeaderRows, TableRow
+def _ods_spanned_row(st: _OdsStyles, parts: list[tuple[int, Any, Any]], height: float | None = None):
+    """A row of ``parts`` — (span, value, style) — filling it left to right."""
+    from odf.table import CoveredTableCell, TableRow
 
-    cols = report.columns
-    n = len(cols)
-    landscape = sum(c.width for c in cols) > 110
-    table = Table(name=title, stylename=st.table_landscape if landscape else st.table_portrait)
-    for c in cols:
-        table.addElement(TableColumn(stylename=st.column(c.width)))
-    left = _split(cols)
+    tr = TableRow(stylename=st.row(height)) if height else TableRow()
+    for span, value, style in parts:
+        tr.addElement(_ods_cell(value, "text", style, span))
+        for _ in range(span - 1):
+            tr.addElement(CoveredTableCell())
+    return tr
 
-    def spanned_row(parts: list[tuple[int, Any, Any]], height: float | None = None):
-        """parts: (span, value, style) filling the row left to right."""
-        tr = TableRow(stylename=st.row(height)) if height else TableRow()
-        for span, value, style in parts:
-            tr.addElement(_ods_cell(value, "text", style, span))
-            for _ in range(span - 1):
-                tr.addElement(CoveredTableCell())
-        return tr
 
-    lh = report.letterhead
-    plain = st.cell(h="center")
-    if lh is not None:
-        bold = st.cell(bold=True, h="center")
-        italic = st.cell(italic=True, h="center")
-        rows = [(lh.issuing_body_parent, plain, lh.nation, bold), (lh.issuing_body, bold, lh.motto, bold),
-                ("", plain, lh.place_date, italic)]
-        for i, (lv, ls, rv, rs) in enumerate(rows):
-            table.addElement(spanned_row([(left, lv, ls), (n - left, rv, rs)], 32 if i < 2 else None))
-        table.addElement(TableRow())
-    table.addElement(spanned_row([(n, report.title, st.cell(size=13, bold=True, h="center"))], 36))
-    if report.subtitle:
-        table.addElement(spanned_row([(n, report.subtitle, st.cell(bold=True, h="center"))]))
-    table.addElement(TableRow())
+def _ods_header(st: _OdsStyles, report: Report):
+    """The table's header rows (merged where columns are grouped), repeated on every page."""
+    from odf.table import CoveredTableCell, TableHeaderRows, TableRow
 
     head_style = st.cell(size=11, bold=True, h="center", border=True)
-    heads = report.header_rows
     merges = {(r1, c1): (r2 - r1 + 1, c2 - c1 + 1) for r1, c1, r2, c2 in report.header_merges()}
-    covered = set()
-    for (r1, c1), (rs, cs) in merges.items():
-        for r in range(r1, r1 + rs):
-            for c in range(c1, c1 + cs):
-                if (r, c) != (r1, c1):
-                    covered.add((r, c))
+    covered = {(r, c) for (r1, c1), (rs, cs) in merges.items()
+               for r in range(r1, r1 + rs) for c in range(c1, c1 + cs) if (r, c) != (r1, c1)}
     hr_el = TableHeaderRows()
-    for ri, hr in enumerate(heads):
+    for ri, hr in enumerate(report.header_rows):
         tr = TableRow()
         for ci, v in enumerate(hr):
             if (ri, ci) in covered:
@@ -601,49 +653,91 @@ def _ods_sheet(doc, st: _OdsStyles, report: Report, title: str) -> None:
             rs, cs = merges.get((ri, ci), (1, 1))
             tr.addElement(_ods_cell(v or None, "text", head_style, cs, rs))
         hr_el.addElement(tr)
-    table.addElement(hr_el)
+    return hr_el
 
-    def col_style(c: Column, bold=False):
-        k = c.kind
-        if k in ("int", "money"):
-            return st.cell(size=11, bold=bold, h="center" if c.title == "Stt" else "end", border=True, fmt="num",
-                           wrap=False)
-        if k in ("year", "pct"):
-            return st.cell(size=11, bold=bold, h="center", border=True, fmt="year", wrap=False)
-        if k == "pct1":
-            return st.cell(size=11, bold=bold, h="center", border=True, fmt="pct1", wrap=False)
-        if k == "date":
-            return st.cell(size=11, bold=bold, h="center", border=True, fmt="date", wrap=False)
-        if k in ("phone", "id"):
-            return st.cell(size=11, bold=bold, h="center", border=True, fmt="text", wrap=False)
-        return st.cell(size=11, bold=bold, border=True)
 
-    styles = [col_style(c) for c in cols]
+def _ods_col_style(st: _OdsStyles, c: Column, bold: bool = False):
+    k = c.kind
+    if k in ("int", "money"):
+        return st.cell(size=11, bold=bold, h="center" if c.title == "Stt" else "end", border=True, fmt="num",
+                       wrap=False)
+    if k in ("year", "pct"):
+        return st.cell(size=11, bold=bold, h="center", border=True, fmt="year", wrap=False)
+    if k == "pct1":
+        return st.cell(size=11, bold=bold, h="center", border=True, fmt="pct1", wrap=False)
+    if k == "date":
+        return st.cell(size=11, bold=bold, h="center", border=True, fmt="date", wrap=False)
+    if k in ("phone", "id"):
+        return st.cell(size=11, bold=bold, h="center", border=True, fmt="text", wrap=False)
+    return st.cell(size=11, bold=bold, border=True)
+
+
+def _ods_data(table, st: _OdsStyles, report: Report) -> None:
+    from odf.table import TableRow
+
+    cols = report.columns
+    styles = [_ods_col_style(st, c) for c in cols]
     rh = st.row(report.row_height) if report.row_height else None
     for data in report.rows:
         tr = TableRow(stylename=rh, check_grammar=False) if rh else TableRow(check_grammar=False)
-        for c, v, s in zip(cols, data, styles):
+        for c, v, s in zip(cols, data, styles, strict=False):
             tr.addElement(_ods_cell(_cell_value(c, v), c.kind, s), check_grammar=False)
         table.addElement(tr, check_grammar=False)
     if report.total is not None:
         tr = TableRow()
-        for c, v in zip(cols, report.total):
-            tr.addElement(_ods_cell(_cell_value(c, v), c.kind, col_style(c, bold=True)))
+        for c, v in zip(cols, report.total, strict=False):
+            tr.addElement(_ods_cell(_cell_value(c, v), c.kind, _ods_col_style(st, c, bold=True)))
         table.addElement(tr)
+
+
+def _ods_bottom(table, st: _OdsStyles, report: Report, plain) -> None:
+    """Notes under the table, then the signature block on the right."""
+    from odf.table import TableRow
+
+    n, left, lh = len(report.columns), _split(report.columns), report.letterhead
     if report.notes:
         table.addElement(TableRow())
         note_style = st.cell(size=11, italic=True)
         for note in report.notes:
-            table.addElement(spanned_row([(n, note, note_style)]))
+            table.addElement(_ods_spanned_row(st, [(n, note, note_style)]))
     if lh is not None and (lh.signer_title or lh.signer_name):
         table.addElement(TableRow())
         bold = st.cell(bold=True, h="center")
         for value in (lh.signer_prefix, lh.signer_title):
             if value:
-                table.addElement(spanned_row([(left, None, plain), (n - left, value, bold)]))
+                table.addElement(_ods_spanned_row(st, [(left, None, plain), (n - left, value, bold)]))
         for _ in range(3):
             table.addElement(TableRow())
-        table.addElement(spanned_row([(left, None, plain), (n - left, lh.signer_name or None, bold)]))
+        table.addElement(_ods_spanned_row(st, [(left, None, plain), (n - left, lh.signer_name or None, bold)]))
+
+
+def _ods_sheet(doc, st: _OdsStyles, report: Report, title: str) -> None:
+    from odf.table import Table, TableColumn, TableRow
+
+    cols = report.columns
+    n = len(cols)
+    landscape = sum(c.width for c in cols) > 110
+    table = Table(name=title, stylename=st.table_landscape if landscape else st.table_portrait)
+    for c in cols:
+        table.addElement(TableColumn(stylename=st.column(c.width)))
+    left = _split(cols)
+    lh = report.letterhead
+    plain = st.cell(h="center")
+    if lh is not None:
+        bold = st.cell(bold=True, h="center")
+        italic = st.cell(italic=True, h="center")
+        rows = [(lh.issuing_body_parent, plain, lh.nation, bold), (lh.issuing_body, bold, lh.motto, bold),
+                ("", plain, lh.place_date, italic)]
+        for i, (lv, ls, rv, rs) in enumerate(rows):
+            table.addElement(_ods_spanned_row(st, [(left, lv, ls), (n - left, rv, rs)], 32 if i < 2 else None))
+        table.addElement(TableRow())
+    table.addElement(_ods_spanned_row(st, [(n, report.title, st.cell(size=13, bold=True, h="center"))], 36))
+    if report.subtitle:
+        table.addElement(_ods_spanned_row(st, [(n, report.subtitle, st.cell(bold=True, h="center"))]))
+    table.addElement(TableRow())
+    table.addElement(_ods_header(st, report))
+    _ods_data(table, st, report)
+    _ods_bottom(table, st, report, plain)
     doc.spreadsheet.addElement(table)
 
 
@@ -658,9 +752,14 @@ def _ods_doc(obj: Report | Pack | Sequence[Report]):
     return doc
 
 
+def _ods_bytes(obj: Report | Pack | Sequence[Report]) -> bytes:
+    buf = io.BytesIO()
+    _ods_doc(obj).save(buf)
+    return buf.getvalue()
+
+
 def write_ods(obj: Report | Pack | Sequence[Report], path: str | os.PathLike) -> Path:
-    doc = _ods_doc(obj)
-    return _atomic(path, lambda p: doc.save(p))
+    return _atomic_bytes(path, _ods_bytes(obj))
 
 
 # ---------------------------------------------------------------------------
@@ -669,6 +768,8 @@ def write_ods(obj: Report | Pack | Sequence[Report], path: str | os.PathLike) ->
 def _csv_value(c: Column, v: Any) -> Any:
     if v is None:
         return ""
+    if isinstance(v, str):
+        return csv_text(v)
     if isinstance(v, (dt.date, dt.datetime)):
         return text.format_date(v)
     if isinstance(v, float):
@@ -677,11 +778,12 @@ def _csv_value(c: Column, v: Any) -> Any:
 
 
 def csv_rows(report: Report) -> Iterable[list[Any]]:
-    yield report.flat_header
+    """The rows of ``report``'s CSV: its header, its rows, its total; text as :func:`csv_text`."""
+    yield [csv_text(h) for h in report.flat_header]
     for row in report.rows:
-        yield [_csv_value(c, v) for c, v in zip(report.columns, row)]
+        yield [_csv_value(c, v) for c, v in zip(report.columns, row, strict=False)]
     if report.total is not None:
-        yield [_csv_value(c, v) for c, v in zip(report.columns, report.total)]
+        yield [_csv_value(c, v) for c, v in zip(report.columns, report.total, strict=False)]
 
 
 def _csv_bytes(report: Report) -> bytes:
@@ -698,17 +800,11 @@ def render(obj: Report | Pack | Sequence[Report], stem: str, fmt: str) -> list[t
     """
     fmt = fmt.lower()
     if fmt not in FORMATS:
-        from models.services import InputError
-
         raise InputError(f"Định dạng «{fmt}» không hỗ trợ; chọn xlsx, ods hoặc csv.", "format")
     if fmt == "xlsx":
-        buf = io.BytesIO()
-        _xlsx_book(obj).save(buf)
-        return [(f"{stem}.xlsx", buf.getvalue())]
+        return [(f"{stem}.xlsx", workbook_bytes(_xlsx_book(obj)))]
     if fmt == "ods":
-        buf = io.BytesIO()
-        _ods_doc(obj).save(buf)
-        return [(f"{stem}.ods", buf.getvalue())]
+        return [(f"{stem}.ods", _ods_bytes(obj))]
     reports = as_reports(obj)
     if len(reports) == 1:
         return [(f"{stem}.csv", _csv_bytes(reports[0]))]
@@ -720,11 +816,7 @@ def render(obj: Report | Pack | Sequence[Report], stem: str, fmt: str) -> list[t
 
 
 def write_csv_one(report: Report, path: str | os.PathLike) -> Path:
-    def save(p):
-        with open(p, "w", encoding="utf-8-sig", newline="") as f:
-            csv.writer(f).writerows(csv_rows(report))
-
-    return _atomic(path, save)
+    return _atomic_bytes(path, _csv_bytes(report))
 
 
 def write_csv(obj: Report | Pack | Sequence[Report], path: str | os.PathLike) -> list[Path]:
@@ -747,8 +839,6 @@ def write(obj: Report | Pack | Sequence[Report], path: str | os.PathLike, fmt: s
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".") or "xlsx").lower()
     if fmt not in FORMATS:
-        from models.services import InputError
-
         raise InputError(f"Định dạng «{fmt}» không hỗ trợ; chọn xlsx, ods hoặc csv.", "format")
     if path.suffix.lower() != f".{fmt}":
         path = path.with_name(path.name + f".{fmt}") if not path.suffix else path.with_suffix(f".{fmt}")
@@ -760,20 +850,14 @@ def write(obj: Report | Pack | Sequence[Report], path: str | os.PathLike, fmt: s
 
 
 def _atomic(path: str | os.PathLike, save) -> Path:
-    """Write through a temporary file in the same folder, then rename: no half-written report."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
-    os.close(fd)
-    try:
-        save(tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
+    """:func:`usb.atomic_write` (hidden name, 0600, fsync, rename; :class:`SaveFailed` naming
+    the folder), for callers that pass a ``save(path)`` function. An openpyxl workbook's
+    own ``save`` is replaced by :func:`workbook_bytes`: no sheet in the temporary folder."""
+    owner = getattr(save, "__self__", None)
+    if getattr(save, "__name__", "") == "save" and type(owner).__module__.startswith("openpyxl."):
+        return usb.atomic_write_bytes(path, workbook_bytes(owner))
+    return usb.atomic_write(path, save)
+
+
+def _atomic_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    return usb.atomic_write_bytes(path, data)
