@@ -60,7 +60,7 @@ _TCVN3_PLAIN = {0xA8: "ă", 0xA9: "â", 0xAA: "ê", 0xAB: "ô", 0xAC: "ơ", 0xAD
                 0xA1: "Ă", 0xA2: "Â", 0xA3: "Ê", 0xA4: "Ô", 0xA5: "Ơ", 0xA6: "Ư", 0xA7: "Đ"}
 TCVN3_TO_UNICODE: dict[int, str] = dict(_TCVN3_PLAIN)
 for _base, _toned, _codes in _TCVN3_ROWS:
-    for _ch, _code in zip(_toned, _codes):
+    for _ch, _code in zip(_toned, _codes, strict=True):
         TCVN3_TO_UNICODE[_code] = _ch
 # Characters as a spreadsheet shows them (cp1252 = latin-1 in 0xA0–0xFF).
 _TCVN3_TABLE = {code: ch for code, ch in TCVN3_TO_UNICODE.items()}
@@ -274,7 +274,7 @@ _NUCLEI = sorted({
     "a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y",
     "ai", "ao", "au", "ay", "âu", "ây", "eo", "êu", "ia", "iê", "iu", "oa", "oă", "oe", "oi", "ôi", "ơi", "oo",
     "ua", "uâ", "uê", "ui", "uô", "uơ", "uy", "ưa", "ưi", "ưu", "ươ", "yê", "iêu", "yêu", "oai", "oay", "oao",
-    "oeo", "uây", "uôi", "ươi", "ươu", "uya", "uyê", "uyu", "uêu", "ươ", "oă",
+    "oeo", "uây", "uôi", "ươi", "ươu", "uya", "uyê", "uyu", "uêu",
 }, key=len, reverse=True)
 _FINAL = r"(?:ch|ng|nh|c|m|n|p|t)?"
 _SYLLABLE = re.compile(rf"{_INITIAL}(?:{'|'.join(_NUCLEI)}){_FINAL}")
@@ -348,10 +348,15 @@ def detect(texts, *, fonts=None) -> Detection:
     valid syllables wins, Unicode on ties. Unsure when the best two readings are
     within 10 points, or the best reads fewer than 60 % of the words.
     """
-    texts = [t for t in texts if isinstance(t, str) and t.strip()]
+    texts = list(texts)
+    keep = [i for i, t in enumerate(texts) if isinstance(t, str) and t.strip()]
+    if fonts:  # each text keeps its own cell's font when empty cells are left out
+        fonts = list(fonts)
+        fonts = [fonts[i] if i < len(fonts) else None for i in keep]
+    texts = [texts[i] for i in keep]
     if fonts:
         votes: dict[str, int] = {}
-        for t, f in zip(texts, fonts):
+        for t, f in zip(texts, fonts, strict=True):
             enc, _ = encoding_from_font(f)
             if enc and not t.isascii():
                 votes[enc] = votes.get(enc, 0) + 1

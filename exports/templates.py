@@ -42,10 +42,10 @@ from pathlib import Path
 from typing import Any
 
 from models import text
-from models.services import InputError
+from models.errors import InputError
 
-from .importer import (ImportFailed, field_for_header, header_key, is_place_date_line, is_signature_label,
-                       is_total_label)
+from .headers import field_for_header, header_key, is_place_date_line, is_signature_label, is_total_label
+from .sheets import ImportFailed
 
 KINDS = {
     "danh-sach": "Danh sách thành viên",
@@ -174,7 +174,7 @@ def match_columns(template_labels: dict[int, str], report_labels: list[str], ros
     pairs.sort(reverse=True)
     out: dict[int, int] = {}
     used: set[int] = set()
-    for s, _, j, c in pairs:
+    for _s, _, j, c in pairs:
         if c in out or j in used:
             continue
         out[c] = j
@@ -386,6 +386,34 @@ def _value_for(col, v: Any):
     return v, None
 
 
+@dataclass
+class _Table:
+    """The table found in a template: where its header is, what the report fills it with, and where its
+    data rows, total row and footer are (rows and columns 1-based)."""
+
+    ws: Any
+    origin: dict[tuple[int, int], tuple[int, int]]  # merged cell → its range's top-left cell
+    header_row: int
+    header_rows: int
+    labels: dict[int, str]  # template column → its header text
+    kind: str
+    rep: Any  # the report (exports.layout.Report)
+    report_labels: list[str]
+    mapping: dict[int, int]  # template column → report column index
+    first: int = 0  # first data row
+    have: int = 0  # data rows in the template (examples or empty bordered rows)
+    total_row: int | None = None
+    maxc: int = 0
+
+    @property
+    def need(self) -> int:
+        return len(self.rep.rows)
+
+    @property
+    def stt_cols(self) -> list[int]:
+        return [c for c, lbl in self.labels.items() if field_for_header(lbl) == "stt" or header_key(lbl) in ("stt", "tt")]
+
+
 def fill_template(reg, template, out, *, kind: str | None = None, day: dt.date | None = None,
                   column_map: dict[str, str] | None = None, report=None) -> FillResult:
     """Fill ``template`` (a path or the file's bytes) with the registry's data; write ``out`` atomically.
@@ -393,28 +421,63 @@ def fill_template(reg, template, out, *, kind: str | None = None, day: dt.date |
     With ``out=None`` nothing is written: the filled workbook comes back in ``FillResult.data``
     (the terminal UI hands it off to a folder/USB stick itself, optionally password-protected).
     """
-    from openpyxl import load_workbook
-
-    if isinstance(template, (bytes, bytearray)):
-        data = bytes(template)
-        src_name = "mẫu đã lưu"
-    else:
-        src = Path(template)
-        src_name = src.name
-        try:
-            data = src.read_bytes()
-        except OSError as exc:
-            raise ImportFailed(f"Không đọc được tệp mẫu «{src.name}»: {exc.strerror or exc}.") from None
-        if out is not None and Path(out).resolve() == src.resolve():
-            raise TemplateError("Tệp kết quả phải khác tệp mẫu (tệp mẫu không bao giờ bị ghi đè).", "out")
+    data, src_name = _template_bytes(template, out)
     if kind is not None and kind not in KINDS:
         raise TemplateError(f"Loại biểu «{kind}» không có; chọn một trong: {', '.join(KINDS)}.", "kind")
+    wb = _load_workbook(data, src_name)
+    tab = _find_table(reg, wb, kind, day, column_map, report)
+    _find_data_area(tab)
+    inserted = _make_room(tab)
+    _clear_examples(tab)
+    _write_rows(tab)
+    notes = _write_totals(tab)
+    place_done = _write_place_date(reg, tab, day)
+    data_out = None
+    if out is None:  # in memory: the caller writes it (USB hand-off, password) — no file on disk here
+        buf = io.BytesIO()
+        wb.save(buf)
+        data_out = buf.getvalue()
+    else:
+        out = Path(out)
+        _save_atomic(wb, out)
+    labels, rlabels, mapping = tab.labels, tab.report_labels, tab.mapping
+    unmapped_t = [f"{_letter(c)} «{lbl}»" for c, lbl in labels.items() if c not in mapping and c not in tab.stt_cols]
+    unmapped_r = [rl for j, rl in enumerate(rlabels) if j not in mapping.values() and header_key(rl) not in ("stt",)]
+    return FillResult(out, tab.ws.title, tab.kind, (tab.header_row, tab.header_row + tab.header_rows - 1),
+                      {_letter(c): rlabels[j] for c, j in sorted(mapping.items())}, unmapped_t, unmapped_r, tab.need,
+                      inserted, place_done, notes, labels={_letter(c): lbl for c, lbl in sorted(labels.items())},
+                      report_columns=[rl for rl in rlabels if header_key(rl) != "stt"],
+                      personal_data=bool(getattr(tab.rep, "personal_data", False)), data=data_out)
+
+
+def _template_bytes(template, out) -> tuple[bytes, str]:
+    """(the template's bytes, its name for messages); the template file is never the output."""
+    if isinstance(template, (bytes, bytearray)):
+        return bytes(template), "mẫu đã lưu"
+    src = Path(template)
     try:
-        wb = load_workbook(io.BytesIO(data))
+        data = src.read_bytes()
+    except OSError as exc:
+        raise ImportFailed(f"Không đọc được tệp mẫu «{src.name}»: {exc.strerror or exc}.") from None
+    if out is not None and Path(out).resolve() == src.resolve():
+        raise TemplateError("Tệp kết quả phải khác tệp mẫu (tệp mẫu không bao giờ bị ghi đè).", "out")
+    return data, src.name
+
+
+def _load_workbook(data: bytes, src_name: str):
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(io.BytesIO(data))
     except Exception as exc:
         raise ImportFailed(f"Không đọc được tệp mẫu «{src_name}»: không phải tệp Excel .xlsx hợp lệ "
-                           f"({str(exc)[:80] or type(exc).__name__}). Tệp .xls cần mở bằng Excel và lưu lại dạng .xlsx.") from None
-    found = None
+                           f"({str(exc)[:80] or type(exc).__name__}). Tệp .xls cần mở bằng Excel và lưu lại dạng "
+                           ".xlsx.") from None
+
+
+def _find_table(reg, wb, kind: str | None, day: dt.date | None, column_map: dict[str, str] | None,
+                report) -> _Table:
+    """The first header (sheet by sheet, top first) whose columns match its report's (at least two)."""
     reports: dict[tuple, Any] = {}
     for ws in wb.worksheets:
         origin = _merged_origin(ws)
@@ -430,122 +493,142 @@ def fill_template(reg, template, out, *, kind: str | None = None, day: dt.date |
             rlabels = _report_labels(rep)
             mapping = match_columns(labels, rlabels, k == "danh-sach", column_map)
             if len(mapping) >= min(2, len(rlabels)):
-                found = (ws, origin, hrow, hrows, labels, k, rep, rlabels, mapping)
-                break
-        if found:
-            break
-    if found is None:
-        raise TemplateError("Không tìm thấy dòng tiêu đề bảng khớp với báo cáo trong tệp mẫu"
-                            + ("" if kind else " (hãy chỉ rõ loại biểu bằng --kind)") + ".", "header")
-    ws, origin, hrow, hrows, labels, kind, rep, rlabels, mapping = found
-    maxc = max(max(labels), ws.max_column)
-    first = hrow + hrows
-    # a row of column numbers under the header
+                return _Table(ws, origin, hrow, hrows, labels, k, rep, rlabels, mapping)
+    raise TemplateError("Không tìm thấy dòng tiêu đề bảng khớp với báo cáo trong tệp mẫu"
+                        + ("" if kind else " (hãy chỉ rõ loại biểu bằng --kind)") + ".", "header")
+
+
+def _find_data_area(tab: _Table) -> None:
+    """The data rows under the header (after a row of column numbers): down to the total row, a blank
+    unbordered row, or the footer."""
+    ws = tab.ws
+    tab.maxc = maxc = max(max(tab.labels), ws.max_column)
+    first = tab.header_row + tab.header_rows
     nums = [ws.cell(row=first, column=c).value for c in range(1, maxc + 1)]
     nums = [x for x in nums if x not in (None, "")]
-    if nums and all(re.fullmatch(r"\(?\s*\d{1,2}\s*\)?", str(int(x) if isinstance(x, float) else x).strip()) for x in nums) \
-            and len(nums) >= 2 and not _is_total(ws, first, maxc):
+    if nums and all(re.fullmatch(r"\(?\s*\d{1,2}\s*\)?", str(int(x) if isinstance(x, float) else x).strip())
+                    for x in nums) and len(nums) >= 2 and not _is_total(ws, first, maxc):
         first += 1
-    # data area: rows until the total row, a blank unbordered row, or the footer
     last = first - 1
-    total_row = None
-    r = first
-    limit = ws.max_row
-    while r <= limit:
+    for r in range(first, ws.max_row + 1):
         if _is_total(ws, r, maxc):
-            total_row = r
+            tab.total_row = r
             break
-        if _is_footer(ws, r, maxc):
-            break
-        if _row_empty(ws, r, maxc) and not _has_border(ws, r, maxc):
+        if _is_footer(ws, r, maxc) or (_row_empty(ws, r, maxc) and not _has_border(ws, r, maxc)):
             break
         last = r
-        r += 1
-    have = last - first + 1
-    need = len(rep.rows)
-    style_row = first if have > 0 else None
-    inserted = 0
-    if need > have:
-        if have > 0:
-            # after the last example row: the data rows keep their place and styles, and the total
-            # row's ranges that end on the last data row (=COUNTA(B6:B6)) grow over the new rows
-            _insert_rows(ws, last + 1, need - have, stretch_end=last, keep_rows=(first, last))
-        else:
-            _insert_rows(ws, total_row or first, need - have)
-        inserted = need - have
-        if total_row is not None:
-            total_row += inserted
-        origin = _merged_origin(ws)  # the merged cells moved down with the rows below
-    # the example rows' values go (formulas stay): a column the report does not fill stays empty
-    for r in range(first, first + have):
-        for c in range(1, maxc + 1):
-            if origin.get((r, c), (r, c)) != (r, c):
+    tab.first, tab.have = first, last - first + 1
+
+
+def _make_room(tab: _Table) -> int:
+    """Insert the rows the data needs beyond the template's; returns how many were inserted."""
+    extra = tab.need - tab.have
+    if extra <= 0:
+        return 0
+    if tab.have > 0:
+        # after the last example row: the data rows keep their place and styles, and the total
+        # row's ranges that end on the last data row (=COUNTA(B6:B6)) grow over the new rows
+        last = tab.first + tab.have - 1
+        _insert_rows(tab.ws, last + 1, extra, stretch_end=last, keep_rows=(tab.first, last))
+    else:
+        _insert_rows(tab.ws, tab.total_row or tab.first, extra)
+    if tab.total_row is not None:
+        tab.total_row += extra
+    tab.origin = _merged_origin(tab.ws)  # the merged cells moved down with the rows below
+    return extra
+
+
+def _clear_examples(tab: _Table) -> None:
+    """The example rows' values go (formulas stay): a column the report does not fill stays empty."""
+    for r in range(tab.first, tab.first + tab.have):
+        for c in range(1, tab.maxc + 1):
+            if tab.origin.get((r, c), (r, c)) != (r, c):
                 continue
-            cell = ws.cell(row=r, column=c)
+            cell = tab.ws.cell(row=r, column=c)
             if cell.value is not None and not (isinstance(cell.value, str) and cell.value.startswith("=")):
                 cell.value = None
-    # styles of the first data row (it did not move: rows are inserted below it)
-    src_cells = {}
+
+
+def _write_rows(tab: _Table) -> None:
+    """Every data row: the styles and height of the first data row (it did not move: rows are inserted
+    below it), the report's values, the Stt numbers, and the first row's own formulas carried down."""
+    ws = tab.ws
+    style_row = tab.first if tab.have > 0 else None
+    styles: dict[int, Any] = {}
+    formulas: dict[int, str] = {}
     height = None
     if style_row is not None:
-        src_cells = {c: ws.cell(row=style_row, column=c) for c in range(1, maxc + 1)}
+        src = {c: ws.cell(row=style_row, column=c) for c in range(1, tab.maxc + 1)}
         height = ws.row_dimensions[style_row].height
-        src_formulas = {c: cell.value for c, cell in src_cells.items()
-                        if isinstance(cell.value, str) and cell.value.startswith("=") and c not in mapping}
-    else:
-        src_formulas = {}
-    styles = {c: copy.copy(cell._style) for c, cell in src_cells.items() if cell.has_style}
-    stt_cols = [c for c, lbl in labels.items() if field_for_header(lbl) == "stt" or header_key(lbl) in ("stt", "tt")]
-    from openpyxl.formula.translate import Translator
-
-    rows_total = max(need, have)
-    for i in range(rows_total):
-        r = first + i
-        if styles:
-            for c, st in styles.items():
-                ws.cell(row=r, column=c)._style = copy.copy(st)
-            if height is not None:
-                ws.row_dimensions[r].height = height
-        if i >= need:  # template rows beyond the data: cleared, styles kept
-            for c in range(1, maxc + 1):
-                if ws.cell(row=r, column=c).value is not None and (r, c) not in origin:
+        formulas = {c: cell.value for c, cell in src.items()
+                    if isinstance(cell.value, str) and cell.value.startswith("=") and c not in tab.mapping}
+        styles = {c: copy.copy(cell._style) for c, cell in src.items() if cell.has_style}
+    for i in range(max(tab.need, tab.have)):
+        r = tab.first + i
+        for c, st in styles.items():
+            ws.cell(row=r, column=c)._style = copy.copy(st)
+        if styles and height is not None:
+            ws.row_dimensions[r].height = height
+        if i >= tab.need:  # template rows beyond the data: cleared, styles kept
+            for c in range(1, tab.maxc + 1):
+                if ws.cell(row=r, column=c).value is not None and (r, c) not in tab.origin:
                     ws.cell(row=r, column=c).value = None
             continue
-        data_row = rep.rows[i]
-        for c, j in mapping.items():
-            cell = ws.cell(row=r, column=c)
-            if origin.get((r, c), (r, c)) != (r, c):
-                continue
-            v, fmt = _value_for(rep.columns[j], data_row[j] if j < len(data_row) else None)
-            cell.value = v
-            if fmt and (not cell.has_style or cell.number_format == "General"):
-                cell.number_format = fmt
-        for c in stt_cols:
-            if c not in mapping:
+        _write_values(tab, r, tab.rep.rows[i])
+        for c in tab.stt_cols:
+            if c not in tab.mapping:
                 ws.cell(row=r, column=c).value = i + 1
-        for c, f in src_formulas.items():
-            if r != style_row:
-                try:
-                    ws.cell(row=r, column=c).value = Translator(f, origin=f"{_letter(c)}{style_row}").translate_formula(
-                        f"{_letter(c)}{r}")
-                except Exception:
-                    pass
-    # the total row: computed totals where the template has no formula
-    notes = []
-    if total_row is not None and rep.total is not None:
-        for c, j in mapping.items():
-            cell = ws.cell(row=total_row, column=c)
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                continue
-            tv = rep.total[j] if j < len(rep.total) else None
-            if tv not in (None, "") and not isinstance(cell.value, str):
-                cell.value = tv
-    elif rep.total is not None and total_row is None:
-        notes.append("Tệp mẫu không có dòng tổng; không thêm dòng tổng.")
-    # the place-and-date line: below the table (the signature block), a cell that is only that line —
-    # not a header "Ngày tháng năm sinh" nor a subtitle "(Kèm theo Công văn số … ngày … tháng … năm …)"
-    place_done = False
-    below = (total_row if total_row is not None else first + rows_total - 1) + 1
+        if r != style_row:
+            _copy_formulas(ws, formulas, style_row, r)
+
+
+def _write_values(tab: _Table, r: int, data_row: list) -> None:
+    for c, j in tab.mapping.items():
+        if tab.origin.get((r, c), (r, c)) != (r, c):
+            continue
+        cell = tab.ws.cell(row=r, column=c)
+        v, fmt = _value_for(tab.rep.columns[j], data_row[j] if j < len(data_row) else None)
+        cell.value = v
+        if fmt and (not cell.has_style or cell.number_format == "General"):
+            cell.number_format = fmt
+
+
+def _copy_formulas(ws, formulas: dict[int, str], style_row: int | None, r: int) -> None:
+    """The first data row's formulas, moved to row ``r`` the way Excel copies them."""
+    from openpyxl.formula.translate import Translator
+
+    for c, f in formulas.items():
+        try:
+            ws.cell(row=r, column=c).value = Translator(f, origin=f"{_letter(c)}{style_row}").translate_formula(
+                f"{_letter(c)}{r}")
+        except Exception:
+            pass
+
+
+def _write_totals(tab: _Table) -> list[str]:
+    """The computed totals where the template's total row has no formula; notes for the clerk."""
+    rep = tab.rep
+    if rep.total is None:
+        return []
+    if tab.total_row is None:
+        return ["Tệp mẫu không có dòng tổng; không thêm dòng tổng."]
+    for c, j in tab.mapping.items():
+        cell = tab.ws.cell(row=tab.total_row, column=c)
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            continue
+        tv = rep.total[j] if j < len(rep.total) else None
+        if tv not in (None, "") and not isinstance(cell.value, str):
+            cell.value = tv
+    return []
+
+
+def _write_place_date(reg, tab: _Table, day: dt.date | None) -> bool:
+    """The place-and-date line below the table (the signature block): a cell that is only that line — not
+    a header "Ngày tháng năm sinh" nor a subtitle "(Kèm theo Công văn số … ngày … tháng … năm …)"."""
+    ws = tab.ws
+    below = (tab.total_row if tab.total_row is not None else tab.first + max(tab.need, tab.have) - 1) + 1
+    done = False
+    settings = None
     for row in (ws.iter_rows(min_row=below, max_row=ws.max_row) if below <= ws.max_row else ()):
         for cell in row:
             v = cell.value
@@ -553,28 +636,15 @@ def fill_template(reg, template, out, *, kind: str | None = None, day: dt.date |
                 continue
             prefix = text.clean(v.rsplit(",", 1)[0]) if "," in v else ""
             place = prefix if re.search(r"[^\W\d_]", prefix) and not re.fullmatch(r"[.…_\s]*", prefix) else ""
-            from models import services
+            if not place:
+                if settings is None:
+                    from models import services
 
-            s = services.get_settings(reg)
-            place = place or s.place_name or s.commune or s.province
+                    settings = services.get_settings(reg)
+                place = settings.place_name or settings.commune or settings.province
             cell.value = text.place_date_line(place, day or dt.date.today())
-            place_done = True
-    unmapped_t = [f"{_letter(c)} «{lbl}»" for c, lbl in labels.items() if c not in mapping and c not in stt_cols]
-    unmapped_r = [rl for j, rl in enumerate(rlabels) if j not in mapping.values()
-                  and header_key(rl) not in ("stt",)]
-    data_out = None
-    if out is None:  # in memory: the caller writes it (USB hand-off, password) — no file on disk here
-        buf = io.BytesIO()
-        wb.save(buf)
-        data_out = buf.getvalue()
-    else:
-        out = Path(out)
-        _save_atomic(wb, out)
-    return FillResult(out, ws.title, kind, (hrow, hrow + hrows - 1),
-                      {_letter(c): rlabels[j] for c, j in sorted(mapping.items())}, unmapped_t, unmapped_r, need,
-                      inserted, place_done, notes, labels={_letter(c): lbl for c, lbl in sorted(labels.items())},
-                      report_columns=[rl for rl in rlabels if header_key(rl) != "stt"],
-                      personal_data=bool(getattr(rep, "personal_data", False)), data=data_out)
+            done = True
+    return done
 
 
 def _letter(c: int) -> str:
@@ -603,8 +673,7 @@ def _slug(name: str) -> str:
 def save_template(reg, path, *, name: str = "", kind: str | None = None,
                   column_map: dict[str, str] | None = None) -> TemplateInfo:
     """Store a template file (and its kind and column corrections) in the registry."""
-    from models import services
-    from models.schema import Setting
+    from models import bulk
 
     p = Path(path)
     try:
@@ -618,49 +687,47 @@ def save_template(reg, path, *, name: str = "", kind: str | None = None,
     name = text.clean(name) or p.stem
     info = dict(name=name, kind=kind or "", filename=p.name, saved=dt.date.today().isoformat(),
                 mapping=column_map or {}, data=base64.b64encode(data).decode("ascii"))
-    with reg.write():
-        Setting.insert(key=_KEY + _slug(name), value=json.dumps(info, ensure_ascii=False)).on_conflict_replace().execute()
-        services.log_event(reg, "nhap", "setting", f"Lưu mẫu biểu «{name}» ({p.name})")
+    bulk.save_document(reg, _KEY + _slug(name), info, action="nhap", summary=f"Lưu mẫu biểu «{name}» ({p.name})")
     return TemplateInfo(name, kind or "", p.name, info["saved"], info["mapping"], len(data))
 
 
-def list_templates(reg) -> list[TemplateInfo]:
-    from models.schema import Setting
+def _stored(reg) -> dict[str, dict]:
+    from models import bulk
 
+    return bulk.documents(reg, _KEY)
+
+
+def _info(d: dict, size: int) -> TemplateInfo:
+    return TemplateInfo(d["name"], d.get("kind", ""), d.get("filename", ""), d.get("saved", ""), d.get("mapping", {}),
+                        size)
+
+
+def list_templates(reg) -> list[TemplateInfo]:
     out = []
-    with reg.read():
-        for r in Setting.select().where(Setting.key.startswith(_KEY)).order_by(Setting.key):
-            try:
-                d = json.loads(r.value)
-                out.append(TemplateInfo(d["name"], d.get("kind", ""), d.get("filename", ""), d.get("saved", ""),
-                                        d.get("mapping", {}), len(base64.b64decode(d.get("data", "")))))
-            except (ValueError, KeyError):
-                continue
+    for d in _stored(reg).values():
+        try:
+            out.append(_info(d, len(base64.b64decode(d.get("data", "")))))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
     return out
 
 
 def load_template(reg, name: str) -> tuple[TemplateInfo, bytes]:
-    from models.schema import Setting
-
-    with reg.read():
-        row = Setting.get_or_none(Setting.key == _KEY + _slug(name))
-        if row is None:
-            hits = [r for r in Setting.select().where(Setting.key.startswith(_KEY))
-                    if text.fold(json.loads(r.value).get("name", "")) == text.fold(name)]
-            row = hits[0] if hits else None
-    if row is None:
+    stored = _stored(reg)
+    d = stored.get(_KEY + _slug(name))
+    if d is None:
+        hits = [x for x in stored.values() if isinstance(x, dict) and text.fold(x.get("name", "")) == text.fold(name)]
+        d = hits[0] if hits else None
+    if d is None:
         names = ", ".join(t.name for t in list_templates(reg)) or "chưa có mẫu nào"
         raise TemplateError(f"Chưa lưu mẫu biểu «{name}» ({names}).", "saved")
-    d = json.loads(row.value)
     data = base64.b64decode(d["data"])
-    return TemplateInfo(d["name"], d.get("kind", ""), d.get("filename", ""), d.get("saved", ""), d.get("mapping", {}),
-                        len(data)), data
+    return _info(d, len(data)), data
 
 
 def update_template(reg, name: str, *, kind: str | None = None, column_map: dict[str, str] | None = None) -> TemplateInfo:
     """Change a stored template's kind and/or column corrections (the file itself stays as it was)."""
-    from models import services
-    from models.schema import Setting
+    from models import bulk
 
     info, data = load_template(reg, name)
     if kind is not None and kind != "" and kind not in KINDS:
@@ -669,21 +736,15 @@ def update_template(reg, name: str, *, kind: str | None = None, column_map: dict
     new_map = info.mapping if column_map is None else {k: v for k, v in column_map.items() if v}
     payload = dict(name=info.name, kind=new_kind, filename=info.filename, saved=info.saved, mapping=new_map,
                    data=base64.b64encode(data).decode("ascii"))
-    with reg.write():
-        Setting.insert(key=_KEY + _slug(info.name),
-                       value=json.dumps(payload, ensure_ascii=False)).on_conflict_replace().execute()
-        services._log(reg, "sua", "setting", None, f"Sửa mẫu biểu «{info.name}» (loại biểu, cách ghép cột)",
-                      "ghép cột", json.dumps(info.mapping, ensure_ascii=False),
-                      json.dumps(new_map, ensure_ascii=False))
+    bulk.save_document(reg, _KEY + _slug(info.name), payload, action="sua",
+                       summary=f"Sửa mẫu biểu «{info.name}» (loại biểu, cách ghép cột)", field_name="ghép cột",
+                       old=json.dumps(info.mapping, ensure_ascii=False), new=json.dumps(new_map, ensure_ascii=False))
     return TemplateInfo(info.name, new_kind, info.filename, info.saved, new_map, info.size)
 
 
 def delete_template(reg, name: str) -> None:
     """Remove a stored template (only the copy inside the registry)."""
-    from models import services
-    from models.schema import Setting
+    from models import bulk
 
     info, _data = load_template(reg, name)
-    with reg.write():
-        Setting.delete().where(Setting.key == _KEY + _slug(info.name)).execute()
-        services.log_event(reg, "xoa", "setting", f"Xóa mẫu biểu «{info.name}» khỏi sổ")
+    bulk.delete_document(reg, _KEY + _slug(info.name), summary=f"Xóa mẫu biểu «{info.name}» khỏi sổ")

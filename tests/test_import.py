@@ -346,17 +346,19 @@ def test_transaction_all_or_nothing(reg, tmp_path, monkeypatch):
     pv = importer.read_roster(reg, f)
     from models.schema import Membership
 
-    real = importer._bulk_insert
+    from models import bulk
 
-    def boom(model, rows):
+    real = bulk._insert
+
+    def boom(model, *a, **kw):
         if model is Membership:  # the people are in, their memberships fail
             raise RuntimeError("mất điện giữa chừng")
-        real(model, rows)
+        return real(model, *a, **kw)
 
-    monkeypatch.setattr(importer, "_bulk_insert", boom)
+    monkeypatch.setattr(bulk, "_insert", boom)
     with pytest.raises(RuntimeError):
         importer.apply_roster(reg, pv)
-    monkeypatch.setattr(importer, "_bulk_insert", real)
+    monkeypatch.setattr(bulk, "_insert", real)
     assert _count_people() == 0
     assert reg.path.read_bytes() == before  # nothing saved
     assert not services.list_audit(reg, action="nhap")
@@ -419,7 +421,7 @@ def _phu_luc_file(path: Path, stated: int) -> Path:
     ws = wb.active
     ws.append(["PHỤ LỤC I"])
     ws.append(["Stt", "Đơn vị", "Tổng số Tổ CNSCĐ/thôn", "Tổng số thành viên Tổ CNSCĐ"])
-    for i, (name, kind, teams, villages, members) in enumerate(PHU_LUC_I, 1):
+    for i, (name, _kind, teams, villages, members) in enumerate(PHU_LUC_I, 1):
         ws.append([i, name, f"{teams}/{villages}", members])
     ws.append(["", "Tổng", "1238/1240", stated])
     wb.save(path)
@@ -977,3 +979,108 @@ def test_reading_a_large_file_reports_progress_and_can_be_cancelled(reg, tmp_pat
     with pytest.raises(importer.ImportCancelled):
         importer.read_roster(reg, f, cancelled=lambda: True)  # stops while the file is still being read
     assert _count_people() == 0
+
+
+# ---------------------------------------------------------------------------
+# The bulk people import service (models.bulk): the one write path of roster imports
+# ---------------------------------------------------------------------------
+def test_bulk_import_people_ids_from_sqlite_and_audit_rows(reg):
+    import datetime as dt
+
+    from models import bulk
+    from models.schema import AuditLog, Membership, Person, Team
+
+    villages = _add_villages(reg)
+    # an existing person; a deleted one (SQLite may give its id again: the ids come back from SQLite itself)
+    (old, _w) = services.add_person(reg, services.PersonInput(full_name="Lê Hữu Ước", birth="1970"))
+    gone, _w = services.add_person(reg, services.PersonInput(full_name="Người Tạm", birth="1990"))
+    services.delete_person(reg, gone.id)
+    rows = [bulk.BulkPerson("Nguyễn Thị", "Hà", "nu", None, 1985, "0912345678", village=villages["An Lợi"],
+                            role="to_truong", category="TRUONG_THON"),
+            bulk.BulkPerson("Đặng Văn", "Lâm", "nam", dt.date(1990, 5, 1), None, village="tdp 3",
+                            category="DOAN_TN", other_positions="Bí thư chi đoàn"),
+            bulk.BulkPerson("Lê Hữu", "Ước", phone="0987654321", village=villages["Đông Lợi"], person_id=old.id)]
+    res = bulk.import_people(reg, rows, villages=[bulk.NewVillage("tdp 3", "TDP 3")],
+                             commune_id=services.home_commune(reg).id, start_date=dt.date(2026, 1, 5))
+    assert (res.created, res.updated, res.unchanged) == (2, 1, 0)
+    assert res.villages_created == ("Tổ dân phố 3",)
+    assert set(res.teams_created) == {"Tổ CNSCĐ tổ dân phố An Lợi", "Tổ CNSCĐ tổ dân phố 3",
+                                      "Tổ CNSCĐ tổ dân phố Đông Lợi"}
+    with reg.read():
+        ids = [i for (i,) in Person.select(Person.id).order_by(Person.id).tuples()]
+        assert list(res.person_ids) == [ids[1], ids[2], old.id]  # the new people in the rows' order
+        ha = Person.get_by_id(res.person_ids[0])
+        assert (ha.family_name, ha.given_name, ha.phone, ha.search_key) == ("Nguyễn Thị", "Hà", "0912345678",
+                                                                         "nguyen thi ha")
+        lam = Person.get_by_id(res.person_ids[1])
+        assert lam.village.name == "3" and lam.village.kind == "tổ dân phố" and lam.birth_date == dt.date(1990, 5, 1)
+        m = Membership.get(Membership.person == lam.id)
+        assert (m.role, m.category.code, m.other_positions, m.start_date) == (
+            "thanh_vien", "DOAN_TN", "Bí thư chi đoàn", dt.date(2026, 1, 5))
+        assert Team.get_by_id(m.team_id).note.startswith("Lập khi nhập danh sách")
+        uoc = Person.get_by_id(old.id)
+        assert uoc.phone == "0987654321" and uoc.village_id == villages["Đông Lợi"] and uoc.birth_year == 1970
+        assert Membership.select().where(Membership.person == old.id).count() == 1
+        added = {r.entity_id: r.summary for r in AuditLog.select().where((AuditLog.entity == "person")
+                                                                       & (AuditLog.action == "them"))}
+        assert added[ha.id] == "Thêm Nguyễn Thị Hà (nhập danh sách)" and added[lam.id] == "Thêm Đặng Văn Lâm (nhập danh sách)"
+        changed = {r.field: (r.old, r.new) for r in AuditLog.select().where((AuditLog.entity == "person")
+                                                                          & (AuditLog.entity_id == old.id)
+                                                                          & (AuditLog.action == "sua"))}
+        assert changed == {"phone": ("", "0987654321"), "village": ("", "Tổ dân phố Đông Lợi")}
+        assert AuditLog.select().where((AuditLog.entity == "membership") & (AuditLog.entity_id.is_null(False))
+                                       & AuditLog.summary.contains("Lê Hữu Ước vào tổ")).count() == 1
+    # the same rows again: nothing new, nothing changed for the existing person
+    again = bulk.import_people(reg, [rows[2]], commune_id=services.home_commune(reg).id)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+
+
+def test_bulk_import_people_writes_nothing_on_bad_input(reg):
+    from models import bulk
+    from models.schema import AuditLog, Person, Unit
+
+    villages = _add_villages(reg)
+    before = reg.path.read_bytes()
+    with reg.read():
+        logs, units = AuditLog.select().count(), Unit.select().count()
+    good = bulk.BulkPerson("Nguyễn Thị", "Hà", village=villages["An Lợi"])
+    bad_rows = [
+        [good, bulk.BulkPerson("Trần Văn", "Nam", village=villages["An Lợi"], role="chu_tich")],
+        [good, bulk.BulkPerson("Trần Văn", "Nam", village=villages["An Lợi"], category="KHONG_CO")],
+        [good, bulk.BulkPerson("Trần Văn", "Nam", village="thôn chưa khai")],
+        [good, bulk.BulkPerson("Trần Văn", "Nam", village=99999)],
+        [good, bulk.BulkPerson("Trần Văn", "", village=villages["An Lợi"])],
+        [good, bulk.BulkPerson("Trần Văn", "Nam", village=villages["An Lợi"], person_id=99999)],
+    ]
+    commune = services.home_commune(reg).id
+    for rows in bad_rows:
+        with pytest.raises(InputError) as e:
+            bulk.import_people(reg, rows, villages=[bulk.NewVillage("tdp 3", "TDP 3")], commune_id=commune)
+        assert len(e.value.errors) == 1 and e.value.message.startswith("Dòng 2 (")
+    with pytest.raises(InputError, match="xã/phường"):  # new villages need their commune
+        bulk.import_people(reg, [good], villages=[bulk.NewVillage("tdp 3", "TDP 3")])
+    # a village that exists already: found only while writing — rolled back, the new people too
+    with pytest.raises(InputError, match="đã có"):
+        bulk.import_people(reg, [good], villages=[bulk.NewVillage("x", "Tổ dân phố An Lợi")], commune_id=commune)
+    # a cancelled import (the progress callback raises)
+    def stop(done, total):
+        if done:
+            raise RuntimeError("hủy")
+
+    with pytest.raises(RuntimeError):
+        bulk.import_people(reg, [good] * 60, progress=stop)
+    with reg.read():
+        assert (Person.select().count(), AuditLog.select().count(), Unit.select().count()) == (0, logs, units)
+    assert reg.path.read_bytes() == before
+
+
+def test_bulk_documents_only_under_their_prefixes(reg):
+    from models import bulk
+
+    bulk.save_document(reg, "import_mapping:abc", {"columns": {"1": "full_name"}})
+    assert bulk.documents(reg, "import_mapping:") == {"import_mapping:abc": {"columns": {"1": "full_name"}}}
+    with pytest.raises(InputError):
+        bulk.save_document(reg, "language", "en")  # a setting goes through update_settings
+    bulk.delete_document(reg, "import_mapping:abc", summary="Xóa cách ghép cột")
+    assert bulk.documents(reg, "import_mapping:") == {}
+    assert services.list_audit(reg, action="xoa")[0].summary == "Xóa cách ghép cột"

@@ -224,8 +224,8 @@ def test_levels_are_consistent_with_equality(a, b):
 def test_vn_key_is_a_total_order_on_any_text(items):
     keys = [text.vn_key(s) for s in items]
     # equal keys exactly for equal cleaned text, and sorting does not depend on the input order
-    for s, k in zip(items, keys):
-        for t, j in zip(items, keys):
+    for s, k in zip(items, keys, strict=True):
+        for t, j in zip(items, keys, strict=True):
             assert (k == j) == (text.clean(s) == text.clean(t))
     assert sorted(keys) == sorted(reversed(keys))
 
