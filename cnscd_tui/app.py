@@ -7,8 +7,8 @@ thread worker that calls ``models.services`` and answers with a message.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -96,24 +96,26 @@ class CnscdApp(App):
 
     def registry_opened(self, reg, settings) -> None:
         """Called (on the UI thread) when the unlock/create screen has opened a registry."""
-        from .main_screen import MainScreen
-
         self.reg = reg
         self.settings = settings
         set_language(settings.language)
         self.last_input = time.monotonic()
         self.data_version += 1
+        self.show_main_screen()
+
+    def show_main_screen(self) -> None:
+        """The main screen, built anew (after unlocking, or in a new interface language)."""
+        from .main_screen import MainScreen
+
         self.switch_screen(MainScreen())
 
     def data_changed(self) -> None:
         """A save landed: screens reload what they show when next visible, and the main
         screen re-reads its other tabs in the background."""
         self.data_version += 1
-        from .main_screen import MainScreen
-
         for screen in self.screen_stack:
-            if isinstance(screen, MainScreen):
-                screen.set_timer(0.3, screen.warm_up)
+            if hasattr(screen, "schedule_warm_up"):
+                screen.schedule_warm_up()
 
     # -- auto-lock ------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:

@@ -151,11 +151,11 @@ class AttendanceScreen(Screen):
     @work(thread=True, exclusive=True, group="attendance-save")
     def save_worker(self, ids: set[int]) -> None:
         from models import services as S
-        from models.store import StoreError
+        from models.errors import InputError, StoreError
 
         try:
             n = S.set_attendance(self.app.reg, self.course.id, ids)
-        except (S.InputError, StoreError) as exc:
+        except (InputError, StoreError) as exc:
             self.post_message(AttendanceSaved(0, exc.message))
             return
         self.post_message(AttendanceSaved(n))

@@ -9,6 +9,8 @@ from textual.widgets import Label, Static
 
 from models import services as S
 from models import text, vocab
+from models.common import today
+from models.errors import InputError
 
 from .forms import (F, FormModal, GENDER_OPTIONS, check_birth, check_cccd, check_date, check_int, check_money,
                     check_phone, date_text, vocab_options)
@@ -57,7 +59,7 @@ class MergeForm(FormModal):
         return [
             F("source", "Gộp", "info", self.source.full_name),
             F("target", "Vào", "select", None, [(v.full_name, v.id) for v in self.villages], required=True),
-            F("date", "Ngày gộp (dd/mm/yyyy)", value=date_text(S._today()), check=check_date("Ngày gộp")),
+            F("date", "Ngày gộp (dd/mm/yyyy)", value=date_text(today()), check=check_date("Ngày gộp")),
         ]
 
     def save(self, values: dict):
@@ -78,7 +80,7 @@ class TeamForm(FormModal):
     def fields(self) -> list[F]:
         return [
             F("number", "Số quyết định", required=True, placeholder="ví dụ: 598/QĐ-UBND"),
-            F("date", "Ngày quyết định (dd/mm/yyyy)", value=date_text(S._today()), required=True,
+            F("date", "Ngày quyết định (dd/mm/yyyy)", value=date_text(today()), required=True,
               check=check_date("Ngày quyết định", True)),
             F("issuer", "Cơ quan ban hành", value=self.issuer, placeholder="để trống: lấy từ Cài đặt"),
             F("note", "Ghi chú"),
@@ -117,7 +119,7 @@ class MemberForm(FormModal):
               placeholder="ví dụ: Bí thư Chi đoàn"),
         ]
         if not m:
-            out.append(F("start_date", "Ngày tham gia (dd/mm/yyyy)", value=date_text(S._today()),
+            out.append(F("start_date", "Ngày tham gia (dd/mm/yyyy)", value=date_text(today()),
                          check=check_date("Ngày tham gia")))
         return out
 
@@ -138,7 +140,7 @@ class LeaveForm(FormModal):
 
     def fields(self) -> list[F]:
         return [
-            F("end_date", "Ngày rời tổ (dd/mm/yyyy)", value=date_text(S._today()), required=True,
+            F("end_date", "Ngày rời tổ (dd/mm/yyyy)", value=date_text(today()), required=True,
               check=check_date("Ngày rời tổ", True)),
             F("reason", "Lý do", required=True, placeholder="ví dụ: chuyển công tác, xin thôi, nghỉ hưu"),
         ]
@@ -375,7 +377,7 @@ class PassphraseForm(FormModal):
     def save(self, values: dict):
         reg = self.app.reg
         if not reg.store.verify_passphrase(values["current"]):
-            raise S.InputError("Mật khẩu hiện tại không đúng.", "current")
+            raise InputError("Mật khẩu hiện tại không đúng.", "current")
         reg.store.change_passphrase(values["new"])
         S.log_event(reg, "he_thong", "registry", "Đổi mật khẩu sổ")
         return True

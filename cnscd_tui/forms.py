@@ -10,8 +10,9 @@ field it concerns (or at the bottom for a failed save).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -308,8 +309,7 @@ class FormModal(Modal):
 
     @work(thread=True, exclusive=True, group="form-save")
     def _save_worker(self, values: dict) -> None:
-        from models.services import InputError
-        from models.store import StoreError
+        from models.errors import InputError, StoreError
 
         try:
             result = self.save(values)
@@ -320,11 +320,11 @@ class FormModal(Modal):
         else:
             self.post_message(self.Saved(result))
 
-    def on_form_modal_saved(self, message: "FormModal.Saved") -> None:
+    def on_form_modal_saved(self, message: FormModal.Saved) -> None:
         self.saving = False
         self.dismiss(message.result)
 
-    def on_form_modal_failed(self, message: "FormModal.Failed") -> None:
+    def on_form_modal_failed(self, message: FormModal.Failed) -> None:
         self.saving = False
         names = {f.name for f in self.specs}
         general = []
@@ -346,7 +346,7 @@ class FormModal(Modal):
             self.query_one(f"#f-{first}").focus()
         self.failed(message)
 
-    def failed(self, message: "FormModal.Failed") -> None:
+    def failed(self, message: FormModal.Failed) -> None:
         """Hook for subclasses (e.g. a duplicate-person warning)."""
 
 

@@ -181,7 +181,7 @@ class FillForm(FormModal):
     def save(self, values: dict):
         from exports import templates, usb
         from models import services, validate
-        from models.services import InputError
+        from models.errors import InputError
 
         info, data = templates.load_template(self.app.reg, self.info.name)
         day = None
@@ -269,8 +269,7 @@ class TemplatesScreen(Screen):
     @work(thread=True, exclusive=True, group="templates-load")
     def _load(self) -> None:
         from exports import templates
-        from models.services import InputError
-        from models.store import StoreError
+        from models.errors import InputError, StoreError
 
         try:
             items = templates.list_templates(self.app.reg)
@@ -353,8 +352,7 @@ class TemplatesScreen(Screen):
     @work(thread=True, exclusive=True, group="templates-analyse")
     def _analyse(self, t, then: str) -> None:
         from exports import templates
-        from models.services import InputError
-        from models.store import StoreError
+        from models.errors import InputError, StoreError
 
         try:
             info, data = templates.load_template(self.app.reg, t.name)
@@ -440,8 +438,7 @@ class TemplatesScreen(Screen):
     @work(thread=True, exclusive=True, group="templates-delete")
     def _delete(self, name: str) -> None:
         from exports import templates
-        from models.services import InputError
-        from models.store import StoreError
+        from models.errors import InputError, StoreError
 
         try:
             templates.delete_template(self.app.reg, name)

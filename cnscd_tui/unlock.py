@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual import on, work
@@ -30,7 +31,7 @@ class OpenFailed(Message):
 
 
 def _open_errors(exc) -> OpenFailed:
-    from models.store import AlreadyOpen, DamagedFile, NotFound, WrongSecret
+    from models.errors import AlreadyOpen, DamagedFile, NotFound, WrongSecret
 
     if isinstance(exc, WrongSecret):
         return OpenFailed("wrong", exc.message)
@@ -98,7 +99,8 @@ class UnlockScreen(Screen):
     def open_worker(self, passphrase: str, restore=None) -> None:
         from models.db import Registry
         from models.services import get_settings
-        from models.store import StoreError, restore_backup
+        from models.errors import StoreError
+        from models.store import restore_backup
 
         try:
             if restore is not None:
@@ -212,7 +214,7 @@ class RecoverScreen(Screen):
     def recover_worker(self, key: str, new: str) -> None:
         from models.db import Registry
         from models.services import get_settings, log_event
-        from models.store import StoreError
+        from models.errors import StoreError
 
         try:
             reg = Registry.open(self.path, recovery_key=key)
@@ -245,6 +247,18 @@ class RecoverScreen(Screen):
 
 
 COMMUNE_KINDS = [("Xã", "xã"), ("Phường", "phường"), ("Đặc khu", "đặc khu"), ("Thị trấn", "thị trấn")]
+
+
+@dataclass(frozen=True)
+class NewRegistry:
+    """What the first-run wizard asked for, read on the UI thread for the worker that creates the file."""
+
+    passphrase: str
+    province: str
+    commune: str
+    commune_kind: str
+    signer_title: str
+    signer_name: str
 
 
 class CreateScreen(Screen):
@@ -343,7 +357,7 @@ class CreateScreen(Screen):
                 return self._say("Hai lần nhập mật khẩu không khớp.")
             self._say("Đang tạo sổ…", False)
             self.query_one("#c-next").disabled = True
-            self.create_worker(p)
+            self.create_worker(self._new_registry(p))
         else:
             last = self.recovery_key.split("-")[-1]
             typed = self.query_one("#c-confirm", Input).value.strip().upper()
@@ -352,24 +366,28 @@ class CreateScreen(Screen):
             op = self.opened
             self.app.registry_opened(op.reg, op.settings)
 
-    @work(thread=True, exclusive=True, group="create")
-    def create_worker(self, passphrase: str) -> None:
-        from models.db import Registry
-        from models.services import InputError, get_settings, update_settings
-        from models.store import StoreError
+    def _new_registry(self, passphrase: str) -> NewRegistry:
+        def typed(sel: str) -> str:
+            return self.query_one(sel, Input).value
 
-        province = self.query_one("#c-province", Input).value
-        commune = self.query_one("#c-commune", Input).value
-        kind = self.query_one("#c-kind", Select).value
-        title = self.query_one("#c-signer-title", Input).value
-        name = self.query_one("#c-signer-name", Input).value
+        return NewRegistry(passphrase, typed("#c-province"), typed("#c-commune"),
+                           str(self.query_one("#c-kind", Select).value), typed("#c-signer-title"),
+                           typed("#c-signer-name"))
+
+    @work(thread=True, exclusive=True, group="create")
+    def create_worker(self, new: NewRegistry) -> None:
+        from models.db import Registry
+        from models.errors import InputError, StoreError
+        from models.services import get_settings, update_settings
+
         try:
-            reg, key = Registry.create(self.path, passphrase, province=province, commune=commune, commune_kind=kind)
+            reg, key = Registry.create(self.path, new.passphrase, province=new.province, commune=new.commune,
+                                       commune_kind=new.commune_kind)
         except (StoreError, InputError) as exc:
             self.post_message(OpenFailed("error", exc.message))
             return
         try:
-            changes = {"signer_title": title, "signer_name": name}
+            changes = {"signer_title": new.signer_title, "signer_name": new.signer_name}
             update_settings(reg, **{k: v for k, v in changes.items() if v.strip()})
         except (StoreError, InputError):
             pass  # identity can be completed in Settings
@@ -426,7 +444,7 @@ class LockScreen(Screen):
     def check_worker(self, passphrase: str) -> None:
         self.post_message(self.Checked(self.app.reg.store.verify_passphrase(passphrase)))
 
-    def on_lock_screen_checked(self, message: "LockScreen.Checked") -> None:
+    def on_lock_screen_checked(self, message: LockScreen.Checked) -> None:
         if message.ok:
             self.app.pop_screen()
             self.app.unlocked()

@@ -1,5 +1,5 @@
-"""Settings: commune identity and signer, rules, categories, auto-lock, language,
-passphrase, backups."""
+"""Cài đặt (F9): commune identity and signer, rules, categories, auto-lock, language,
+support-fund rate, passphrase, backups."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from .editors import CategoryForm, PassphraseForm
-from .forms import F, FormModal, check_int
-from .i18n import tr
-from .main_screen import Pane
-from .widgets import Column, LazyTable
+from ..editors import CategoryForm, PassphraseForm
+from ..forms import F, FormModal, check_int
+from ..i18n import tr
+from ..widgets import Column, LazyTable
+from .base import Pane
 
 KIND_LABEL = {"gen": "Lần lưu", "day": "Theo ngày", "before-restore": "Trước khôi phục", "manual": "Thủ công"}
 
@@ -195,13 +195,11 @@ class SettingsPane(Pane):
 
     def action_edit(self) -> None:
         def then(settings):
-            from .i18n import language, set_language
+            from ..i18n import language, set_language
 
             if settings.language != language():
                 set_language(settings.language)
-                from .main_screen import MainScreen
-
-                self.app.switch_screen(MainScreen())
+                self.app.show_main_screen()  # built again, in the new language
             self.app.settings = settings
         self.open_form(SettingsForm(self.settings, [c for c in self.categories if c.active]), then)
 
@@ -250,8 +248,9 @@ class SettingsPane(Pane):
     @work(thread=True, exclusive=True, group="restore")
     def restore_worker(self, backup, passphrase: str) -> None:
         from models.db import Registry
+        from models.errors import StoreError
         from models.services import get_settings, log_event
-        from models.store import StoreError, restore_backup
+        from models.store import restore_backup
 
         app = self.app
         path = app.reg.path
@@ -279,7 +278,7 @@ class SettingsPane(Pane):
             self.app.notify("Đã khôi phục bản sao lưu.")
 
     def _back_to_unlock(self, message: str) -> None:
-        from .unlock import UnlockScreen
+        from ..unlock import UnlockScreen
 
         self.app.switch_screen(UnlockScreen(self.app.path))
         self.app.notify(message, severity="warning", timeout=10)

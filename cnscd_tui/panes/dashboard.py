@@ -1,0 +1,114 @@
+"""Tổng quan (F2): the registry in numbers, the next report deadline, and what needs doing
+(Enter on a finding goes where it can be fixed)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from models import text
+
+from ..i18n import tr, tr_pair
+from ..widgets import bar_chart
+from .base import Pane
+
+MAX_FINDINGS = 100  # the dashboard lists the first ones; the villages tab shows every team's state
+
+
+class DashboardPane(Pane):
+    help_text = ("Tổng quan của sổ: số thôn, tổ, thành viên, tập huấn, thiết bị và các việc cần xử lý theo quy "
+                 "định (số thành viên, thành phần bắt buộc, tập huấn). Chọn một dòng trong «Việc cần xử lý» rồi "
+                 "nhấn Enter để đến đúng chỗ cần sửa.")
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dash-scroll"):
+            yield Static("", id="dash-summary")
+            yield Static("", id="dash-deadline")
+            yield Label(tr("Việc cần xử lý"), classes="section")
+            yield Static("", id="dash-teams")
+            yield OptionList(id="dash-findings")
+            yield Label(tr("Thành viên theo thành phần"), classes="section")
+            yield Static("", id="dash-chart")
+
+    def fetch(self):
+        from models import rules, services as S
+
+        reg = self.app.reg
+        st = S.stats(reg)
+        comp = rules.compliance(reg)
+        settings = S.get_settings(reg)
+        cats = S.list_categories(reg)
+        return st, comp, rules.deadlines(settings), cats
+
+    def show(self, data) -> None:
+        st, comp, deadlines, cats = data
+        self.compliance = comp
+        cov = comp.training_coverage * 100
+        self.query_one("#dash-summary", Static).update(
+            f"[b]{tr('Thôn/TDP')}:[/b] {text.format_int(st.villages)}   "
+            f"[b]{tr('Tổ CNSCĐ')}:[/b] {text.format_int(st.teams)}   "
+            f"[b]{tr('Thành viên đang hoạt động')}:[/b] {text.format_int(st.active_members)}\n"
+            f"[b]{tr('Tập huấn năm nay')}:[/b] {st.courses_this_year} {tr('khóa')}, "
+            f"{text.format_int(st.trained_this_year)}/{text.format_int(st.people)} {tr('người đã dự')} "
+            f"({text.format_decimal(cov, 1)}%)   "
+            f"[b]{tr('Thiết bị cần sửa/thay')}:[/b] {st.equipment_needing_repair}")
+        if deadlines:
+            d = deadlines[0]
+            colour = "red" if d.days_left <= 7 else ("yellow" if d.days_left <= 20 else "green")
+            self.query_one("#dash-deadline", Static).update(
+                f"[b]{tr('Hạn báo cáo tiếp theo')}:[/b] {d.label} — {tr('trước')} {text.format_date(d.due)} "
+                f"([{colour}]{tr('còn {n} ngày').format(n=d.days_left)}[/{colour}])")
+        names = {c.code: c.name for c in cats}
+        items = [(names.get(code, code), n) for code, n in st.members_by_category.items() if n]
+        width = max(10, min(40, self.size.width - 50))
+        self.query_one("#dash-chart", Static).update(bar_chart(items, width=width, label_width=32) or tr("(chưa có ai)"))
+        n_ok = comp.teams_ok
+        self.query_one("#dash-teams", Static).update(
+            f"{tr('Tổ đạt yêu cầu')}: [b]{n_ok}/{len(comp.teams)}[/b]. "
+            f"{tr('Chưa tập huấn năm {year}').format(year=comp.year)}: {text.format_int(comp.untrained_members)} "
+            f"{tr('người')}.")
+        ol = self.query_one("#dash-findings", OptionList)
+        ol.clear_options()
+        self.findings = self._registry_findings(st) + list(comp.findings)
+        if not self.findings:
+            ol.add_option(Option(f"[green]✓ {tr('Không có việc gì cần xử lý.')}[/green]", id="none", disabled=True))
+        shown = self.findings[:MAX_FINDINGS]
+        ol.add_options([Option(("[red]●[/red] " if f.severity == "loi" else "[yellow]▲[/yellow] ")
+                               + tr_pair(f.message, f.message_en), id=f"f{i}") for i, f in enumerate(shown)])
+        if len(self.findings) > len(shown):
+            ol.add_option(Option(tr("… và {n} việc khác: xem cột «Tình trạng» ở trang Thôn/Tổ (F3).").format(
+                n=text.format_int(len(self.findings) - len(shown))), id="more", disabled=True))
+        if shown:  # the first Enter opens the first line (nothing was highlighted before)
+            ol.highlighted = 0
+
+    def clear(self) -> None:
+        super().clear()
+        for sel in ("#dash-summary", "#dash-chart", "#dash-teams", "#dash-deadline"):
+            self.query_one(sel, Static).update("")
+        self.query_one("#dash-findings", OptionList).clear_options()
+
+    @staticmethod
+    def _registry_findings(st) -> list:
+        """What a new registry still lacks (the rules check teams; with none there is nothing to check)."""
+        from models.rules import Finding
+
+        out = []
+        if not st.villages:
+            out.append(Finding("no_unit", "loi", "Chưa có thôn/TDP nào: nhấn Enter (hoặc F3), rồi A để thêm.",
+                               ("tab", "thon-to"), "No village yet: press Enter (or F3), then A to add one."))
+        if not st.teams:
+            out.append(Finding("no_team", "loi", "Chưa lập Tổ CNSCĐ nào: ở trang Thôn/Tổ (F3), chọn một thôn rồi "
+                               "nhấn T để lập tổ.", ("tab", "thon-to"),
+                               "No team yet: on Villages/Teams (F3), pick a village and press T to found its team."))
+        return out
+
+    @on(OptionList.OptionSelected, "#dash-findings")
+    def _jump(self, event: OptionList.OptionSelected) -> None:
+        oid = event.option.id or ""
+        if not oid.startswith("f"):
+            return
+        finding = self.findings[int(oid[1:])]
+        self.screen.jump_to(finding.target)

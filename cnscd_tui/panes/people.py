@@ -1,0 +1,150 @@
+"""Thành viên (F4): everyone in the registry; accent-insensitive search and filters."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Input, Select
+
+from models import text, vocab
+
+from ..i18n import language, tr
+from ..widgets import Column, LazyTable, Line, SearchInput
+from .base import Pane, chosen, refill
+
+TRAINED_OPTS = [("Đã tập huấn năm nay", True), ("Chưa tập huấn năm nay", False)]
+ACTIVE_OPTS = [("Đang tham gia tổ", True), ("Đã rời / không ở tổ nào", False)]
+
+
+class PeoplePane(Pane):
+    BINDINGS = [
+        Binding("a", "add", "Thêm", id="people.add", tooltip="Thêm người mới"),
+        Binding("d", "delete", "Xóa", id="people.delete", tooltip="Xóa người nhập nhầm (hỏi xác nhận)"),
+        Binding("slash", "search", "Tìm", id="people.search", tooltip="Đến ô tìm kiếm"),
+        Binding("down", "to_table", "Danh sách", id="people.list", tooltip="Từ ô tìm kiếm xuống danh sách"),
+    ]
+    help_text = ("Mọi người trong sổ, xếp theo tên tiếng Việt. Gõ vào ô tìm kiếm (không cần dấu: «nguyen thi h» "
+                 "tìm được «Nguyễn Thị Hà»), lọc theo thôn, thành phần, vai trò, tập huấn, tình trạng. Enter: hồ sơ; "
+                 "A: thêm người; D: xóa người nhập nhầm (rời tổ thì ghi ở trang tổ, không xóa).")
+
+    rows_all: list = []
+    lines: dict = {}
+    inactive: set = set()
+
+    def compose(self) -> ComposeResult:
+        # «/» (the «Tìm» key) is not part of a name: typed in the box it only keeps the cursor there
+        yield SearchInput(placeholder=tr("Tìm theo họ tên (gõ không dấu cũng được)…"), id="people-search", compact=True,
+                          on_typed=lambda _: self.apply_filter(), not_typed="/")
+        with Horizontal(id="people-filters"):
+            yield Select([], prompt=tr("Thôn/TDP"), id="pf-village", compact=True)
+            yield Select([], prompt=tr("Thành phần"), id="pf-category", compact=True)
+            yield Select([(vocab.label(vocab.ROLES, c, language()), c) for c in vocab.ROLES], prompt=tr("Vai trò"), id="pf-role", compact=True)
+            yield Select([(tr(lab), v) for lab, v in TRAINED_OPTS], prompt=tr("Tập huấn"), id="pf-trained", compact=True)
+            yield Select([(tr(lab), v) for lab, v in ACTIVE_OPTS], prompt=tr("Tình trạng"), id="pf-active", compact=True)
+        yield Line(id="people-count")
+        yield LazyTable([Column("Họ và tên"), Column("NS", 4), Column("Thôn/TDP", 18, grow=40), Column("Vai trò", 10, grow=24),
+                         Column("Số điện thoại", 13)], id="people-table", enter_label="Hồ sơ",
+                        empty_text="Không có ai khớp. Xóa bớt chữ tìm kiếm hoặc bộ lọc.")
+
+    def fetch(self):
+        from models import services as S
+
+        reg = self.app.reg
+        return S.list_people(reg), S.list_villages(reg), S.list_categories(reg)
+
+    def show(self, data) -> None:
+        rows, villages, cats = data
+        self.rows_all, self.villages, self.categories = rows, villages, cats
+        roles = vocab.ROLES
+        # the lines are formatted once per load, not on every keystroke
+        self.lines = {r.id: (r.full_name, r.birth_year or "", r.village_name,
+                             ", ".join(roles[x][0] for x in r.roles) if r.roles else ("—" if not r.active else ""),
+                             r.phone) for r in rows}
+        self.inactive = {r.id for r in rows if not r.active}
+        self._shown = None  # new data: filter again even if the search and filters are the same
+        refill(self.query_one("#pf-village", Select), [(v.full_name, v.id) for v in villages])
+        refill(self.query_one("#pf-category", Select), [(c.name, c.code) for c in cats])
+        self.apply_filter(keep_cursor=True)
+
+    def clear(self) -> None:
+        super().clear()
+        self._shown = None
+
+    def _val(self, sel_id: str):
+        return chosen(self.query_one(sel_id, Select))
+
+    def apply_filter(self, keep_cursor: bool = False) -> None:
+        from models.services import filter_people
+        from models.text import fold
+
+        q = fold(self.query_one("#people-search", Input).value)
+        filters = (self._val("#pf-village"), self._val("#pf-category") or "", self._val("#pf-role") or "",
+                   self._val("#pf-trained"), self._val("#pf-active"), id(self.rows_all))
+        if getattr(self, "_shown", None) == (q, filters):
+            return  # already shown (the search box filters as it changes; Input.Changed comes after)
+        self._shown = (q, filters)
+        cache = self._cache if getattr(self, "_cache_key", None) == filters else {}
+        rows = cache.get(q)
+        if rows is None:
+            # typing on narrows the previous result (a longer query matches a subset);
+            # backspace finds the earlier result in the cache
+            base = self.rows_all
+            prev = max((k for k in cache if k and q.startswith(k)), key=len, default=None)
+            if prev is not None:
+                base = cache[prev]
+            rows = filter_people(base, query=q, village_id=filters[0], category=filters[1], role=filters[2],
+                                 trained=filters[3], active=filters[4])
+            if len(cache) > 64:
+                cache = {}
+            cache[q] = rows
+        self._cache, self._cache_key = cache, filters
+        table = self.query_one(LazyTable)
+        table.dim = self.inactive
+        lines = self.lines
+        keys = [r.id for r in rows]
+        table.set_rows([lines[k] for k in keys], keys, keep_cursor=keep_cursor)
+        self.query_one("#people-count", Line).text = (
+            f"{text.format_int(len(rows))}/{text.format_int(len(self.rows_all))} {tr('người')}")
+
+    @on(Input.Changed, "#people-search")
+    @on(Select.Changed)
+    def _filter(self, event) -> None:
+        event.stop()
+        self.apply_filter()
+
+    @on(Input.Submitted, "#people-search")
+    def _to_table(self) -> None:
+        self.query_one(LazyTable).focus()
+
+    def action_search(self) -> None:
+        self.query_one("#people-search").focus()
+
+    def action_to_table(self) -> None:
+        self.query_one(LazyTable).focus()
+
+    @on(LazyTable.Selected, "#people-table")
+    def action_open(self) -> None:
+        pid = self.query_one(LazyTable).current_key
+        if pid is not None:
+            self.screen.open_person(pid)
+
+    def action_add(self) -> None:
+        from ..editors import PersonForm
+
+        self.open_form(PersonForm(self.villages), lambda r: self.app.notify(f"Đã thêm {r[0].full_name}."
+                                                                            + ("\n" + "\n".join(r[1]) if r[1] else "")))
+
+    def action_delete(self) -> None:
+        from models import services as S
+
+        table = self.query_one(LazyTable)
+        pid = table.current_key
+        if pid is None:
+            return
+        row = next(r for r in self.rows_all if r.id == pid)
+        reg = self.app.reg
+        self.confirm_delete(f"Xóa hẳn {row.full_name} khỏi sổ? Chỉ dùng khi nhập nhầm — người rời tổ thì ghi "
+                            "«rời tổ» ở trang tổ để giữ lịch sử. Việc xóa được ghi vào nhật ký.",
+                            lambda: S.delete_person(reg, pid))
