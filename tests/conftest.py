@@ -27,6 +27,20 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _widgets_only_from_the_ui_thread():
+    """Any DOM query (``query``, ``query_one``…) from a thread other than the main one — the
+    one that runs the app in ``run_test`` — fails where it happens and fails the test here,
+    even if the code around it swallowed the error (see tests/tui_helpers.py)."""
+    from tests.tui_helpers import dom_thread_violations, install_dom_thread_guard
+
+    install_dom_thread_guard()
+    dom_thread_violations.clear()
+    yield
+    found, dom_thread_violations[:] = list(dom_thread_violations), []
+    assert not found, "widgets looked up from a worker thread:\n" + "\n".join(found)
+
+
 @pytest.fixture
 def db_path(tmp_path) -> Path:
     return tmp_path / "so.cnscd"

@@ -425,7 +425,7 @@ async def test_villages_add_rename_merge(demo_path):
         await type_into(pilot, "#f-name", "Dong Tien")
         await press(pilot, "ctrl+s")
         table = app.screen.query_one("#villages-table")
-        key = next(k for k, r in zip(table.keys, table.rows) if r[0] == "Thôn Dong Tien")
+        key = next(k for k, r in zip(table.keys, table.rows, strict=True) if r[0] == "Thôn Dong Tien")
         table.cursor = table.keys.index(key)
         table.focus()
         await press(pilot, "e")
@@ -1114,3 +1114,54 @@ async def test_full_garbage_collection_waits_for_a_pause_in_typing(demo_path):
         app._idle_gc()
         assert gc.get_count()[2] == 0
     assert gc.get_threshold() == before
+
+
+# -- widgets belong to the UI thread -------------------------------------------------------
+async def test_the_thread_guard_catches_a_worker_that_looks_up_a_widget():
+    """``run_test`` runs the app's loop on the main thread, so the screens' own queries pass;
+    a thread worker that looks a widget up fails at once, and the guard (autouse, conftest)
+    has it on record even when the worker's error is swallowed."""
+    import threading
+
+    from textual import work
+    from textual.app import App
+    from textual.widgets import Static
+    from textual.worker import WorkerFailed, WorkerState
+
+    from tests.tui_helpers import DomQueryFromThread, dom_thread_violations
+
+    class Probe(App):
+        loop_thread = None
+
+        def compose(self):
+            yield Static("x", id="probe")
+
+        def on_mount(self) -> None:
+            self.loop_thread = threading.current_thread()
+            self.query_one("#probe", Static)  # the UI thread: allowed
+
+        @work(thread=True, exit_on_error=False)
+        def peek(self) -> None:
+            self.query_one("#probe", Static)
+
+        @work(thread=True, exit_on_error=False)
+        def peek_quietly(self) -> None:
+            try:
+                self.screen.query("Static").first()
+            except Exception:  # noqa: BLE001 - code that swallows errors is caught all the same
+                pass
+
+    app = Probe()
+    async with app.run_test():
+        assert app.loop_thread is threading.main_thread()
+        workers = [app.peek(), app.peek_quietly()]
+        with pytest.raises(WorkerFailed):
+            await workers[0].wait()
+        await workers[1].wait()
+        assert workers[0].state == WorkerState.ERROR and isinstance(workers[0].error, DomQueryFromThread)
+        assert workers[1].state == WorkerState.SUCCESS
+        app.query_one("#probe", Static)  # back on the UI thread: still fine
+    found, dom_thread_violations[:] = list(dom_thread_violations), []  # expected here: not a failure
+    assert len(found) == 2
+    assert "Probe.query_one('#probe', <class 'textual.widgets._static.Static'>)" in found[0]
+    assert "query('Static')" in found[1]

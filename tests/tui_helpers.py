@@ -2,7 +2,62 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 from textual.widgets import Input, Select, SelectionList
+from textual.worker import WorkerCancelled
+
+# -- widgets belong to the UI thread -------------------------------------------------------
+# Textual's DOM is not thread-safe: a worker thread that looks a widget up races the UI
+# (under load this crashed a test with ``WorkerFailed: NoMatches('#pane-thon-to')``).
+# Workers get what they need as arguments and answer with messages or ``call_from_thread``.
+# ``install_dom_thread_guard`` (autouse, tests/conftest.py) makes every DOM query from a
+# thread other than the main one fail at once, and records it so that a caller who
+# swallows the error still fails the test.
+DOM_QUERIES = ("query", "query_one", "query_exactly_one", "query_one_optional", "query_children", "query_ancestor")
+dom_thread_violations: list[str] = []
+
+
+class DomQueryFromThread(AssertionError):
+    """A widget was looked up from a worker thread."""
+
+
+def install_dom_thread_guard() -> None:
+    from textual.dom import DOMNode
+
+    if getattr(DOMNode, "_cnscd_thread_guard", False):
+        return
+    for name in DOM_QUERIES:
+        original = DOMNode.__dict__.get(name)
+        if original is not None:
+            setattr(DOMNode, name, _guarded(name, original))
+    DOMNode._cnscd_thread_guard = True
+
+
+def _guarded(name: str, original: Callable) -> Callable:
+    def guarded(self, *args, **kwargs):
+        thread = threading.current_thread()
+        if thread is not threading.main_thread():
+            what = f"{type(self).__name__}.{name}({', '.join(map(repr, args))}) from thread {thread.name!r}"
+            dom_thread_violations.append(what)
+            raise DomQueryFromThread(f"DOM query from a worker thread: {what}")
+        return original(self, *args, **kwargs)
+    guarded.__name__ = guarded.__qualname__ = name
+    guarded.__doc__ = original.__doc__
+    guarded.__wrapped__ = original
+    return guarded
+
+
+async def wait_until(pilot, condition: Callable[[], bool], what: str, rounds: int = 200) -> None:
+    """Let the app run until ``condition()`` holds (checked after each message round), or fail
+    saying what was awaited. Bounded in rounds, not in seconds."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause()
+    assert condition(), f"still waiting for {what} after {rounds} rounds"
+
 
 
 def screen_text(app) -> str:
@@ -10,16 +65,36 @@ def screen_text(app) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
-async def settle(pilot, rounds: int = 3) -> None:
-    """Wait for every worker and the messages they post.
+def _busy(app) -> list[str]:
+    """What is still running: workers (but a file picker's endless loader), background reads."""
+    out = [f"worker {w.name or w.group}" for w in app.workers if w.group != "_loader"]
+    out += [f"{type(s).__name__} warm-up" for s in app.screen_stack if getattr(s, "warming_up", False)]
+    return out
 
-    A ``DirectoryTree`` (the file picker) keeps a loader worker running for as long as it
-    is on screen; it never completes, so it is not waited for."""
-    for _ in range(rounds):
-        waiting = [w for w in pilot.app.workers if w.group != "_loader"]
-        if waiting:  # (an empty list would mean "all of them")
-            await pilot.app.workers.wait_for_complete(waiting)
+
+async def settle(pilot, rounds: int = 3, max_rounds: int = 100) -> None:
+    """Wait for every worker and the messages they post, then for the work those start, until
+    nothing runs (at least ``rounds`` rounds; fails after ``max_rounds``).
+
+    The main screen reads its other tabs in the background a moment after a save (the tab
+    on view draws first); a read scheduled like that is begun at once here rather than waited
+    out, so it never lands in the middle of what a test does next. A ``DirectoryTree`` (the
+    file picker) keeps a loader worker running for as long as it is on screen; it never
+    completes, so it is not waited for."""
+    app = pilot.app
+    for n in range(1, max_rounds + 1):
+        for screen in list(app.screen_stack):
+            if getattr(screen, "warm_up_pending", False):
+                screen.warm_up_now()
+        for worker in [w for w in app.workers if w.group != "_loader"]:
+            try:
+                await worker.wait()
+            except WorkerCancelled:  # replaced by a newer one (exclusive groups): that one is waited for
+                pass
         await pilot.pause()
+        if n >= rounds and not _busy(app):
+            return
+    raise AssertionError(f"still busy after {max_rounds} rounds: {', '.join(_busy(app))}")
 
 
 async def press(pilot, *keys: str) -> None:
