@@ -86,12 +86,12 @@ class Registry:
         kdf: KdfParams | None = None,
         actor: str | None = None,
         lock: bool = True,
-    ) -> tuple["Registry", str]:
+    ) -> tuple[Registry, str]:
         """Create a new registry file; returns it open, and the recovery key."""
         from . import new_registry
 
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new data folder: the clerk's only
         conn = _new_connection()
         _harden(conn)
         database.hand_over(conn)
@@ -115,8 +115,14 @@ class Registry:
         recovery_key: str | None = None,
         actor: str | None = None,
         lock: bool = True,
-    ) -> "Registry":
-        store, payload = EncryptedStore.open(Path(path), passphrase=passphrase, recovery_key=recovery_key, lock=lock)
+        read_only: bool | None = False,
+    ) -> Registry:
+        """Open a registry file. ``read_only``: True — for looking only (no lock, every write
+        refused with a Vietnamese :class:`SaveFailed`); None — read-only when the folder cannot
+        be written (read-only media: verify, stats and exports still work); ``reg.read_only``
+        and ``reg.read_only_reason`` tell which."""
+        store, payload = EncryptedStore.open(Path(path), passphrase=passphrase, recovery_key=recovery_key, lock=lock,
+                                             read_only=read_only)
         try:
             conn = _new_connection()
             try:
@@ -135,12 +141,17 @@ class Registry:
             raise
         if found < SCHEMA_VERSION:
             try:
-                with reg.write():
-                    migrations.migrate(conn, found, actor=reg.actor)
+                if reg.read_only:  # upgraded in memory only, so the screens work; nothing is saved
+                    with reg.lock, database.atomic():
+                        migrations.migrate(conn, found, actor=reg.actor)
+                else:
+                    with reg.write():
+                        migrations.migrate(conn, found, actor=reg.actor)
             except BaseException:
                 reg.close()  # store, lock and connection
                 raise
-            reg.migrated_from = found
+            if not reg.read_only:
+                reg.migrated_from = found
         return reg
 
     # -- transactions --------------------------------------------------------
@@ -160,6 +171,8 @@ class Registry:
         disk and :class:`SaveFailed` propagates.
         """
         self._check_open()
+        if self.store.read_only:
+            raise SaveFailed(self.store.read_only_message())
         with self.lock:
             outer = self._depth == 0
             self._depth += 1
@@ -200,6 +213,32 @@ class Registry:
     @property
     def path(self) -> Path:
         return self.store.path
+
+    @property
+    def read_only(self) -> bool:
+        return self.store.read_only
+
+    @property
+    def read_only_reason(self) -> str:
+        return self.store.read_only_reason
+
+    def take_notices(self) -> list[str]:
+        """Warnings from the saves (e.g. no backup could be made), each problem once: show them."""
+        return self.store.take_notices()
+
+    # -- keys ----------------------------------------------------------------
+    def change_passphrase(self, new_passphrase: str, *, allow_new_recovery_key: bool = False) -> str | None:
+        """New passphrase, new data key (see ``EncryptedStore.change_passphrase``); returns a new
+        recovery key when the old one could not be carried over (show it once), else None."""
+        self._check_open()
+        with self.lock:
+            return self.store.change_passphrase(new_passphrase, allow_new_recovery_key=allow_new_recovery_key)
+
+    def renew_recovery_key(self, passphrase: str) -> str:
+        """A new recovery key (show it once); the old one no longer opens this file."""
+        self._check_open()
+        with self.lock:
+            return self.store.renew_recovery_key(passphrase)
 
     def close(self) -> None:
         if self.closed:

@@ -11,6 +11,7 @@ import pytest
 
 from models import services
 from models.db import Registry
+from models.schema import SCHEMA_VERSION
 from models.services import InputError, PersonInput
 from models.store import AlreadyOpen, SaveFailed, WrongSecret
 
@@ -106,7 +107,7 @@ def test_migration_from_v1_file(tmp_path):
     reg = Registry.open(path, passphrase=PASS)
     try:
         assert reg.migrated_from == 1
-        assert reg.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert reg.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         rows = services.filter_people(services.list_people(reg), query="dang thi ha")
         assert [r.full_name for r in rows] == ["Đặng Thị Hà"]
         log = services.list_audit(reg)
@@ -120,7 +121,7 @@ def test_migration_from_v1_file(tmp_path):
     reg = Registry.open(path, passphrase=PASS)
     try:
         assert reg.migrated_from is None
-        assert reg.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert reg.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert len(services.list_people(reg)) == 1
     finally:
         reg.close()

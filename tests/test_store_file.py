@@ -97,20 +97,30 @@ def test_recovery_key_forms(made):
     assert "không phải của sổ này" in e.value.message
 
 
-def test_change_passphrase_rewraps_without_reencrypting(made):
+def test_change_passphrase_rekeys_so_an_old_copy_and_the_old_passphrase_do_not_open_the_new_file(made):
+    """Issue 12.8: passwd used to keep the data key, so the old passphrase + any old copy decrypted the current file."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     path, key = made
-    before = path.read_bytes()
-    s, _ = EncryptedStore.open(path, passphrase=PW)
+    old_copy = path.with_name("ban-cu.cnscd")
+    old_copy.write_bytes(path.read_bytes())
+    s, before = EncryptedStore.open(path, passphrase=PW)
     s.change_passphrase("mat-khau-moi-2")
     s.close()
-    after = path.read_bytes()
-    # the payload region (nonce + ciphertext) is byte-identical
-    hb, ha = struct.unpack_from(">I", before, 12)[0], struct.unpack_from(">I", after, 12)[0]
-    assert before[16 + hb:-32] == after[16 + ha:-32]
+    old, _ = EncryptedStore.open(old_copy, passphrase=PW, lock=False)  # the old copy still opens (it is old)
+    old_key = bytes(old._key)
+    old.close()
+    new = st.parse(path.read_bytes(), path.name)
+    with pytest.raises(InvalidTag):  # its data key does not decrypt the current file
+        AESGCM(old_key).decrypt(new.nonce, new.ciphertext, st.payload_aad(new.header, new.major, new.minor))
     with pytest.raises(WrongSecret):
         EncryptedStore.open(path, passphrase=PW)
-    EncryptedStore.open(path, passphrase="mat-khau-moi-2")[0].close()
-    EncryptedStore.open(path, recovery_key=key)[0].close()
+    s, after = EncryptedStore.open(path, passphrase="mat-khau-moi-2")
+    s.close()
+    assert after == before
+    s, _ = EncryptedStore.open(path, recovery_key=key)  # the recovery key is carried over
+    s.close()
 
 
 @pytest.mark.parametrize("region", ["magic", "major", "minor", "header_len", "header_generation", "header_kdf_m",
@@ -183,7 +193,7 @@ def test_hostile_kdf_parameters_refused_without_running_the_kdf(made, monkeypatc
     body = orig[:12] + struct.pack(">I", len(raw)) + raw + orig[16 + hlen:-32]
     path.write_bytes(reseal(body))
     called = []
-    monkeypatch.setattr(st, "_argon2", lambda *a: called.append(a))
+    monkeypatch.setattr("models.store_format.argon2", lambda *a: called.append(a))
     t = time.perf_counter()
     with pytest.raises(DamagedFile) as e:
         EncryptedStore.open(path, passphrase=PW)
@@ -195,7 +205,7 @@ def test_newer_major_version_refused(made):
 
     path, _ = made
     data = bytearray(path.read_bytes()[:-32])
-    data[8:10] = struct.pack(">H", 2)
+    data[8:10] = struct.pack(">H", st.FORMAT_MAJOR + 1)
     path.write_bytes(reseal(bytes(data)))
     with pytest.raises(UnsupportedVersion) as e:
         EncryptedStore.open(path, passphrase=PW)
@@ -475,20 +485,21 @@ def test_day_copies_are_rotated_by_generation_not_by_clock(made, monkeypatch):
 
 def test_file_of_a_newer_minor_opens_and_the_minor_is_authenticated(tmp_path, monkeypatch):
     path = tmp_path / "so.cnscd"
-    monkeypatch.setattr(st, "FORMAT_MINOR", 3)  # written by a 1.3 program
+    major = st.FORMAT_MAJOR
+    monkeypatch.setattr(st, "FORMAT_MINOR", 3)  # written by a <major>.3 program
     EncryptedStore.create(path, PW, payload(0), schema_version=2, kdf=FAST)[0].close()
-    monkeypatch.setattr(st, "FORMAT_MINOR", 0)  # read by this 1.0 program
-    assert struct.unpack_from(">HH", path.read_bytes(), 8) == (1, 3)
+    monkeypatch.setattr(st, "FORMAT_MINOR", 0)  # read by this <major>.0 program
+    assert struct.unpack_from(">HH", path.read_bytes(), 8) == (major, 3)
     s, data = EncryptedStore.open(path, passphrase=PW)
     assert MARKER in data
-    s.change_passphrase("mat-khau-moi-3")  # same ciphertext, so the file keeps its minor
+    s.change_passphrase("mat-khau-moi-3")  # a re-key writes a new file, in this program's format
     s.close()
-    assert struct.unpack_from(">HH", path.read_bytes(), 8) == (1, 3)
+    assert struct.unpack_from(">HH", path.read_bytes(), 8) == (major, 0)
     s, _ = EncryptedStore.open(path, passphrase="mat-khau-moi-3")
     s.save(payload(1))  # a save writes this program's format
     s.close()
     orig = path.read_bytes()
-    assert struct.unpack_from(">HH", orig, 8) == (1, 0)
+    assert struct.unpack_from(">HH", orig, 8) == (major, 0)
     EncryptedStore.open(path, passphrase="mat-khau-moi-3")[0].close()
     for minor in (1, 3, 0xFFFF):  # an edit of the minor, checksum recomputed: damage, not a newer file
         body = bytearray(orig[:-32])
