@@ -176,15 +176,16 @@ class _XlsxStyles:
 
     def cell(self, value, sa):
         c = self._WriteOnlyCell(self._ws)
-        _set_value(c, value)
+        set_cell_value(c, value)
         c._style = sa
         return c
 
 
-def _set_value(cell, value) -> None:
-    """Put ``value`` in ``cell``; text is always a string cell, never a formula or an error
-    code (openpyxl would turn "=…" into a formula and "#N/A" into an error)."""
-    if type(value) is str or isinstance(value, str):
+def set_cell_value(cell, value) -> None:
+    """Put ``value`` in openpyxl ``cell``; text is always a string cell, never a formula or
+    an error code (``cell.value = "=…"`` would make a formula, ``"#N/A"`` an error), and
+    characters XML cannot hold become U+FFFD (instead of ``IllegalCharacterError``)."""
+    if isinstance(value, str):
         cell._value = xml_text(value[:XLSX_MAX_TEXT])
         cell.data_type = "s"
     else:
@@ -232,7 +233,7 @@ def _install_fast_rows(ws) -> bool:
             cells.append(WriteOnlyCell(ws))
         for col_idx, (value, sa) in enumerate(values, 1):
             cell = cells[col_idx - 1]
-            if type(value) is str:  # as _set_value, inline: this runs for every cell of a roster
+            if isinstance(value, str):  # set_cell_value, inline: this runs for every cell of a roster
                 cell._value = xml_text(value[:XLSX_MAX_TEXT])
                 cell.data_type = "s"
             else:

@@ -190,6 +190,7 @@ def test_any_openpyxl_workbook_saves_without_the_temporary_folder(tmp_path, empt
     for wb in (openpyxl.load_workbook(io.BytesIO(data)), openpyxl.load_workbook(out / "a.xlsx"),
                openpyxl.load_workbook(out / "b.xlsx")):
         assert [c.value for c in wb.active[1]] == ["Nguyễn Văn An", "0912345678", "=SUM(1,2)"]
+        assert wb.active["C1"].data_type == "f"
         assert wb["Hai"]["A1"].value == "0987654321"
 
 
@@ -206,6 +207,45 @@ def test_openpyxl_seam_is_the_tested_one(monkeypatch):
     monkeypatch.delattr(WriteOnlyWorksheet, "_get_writer")
     with pytest.raises(SaveFailed, match="thư mục tạm"):
         usb._memory_seam.__wrapped__()
+
+
+_CLI_CHILD = r"""
+import os, sys
+W = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+tmp, writes = os.path.realpath(os.environ["TMPDIR"]) + os.sep, []
+
+def hook(event, args):
+    if event == "open" and isinstance(args[0], str) and isinstance(args[2], int) and args[2] & W:
+        writes.append(os.path.realpath(args[0]))
+
+sys.addaudithook(hook)
+from cnscd_tui.cli import main
+code = main(sys.argv[1:])
+print("TMPWRITES", [w for w in writes if w.startswith(tmp)], flush=True)
+raise SystemExit(code)
+"""
+
+
+def test_cnscd_process_opens_nothing_in_tmpdir(demo_path, tmp_path, empty_tmp):
+    """`cnscd export` in fresh processes with TMPDIR set: no file in the temporary folder is
+    ever opened for writing (also while running, not only at the end)."""
+    db, stick, out = tmp_path / "so" / "demo.cnscd", tmp_path / "USB", tmp_path / "ra"
+    db.parent.mkdir()
+    os.replace(demo_path, db)
+    stick.mkdir()
+    out.mkdir()
+    env = dict(os.environ, TMPDIR=str(empty_tmp), CNSCD_PASSPHRASE=PASS, CNSCD_KDF="fast", PYTHONPATH=str(ROOT),
+               CNSCD_EXPORT_PASSWORD="mat-khau-tep", PYTHONDONTWRITEBYTECODE="1")
+    runs = [["export", "danh-sach", "--db", str(db), "--cccd", "--usb", str(stick), "--protect"],
+            ["export", "bao-cao-ky", "--db", str(db), "--period", "2026-Q2", "--cccd", "--out", str(out)],
+            ["export", "danh-sach", "--db", str(db), "--format", "ods", "--out", str(out)]]
+    for argv in runs:
+        r = subprocess.run([sys.executable, "-c", _CLI_CHILD] + argv, cwd=tmp_path, env=env, capture_output=True,
+                           text=True)
+        assert r.returncode == 0, r.stderr
+        assert "TMPWRITES []" in r.stdout, (argv, r.stdout)
+    assert list(empty_tmp.iterdir()) == []
+    assert len(list(stick.iterdir())) == 1 and len(list(out.iterdir())) == 2
 
 
 _KILL_CHILD = r"""
@@ -232,6 +272,7 @@ print("DONE", flush=True)
 """
 
 
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
 def test_killed_mid_xlsx_export_leaves_nothing_behind(demo, tmp_path, empty_tmp):
     """SIGKILL in the middle of writing a roster: the temporary folder and the destination
     hold nothing (the sheet was being built in memory)."""
@@ -362,6 +403,21 @@ def test_hostile_names_from_the_registry_stay_text(demo, tmp_path, monkeypatch, 
                          capsys)
     assert code == 0, err
     assert "'=HYPERLINK" in (tmp_path / "d.csv").read_text(encoding="utf-8-sig")
+
+
+def test_set_cell_value_for_other_workbooks(tmp_path):
+    """The same rule for code that fills an ordinary workbook (a district's template)."""
+    from exports import writers
+
+    wb = openpyxl.Workbook()
+    for col, v in enumerate(["=cmd|' /C calc'!A0", "#N/A", "An\x00\x1b", 7, None], 1):
+        writers.set_cell_value(wb.active.cell(row=1, column=col), v)
+    wb.active["F1"] = "=SUM(E1:E1)"  # the template's own formula
+    writers.save_workbook(wb, tmp_path / "t.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx").active
+    assert [(c.value, c.data_type) for c in ws[1]] == [
+        ("=cmd|' /C calc'!A0", "s"), ("#N/A", "s"), ("An\ufffd\ufffd", "s"), (7, "n"), (None, "n"),
+        ("=SUM(E1:E1)", "f")]
 
 
 def test_writers_write_no_formulas_of_their_own():
