@@ -534,3 +534,23 @@ def test_a_failed_save_of_an_intact_file_still_says_so(made, monkeypatch):
     monkeypatch.undo()
     s.close()
     assert "vẫn nguyên vẹn" in e.value.message
+
+
+def test_a_read_only_open_of_an_older_schema_upgrades_in_memory_only(tmp_path):
+    import sqlite3
+
+    from models import migrations
+    from models.schema import SCHEMA_VERSION
+
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(migrations.V1_DDL)
+    path = tmp_path / "v1.cnscd"
+    EncryptedStore.create(path, PASS, conn.serialize(), schema_version=1)[0].close()
+    before = path.read_bytes()
+    ro = Registry.open(path, passphrase=PASS, read_only=True)
+    try:
+        assert ro.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert ro.migrated_from is None and services.list_villages(ro) == []
+    finally:
+        ro.close()
+    assert path.read_bytes() == before
