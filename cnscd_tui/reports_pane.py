@@ -25,7 +25,7 @@ from models.errors import InputError, StoreError, UsageError
 
 from .forms import F, FormModal
 from .i18n import tr
-from .main_screen import Pane
+from .panes.base import Pane
 from .widgets import Column, LazyTable
 
 
