@@ -363,7 +363,7 @@ def _birth_and_gender(v: dict[str, Any], chk: _RowCheck) -> tuple[Any, str]:
 
 
 def validate_record(rec: Record):
-    """Checks that depend only on the row: (full name, Checked or None, errors, warnings).
+    """Checks that depend only on the row: (full name, Checked or None, its search key, errors, warnings).
     Cached: the import plans again under the write lock."""
     if rec.cache is not None:
         return rec.cache
@@ -392,7 +392,8 @@ def validate_record(rec: Record):
         except InputError as e:
             for fe in e.errors:
                 chk.err(fe.field, fe.message)
-    rec.cache = (full, checked, tuple(chk.errors), tuple(chk.warnings))
+    key = text.search_key(checked.family_name, checked.given_name) if checked is not None else ""
+    rec.cache = (full, checked, key, tuple(chk.errors), tuple(chk.warnings))
     return rec.cache
 
 
@@ -439,7 +440,7 @@ def _commune_warnings(idx: RegistryIndex, pv: Preview) -> None:
 def _plan_row(idx: RegistryIndex, pv: Preview, rec: Record, in_file: _InFile) -> tuple[PreviewRow, Action]:
     """One record: its checks, village, role, category, the person it matches and what changes."""
     chk = _RowCheck(rec.row)
-    full, checked, errs, warns = validate_record(rec)
+    full, checked, key, errs, warns = validate_record(rec)
     chk.errors.extend(errs)
     chk.warnings.extend(warns)
     village_id, village_label = _plan_village(idx, pv, rec, chk)
@@ -447,7 +448,6 @@ def _plan_row(idx: RegistryIndex, pv: Preview, rec: Record, in_file: _InFile) ->
     category = _plan_category(idx, pv, rec, chk)
     person_id = None
     if checked is not None:
-        key = text.search_key(checked.family_name, checked.given_name)
         person_id = _match_person(idx, checked, key, full, village_id, chk)
         in_file.check(checked, key, full, village_id, person_id, chk)
     team, team_key = _team_of(idx, village_id)
