@@ -17,6 +17,7 @@ an accent — both wrong for a Vietnamese list.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -104,6 +105,7 @@ def matches_folded(q: str, q_words: list[str], key: str) -> bool:
 # ---------------------------------------------------------------------------
 # Collation
 # ---------------------------------------------------------------------------
+@functools.lru_cache(maxsize=16384)  # names repeat their words (Nguyễn, Văn, Thị…): a roster's keys at once
 def _word_weights(word: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
     """(primary weights, tones, cases) of one word (no spaces)."""
     # One [base, letter weight, tone, case, has quality] entry per base character.
