@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
 from cnscd_tui.app import CnscdApp
 from exports import importer
 from exports import legacy_text as lt
 from models import services as S
 from tests.conftest import PASS
 from tests.test_import import ROWS, _phu_luc_file, _template, _xlsx_roster
-from tests.tui_helpers import choose, open_demo, press, screen_name, screen_text, settle, type_into, unlock
+from tests.tui_helpers import choose, open_demo, press, screen_name, screen_text, settle, type_into
 
 SIZE = (110, 34)
 
@@ -202,6 +200,49 @@ async def test_wizard_cancel_while_writing_leaves_registry_unchanged(demo_path, 
         assert S.stats(reg).active_members == before
     finally:
         reg.close()
+
+
+async def test_wizard_row_details_result_report_and_lock(demo_path, tmp_path):
+    """Enter on a preview row shows it in full; Ctrl+O writes the row-by-row result to the
+    documents folder; locking drops what the wizard shows and unlocking reads the file again."""
+    from openpyxl import load_workbook
+
+    from cnscd_tui.reports_pane import documents_folder
+
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo(pilot)
+        village = S.list_villages(app.reg)[0].name
+        f = _csv(tmp_path / "ba-nguoi.csv", [(1, "Lê Văn Một", 1990, "", village, ""),
+                                             (2, "Lê Văn Hai", 1991, "", village, ""),
+                                             (3, "", 1992, "", village, "")])
+        app.open_import(path=f)
+        await settle(pilot)
+        screen = app.screen
+        await press(pilot, "ctrl+n")
+        assert screen.step == "preview" and screen.preview.counts["error"] == 1
+        rows = screen.query_one("#imp-rows")
+        rows.cursor = rows.keys.index(4)  # the third person is on the file's row 4
+        rows.focus()
+        await press(pilot, "enter")
+        assert screen_name(app) == "MessageModal" and "Dòng 4 của tệp" in screen_text(app)
+        await press(pilot, "escape")
+        await press(pilot, "ctrl+o")
+        assert screen_name(app) == "ConfirmModal" and "dữ liệu cá nhân" in screen_text(app)
+        await press(pilot, "k")  # no password
+        await settle(pilot)
+        [out] = documents_folder().glob("NhapDanhSach_BaNguoi_*.xlsx")
+        assert "Đã ghi bảng kết quả" in screen_text(app)
+        cells = [c.value for row in load_workbook(out).active.iter_rows() for c in row]
+        assert "Lê Văn Hai" in cells and "Bản xem trước: chưa nhập vào sổ." in " ".join(map(str, cells))
+        # locked: nothing of the file on screen; unlocked: read again
+        await press(pilot, "ctrl+l")
+        assert screen_name(app) == "LockScreen"
+        assert screen.preview is None and screen.query_one("#imp-rows").row_count == 0
+        await type_into(pilot, "#lock-pass", PASS)
+        await press(pilot, "enter")
+        assert screen_name(app) == "ImportScreen" and screen.preview.counts["new"] == 2
+        assert screen.query_one("#imp-rows").row_count == 3
 
 
 async def test_wizard_phu_luc_1_with_wrong_stated_total(demo_path, tmp_path):
