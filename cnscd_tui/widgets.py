@@ -9,8 +9,8 @@ passes of the whole screen.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -81,7 +81,7 @@ class LazyTable(ScrollView, can_focus=True):
     cursor = reactive(0, always_update=True)
 
     class Highlighted(Message):
-        def __init__(self, table: "LazyTable", index: int, key) -> None:
+        def __init__(self, table: LazyTable, index: int, key) -> None:
             super().__init__()
             self.table, self.index, self.key = table, index, key
 
@@ -93,7 +93,7 @@ class LazyTable(ScrollView, can_focus=True):
         pass
 
     class Toggled(Message):
-        def __init__(self, table: "LazyTable", key, checked: bool) -> None:
+        def __init__(self, table: LazyTable, key, checked: bool) -> None:
             super().__init__()
             self.table, self.key, self.checked = table, key, checked
 
@@ -188,7 +188,7 @@ class LazyTable(ScrollView, can_focus=True):
 
     def _line(self, cells: Sequence, widths: list[int], prefix: str = "") -> str:
         parts = []
-        for col, w, value in zip(self.columns, widths, cells):
+        for col, w, value in zip(self.columns, widths, cells, strict=False):
             s = "" if value is None else str(value)
             if cell_len(s) > w:
                 s = set_cell_size(s, max(0, w - 1)) + "…"
