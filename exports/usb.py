@@ -436,7 +436,8 @@ def _memory_seam():
 
     if not ("out" in inspect.signature(WorksheetWriter.__init__).parameters
             and all(hasattr(WorksheetWriter, a) for a in ("read", "write", "write_top", "cleanup"))
-            and hasattr(WriteOnlyWorksheet, "_get_writer") and hasattr(ExcelWriter, "write_worksheet")):
+            and all(hasattr(WriteOnlyWorksheet, a) for a in ("_get_writer", "_values_to_row"))
+            and hasattr(ExcelWriter, "write_worksheet")):
         raise SaveFailed(f"Thư viện openpyxl {openpyxl.__version__} khác bản đã kiểm tra ({TESTED_OPENPYXL}x) nên "
                          "chưa xuất được tệp Excel mà không ghi dữ liệu cá nhân ra thư mục tạm. Hãy cài lại openpyxl "
                          f"{TESTED_OPENPYXL}x, hoặc xuất ODS/CSV.")

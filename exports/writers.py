@@ -30,13 +30,8 @@ for exchanging data with other programs: Excel, opening a CSV by double-click,
 turns "0912345678" into the number 912345678 (the file itself keeps the zero);
 for Excel use xlsx, where phones are text cells.
 
-Registry text is always written as text, never as a formula: XLSX cells get the
-string type explicitly (a name such as ``=HYPERLINK(…)`` stays the characters the
-clerk typed), ODS cells the string value type, and CSV cells that start with
-``=``, ``+``, ``-``, ``@``, a tab or a carriage return (also after leading spaces)
-get a leading ``'`` (the OWASP rule against CSV injection). Characters XML 1.0
-cannot hold (control characters other than tab and line breaks) are written as
-U+FFFD «�», so one bad imported character never makes a report impossible.
+Registry text is always text, never a formula, and characters XML cannot hold
+become U+FFFD (see :mod:`exports.cells`; CSV follows the OWASP prefix rule).
 
 Nothing with personal data passes through a temporary folder: every format is
 built in memory (XLSX sheets too, :func:`usb.workbook_bytes`), then written by
@@ -52,7 +47,6 @@ import csv
 import datetime as dt
 import io
 import os
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -61,6 +55,8 @@ from models import text
 from models.errors import InputError
 
 from . import usb
+from .cells import XLSX_MAX_TEXT, csv_text, set_cell_value, sheet_title, xml_text
+from .cells import cell_value as _cell_value
 from .report import Column, Pack, Report
 from .usb import save_workbook, workbook_bytes  # noqa: F401  (public here too: any openpyxl workbook, in memory)
 
@@ -70,50 +66,12 @@ PCT1_FORMAT = "[$-42A]0.0"
 DATE_FORMAT = "dd/mm/yyyy"
 FORMATS = ("xlsx", "ods", "csv")
 
-_NUMERIC = {"int", "money", "year", "pct", "pct1"}
-
-# Characters an XML 1.0 document cannot hold: C0 controls other than tab, line feed and
-# carriage return; lone surrogates; U+FFFE/U+FFFF. Each becomes U+FFFD when written.
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-XLSX_MAX_TEXT = 32767  # characters in one Excel cell
-_CSV_FORMULA = ("=", "+", "-", "@")
-
-
-def xml_text(value: str) -> str:
-    """``value`` with every character XML 1.0 cannot hold replaced by U+FFFD."""
-    if _XML_BAD.search(value):
-        return _XML_BAD.sub("\ufffd", value)
-    return value
-
-
-def csv_text(value: str) -> str:
-    """A text cell for CSV: characters as in :func:`xml_text`, and a leading ``'`` before
-    anything a spreadsheet would run as a formula (OWASP: ``=``, ``+``, ``-``, ``@``, tab,
-    carriage return, also after leading spaces)."""
-    value = xml_text(value)
-    if value[:1] in ("\t", "\r") or value.lstrip()[:1] in _CSV_FORMULA:
-        return "'" + value
-    return value
-
-
 def as_reports(obj: Report | Pack | Sequence[Report]) -> list[Report]:
     if isinstance(obj, Report):
         return [obj]
     if isinstance(obj, Pack):
         return list(obj.reports)
     return list(obj)
-
-
-def sheet_title(name: str, used: set[str]) -> str:
-    """A valid, unique sheet name (≤ 31 characters, none of []:*?/\\)."""
-    base = xml_text(re.sub(r"[\[\]:*?/\\\x00-\x1f]", "-", text.clean(name) or "Sheet"))[:31].strip("'") or "Sheet"
-    title, i = base, 2
-    while title.lower() in used:
-        suffix = f" ({i})"
-        title = base[: 31 - len(suffix)] + suffix
-        i += 1
-    used.add(title.lower())
-    return title
 
 
 def _split(columns: list[Column]) -> int:
@@ -129,17 +87,6 @@ def _split(columns: list[Column]) -> int:
         acc += c.width
         k += 1
     return max(1, min(k, n - 1))
-
-
-def _cell_value(col: Column, v: Any) -> Any:
-    """The value as stored: numbers stay numbers, phone/ID numbers become text."""
-    if v is None or v == "":
-        return None
-    if col.kind in ("phone", "id"):
-        return str(v)
-    if col.kind in _NUMERIC and isinstance(v, str):
-        return v  # a label in a numeric column (e.g. the total row's "Tổng")
-    return v
 
 
 # ---------------------------------------------------------------------------
@@ -181,17 +128,6 @@ class _XlsxStyles:
         return c
 
 
-def set_cell_value(cell, value) -> None:
-    """Put ``value`` in openpyxl ``cell``; text is always a string cell, never a formula or
-    an error code (``cell.value = "=…"`` would make a formula, ``"#N/A"`` an error), and
-    characters XML cannot hold become U+FFFD (instead of ``IllegalCharacterError``)."""
-    if isinstance(value, str):
-        cell._value = xml_text(value[:XLSX_MAX_TEXT])
-        cell.data_type = "s"
-    else:
-        cell.value = value
-
-
 def _column_style(st: _XlsxStyles, col: Column, *, bold: bool = False):
     k = col.kind
     if k in ("int", "money"):
@@ -214,15 +150,14 @@ class _FastRow(list):
     """A row of (value, StyleArray) pairs, written without building a Cell per value."""
 
 
-def _install_fast_rows(ws) -> bool:
+def _install_fast_rows(ws) -> None:
     """Let ``ws.append(_FastRow)`` reuse one cell per column (openpyxl's own plain-value path
-    does the same with one shared cell); other rows go through openpyxl unchanged."""
+    does the same with one shared cell); other rows go through openpyxl unchanged.
+    ``WriteOnlyWorksheet._values_to_row`` is part of the openpyxl 3.1 seam (usb.TESTED_OPENPYXL)."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-    original = getattr(WriteOnlyWorksheet, "_values_to_row", None)
-    if original is None:  # pragma: no cover - another openpyxl layout
-        return False
+    original = WriteOnlyWorksheet._values_to_row
     cells: list = []
 
     def values_to_row(values, row_idx):
@@ -244,7 +179,6 @@ def _install_fast_rows(ws) -> bool:
             yield cell
 
     ws._values_to_row = values_to_row
-    return True
 
 
 def _chars_per_line(width: float, per_unit: float = 1.3) -> int:
@@ -388,17 +322,13 @@ def _xlsx_row_heights(o: _XlsxOut, report: Report) -> None:
             o.ws.row_dimensions[first + i].height = _line_height(lines)
 
 
-def _xlsx_data(o: _XlsxOut, report: Report, fast: bool) -> None:
+def _xlsx_data(o: _XlsxOut, report: Report) -> None:
     cols, st = o.cols, o.st
     col_styles = [_column_style(st, c) for c in cols]
     _xlsx_row_heights(o, report)
-    if fast:
-        for data in report.rows:
-            o.ws.append(_FastRow([(_cell_value(c, v), s) for c, v, s in zip(cols, data, col_styles, strict=False)]))
-        o.row += len(report.rows)
-    else:  # pragma: no cover
-        for data in report.rows:
-            o.put([st.cell(_cell_value(c, v), s) for c, v, s in zip(cols, data, col_styles, strict=False)])
+    for data in report.rows:
+        o.ws.append(_FastRow([(_cell_value(c, v), s) for c, v, s in zip(cols, data, col_styles, strict=False)]))
+    o.row += len(report.rows)
     if report.total is not None:
         tot_styles = [_column_style(st, c, bold=True) for c in cols]
         o.put([st.cell(_cell_value(c, v), s) for c, v, s in zip(cols, report.total, tot_styles, strict=False)])
@@ -432,7 +362,7 @@ def _xlsx_sheet(wb, report: Report, title: str) -> None:
     usb.keep_sheet_in_memory(ws)  # before the first row
     cols = report.columns
     o = _XlsxOut(wb, ws, cols)
-    fast = _install_fast_rows(ws)
+    _install_fast_rows(ws)
     for i, c in enumerate(cols, 1):
         ws.column_dimensions[o.letter(i)].width = c.width
     # Everything the writer emits before the first row (sheet properties, panes,
@@ -443,7 +373,7 @@ def _xlsx_sheet(wb, report: Report, title: str) -> None:
     _xlsx_top(o, report)
     assert o.row + 1 == header_first
     _xlsx_header(o, report)
-    _xlsx_data(o, report, fast)
+    _xlsx_data(o, report)
     _xlsx_bottom(o, report)
     for m in o.merges:
         ws.merged_cells.add(m)
@@ -468,7 +398,7 @@ def _xlsx_book(obj: Report | Pack | Sequence[Report]):
 
 
 def write_xlsx(obj: Report | Pack | Sequence[Report], path: str | os.PathLike) -> Path:
-    return _atomic_bytes(path, workbook_bytes(_xlsx_book(obj)))
+    return usb.atomic_write_bytes(path, workbook_bytes(_xlsx_book(obj)))
 
 
 # ---------------------------------------------------------------------------
@@ -517,22 +447,16 @@ class _OdsStyles:
         tx.addElement(N.TextContent())
         doc.automaticstyles.addElement(tx)
         self.formats = {"num": "N0", "year": "N0Y", "pct1": "N1", "date": "D0", "text": "T0"}
-        pl = PageLayout(name="pmA4")
-        plp = PageLayoutProperties(pagewidth="21cm", pageheight="29.7cm", printorientation="portrait",
-                                   margintop="1.5cm", marginbottom="1.5cm", marginleft="1.2cm", marginright="1.2cm")
-        plp.setAttrNS(STYLENS, "scale-to-X", "1")  # fit to one page wide (ODF 1.3)
-        plp.setAttrNS(STYLENS, "scale-to-Y", "0")
-        pl.addElement(plp)
-        doc.automaticstyles.addElement(pl)
-        pll = PageLayout(name="pmA4L")
-        plpl = PageLayoutProperties(pagewidth="29.7cm", pageheight="21cm", printorientation="landscape",
-                                    margintop="1.2cm", marginbottom="1.2cm", marginleft="1.2cm", marginright="1.2cm")
-        plpl.setAttrNS(STYLENS, "scale-to-X", "1")
-        plpl.setAttrNS(STYLENS, "scale-to-Y", "0")
-        pll.addElement(plpl)
-        doc.automaticstyles.addElement(pll)
-        doc.masterstyles.addElement(MasterPage(name="A4", pagelayoutname=pl))
-        doc.masterstyles.addElement(MasterPage(name="A4L", pagelayoutname=pll))
+        for name, w, h, orientation, top in (("A4", "21cm", "29.7cm", "portrait", "1.5cm"),
+                                             ("A4L", "29.7cm", "21cm", "landscape", "1.2cm")):
+            layout = PageLayout(name=f"pm{name}")
+            props = PageLayoutProperties(pagewidth=w, pageheight=h, printorientation=orientation, margintop=top,
+                                         marginbottom=top, marginleft="1.2cm", marginright="1.2cm")
+            props.setAttrNS(STYLENS, "scale-to-X", "1")  # fit to one page wide (ODF 1.3)
+            props.setAttrNS(STYLENS, "scale-to-Y", "0")
+            layout.addElement(props)
+            doc.automaticstyles.addElement(layout)
+            doc.masterstyles.addElement(MasterPage(name=name, pagelayoutname=layout))
         self.table_portrait = Style(name="taP", family="table", masterpagename="A4")
         self.table_landscape = Style(name="taL", family="table", masterpagename="A4L")
         doc.automaticstyles.addElement(self.table_portrait)
@@ -760,7 +684,7 @@ def _ods_bytes(obj: Report | Pack | Sequence[Report]) -> bytes:
 
 
 def write_ods(obj: Report | Pack | Sequence[Report], path: str | os.PathLike) -> Path:
-    return _atomic_bytes(path, _ods_bytes(obj))
+    return usb.atomic_write_bytes(path, _ods_bytes(obj))
 
 
 # ---------------------------------------------------------------------------
@@ -817,7 +741,7 @@ def render(obj: Report | Pack | Sequence[Report], stem: str, fmt: str) -> list[t
 
 
 def write_csv_one(report: Report, path: str | os.PathLike) -> Path:
-    return _atomic_bytes(path, _csv_bytes(report))
+    return usb.atomic_write_bytes(path, _csv_bytes(report))
 
 
 def write_csv(obj: Report | Pack | Sequence[Report], path: str | os.PathLike) -> list[Path]:
@@ -858,7 +782,3 @@ def _atomic(path: str | os.PathLike, save) -> Path:
     if getattr(save, "__name__", "") == "save" and type(owner).__module__.startswith("openpyxl."):
         return usb.atomic_write_bytes(path, workbook_bytes(owner))
     return usb.atomic_write(path, save)
-
-
-def _atomic_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    return usb.atomic_write_bytes(path, data)
