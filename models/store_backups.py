@@ -45,8 +45,11 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 def real_path(path: str | os.PathLike) -> Path:
     """The file a path names, symbolic links resolved: the lock, the saves and the backups
-    all go to the real file, whichever link it was opened through."""
-    return Path(os.path.realpath(os.fspath(path)))
+    all go to the real file, whichever link it was opened through. A path without links
+    is returned as given (a relative one stays relative, as the clerk typed it)."""
+    given = Path(path)
+    real = os.path.realpath(given)
+    return given if real == os.path.abspath(given) else Path(real)
 
 
 def backup_dir(db_path: Path) -> Path:

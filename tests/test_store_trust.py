@@ -554,3 +554,11 @@ def test_a_read_only_open_of_an_older_schema_upgrades_in_memory_only(tmp_path):
     finally:
         ro.close()
     assert path.read_bytes() == before
+
+
+def test_a_path_without_links_is_kept_as_given(made, monkeypatch):
+    path, _ = made
+    monkeypatch.chdir(path.parent)
+    s, _ = EncryptedStore.open(Path(path.name), passphrase=PW)
+    s.close()
+    assert s.path == Path(path.name), "the settings page shows the name the clerk gave"
