@@ -1,15 +1,15 @@
-"""Demo registries, deterministic for a given seed.
+"""Demo registries, deterministic for a given random state.
 
-- ``commune``: like seed 001 — Phường Trần Hưng Đạo (Hải Phòng), merged in 2025
+- ``commune``: like the Trần Hưng Đạo report — Phường Trần Hưng Đạo (Hải Phòng), merged in 2025
   from xã Lê Lợi (8 thôn), xã Hưng Đạo (10 thôn) and phường Cộng Hoà (10 khu
   dân cư) into 28 tổ dân phố; a ward-level team of 50 (Quyết định
   597/QĐ-UBND ngày 05/9/2025) and 28 village teams with 139 members (Quyết định
   598/QĐ-UBND ngày 05/9/2025); trainings in 2026 and the equipment of the
   digital culture houses.
-- ``province``: like seed 003's Phụ lục I — Quảng Nam's 17 districts with
+- ``province``: like the Quảng Nam assessment's Phụ lục I — Quảng Nam's 17 districts with
   exactly its team/village and member counts (rows add up to 1,238 teams in
   1,240 villages and 7,446 members), members by composition in the shares of
-  seed 003's composition table.
+  the Quảng Nam assessment's composition table.
 
 Everything is written through the same models in one transaction, then saved
 once by the Registry.
@@ -21,7 +21,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from . import text, validate
+from . import demo_activities, text, validate
 from .schema import (
     Attendance,
     AuditLog,
@@ -116,7 +116,7 @@ def _categories() -> dict[str, int]:
 
 
 # ---------------------------------------------------------------------------
-# Commune demo (seed 001)
+# Commune demo (the Trần Hưng Đạo report)
 # ---------------------------------------------------------------------------
 FORMER = [
     ("xã Lê Lợi (trước sáp nhập)", "thôn", ["An Lợi", "Đông Lợi", "Tây Lợi", "Nam Lợi", "Bắc Lợi", "Lợi Hòa",
@@ -128,14 +128,14 @@ FORMER = [
                                                        "Nguyễn Trãi", "Điện Biên"]),
 ]
 
-# Team sizes adding up to 139 (seed 001), a few teams off the 5–7 rule on purpose.
+# Team sizes adding up to 139 (the Trần Hưng Đạo report), a few teams off the 5–7 rule on purpose.
 COMMUNE_TEAM_SIZES = [5, 5, 5, 4, 5, 6, 5, 6, 5, 5, 5, 5, 5, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 4]
 
 
-def build_commune(reg, seed: int = 2026) -> None:
-    """Fill a freshly created registry (Phường Trần Hưng Đạo) with the seed-001 demo."""
+def build_commune(reg, random_state: int = 2026) -> None:
+    """Fill a freshly created registry (Phường Trần Hưng Đạo) like the Trần Hưng Đạo report."""
     assert sum(COMMUNE_TEAM_SIZES) == 139
-    rng = random.Random(seed)
+    rng = random.Random(random_state)
     ctx = _Ctx(rng, "031", used_phones=set())
     from .services import update_settings
 
@@ -148,7 +148,7 @@ def build_commune(reg, seed: int = 2026) -> None:
         ward = Unit.select().where(Unit.level == "xa").get()
         villages: list[Unit] = []
         order = 0
-        for former, kind, names in FORMER:
+        for former, _kind, names in FORMER:
             for name in names:
                 order += 1
                 villages.append(Unit.create(level="thon", kind="tổ dân phố", name=name, parent=ward,
@@ -184,23 +184,12 @@ def build_commune(reg, seed: int = 2026) -> None:
                 age = (19, 30) if code == "DOAN_TN" else (25, 65)
                 rows.append(_person(ctx, v, gender=g, age=age))
             ids = _insert_people(rows)
-            for j, (pid, code) in enumerate(zip(ids, codes)):
+            for j, (pid, code) in enumerate(zip(ids, codes, strict=True)):
                 role = "to_truong" if j == 0 else ("to_pho" if j == 1 else "thanh_vien")
                 ms.append(dict(person=pid, team=t.id, role=role, category=cats[code],
                                other_positions=rng.choice(OTHER_POSITIONS[code]), start_date=d597, decision=dec.id))
         Membership.insert_many(ms).execute()
-        # One member left and was replaced (history kept).
-        first_village_team = Team.select().where(Team.level == "thon").order_by(Team.id).first()
-        m = (Membership.select().where((Membership.team == first_village_team) & (Membership.role == "thanh_vien"))
-             .order_by(Membership.id.desc()).first())
-        m.end_date = dt.date(2026, 3, 1)
-        m.leave_reason = "Chuyển công tác"
-        m.save()
-        newcomer = _insert_people([_person(ctx, villages[0])])[0]
-        reform = Decision.create(team=first_village_team, kind="kien_toan", number="112/QĐ-UBND",
-                                 date=dt.date(2026, 3, 5), issuer=issuer)
-        Membership.create(person=newcomer, team=first_village_team, role="thanh_vien", category=m.category_id,
-                          other_positions="", start_date=dt.date(2026, 3, 5), decision=reform)
+        _one_member_replaced(ctx, villages[0], issuer)
         _courses(ctx, [p for p in _active_people()], year=2026, per_year=[
             ("Tập huấn kỹ năng số cho Tổ CNSCĐ", dt.date(2026, 3, 18), "Phòng Văn hóa - Xã hội", "truc_tiep", 8,
              ["CHINH_SACH", "DVCTT", "VNEID"], 0.62),
@@ -214,7 +203,33 @@ def build_commune(reg, seed: int = 2026) -> None:
              ["CHINH_SACH", "KY_NANG_SO"], 0.9),
         ])
         _equipment(ctx, villages, ward)
-        _mark_demo(reg, "commune", seed)
+        _commune_work(reg, rng)
+        _mark_demo(reg, "commune", random_state)
+
+
+def _one_member_replaced(ctx: _Ctx, village: Unit, issuer: str) -> None:
+    """One member of the first village team left and was replaced (history kept)."""
+    first_village_team = Team.select().where(Team.level == "thon").order_by(Team.id).first()
+    m = (Membership.select().where((Membership.team == first_village_team) & (Membership.role == "thanh_vien"))
+         .order_by(Membership.id.desc()).first())
+    m.end_date = dt.date(2026, 3, 1)
+    m.leave_reason = "Chuyển công tác"
+    m.save()
+    newcomer = _insert_people([_person(ctx, village)])[0]
+    reform = Decision.create(team=first_village_team, kind="kien_toan", number="112/QĐ-UBND",
+                             date=dt.date(2026, 3, 5), issuer=issuer)
+    Membership.create(person=newcomer, team=first_village_team, role="thanh_vien", category=m.category_id,
+                      other_positions="", start_date=dt.date(2026, 3, 5), decision=reform)
+
+
+def _commune_work(reg, rng: random.Random) -> None:
+    """The year of work: the Trần Hưng Đạo report's 35.932 residents, a duty rota at its public
+    administration centre, Đông Lợi behind, Điện Biên without a household count yet."""
+    demo_activities.set_demo_settings(reg, support_point="Trung tâm Phục vụ hành chính công phường Trần Hưng Đạo")
+    demo_activities.add_year_of_work(reg, rng, residents_total=35_932, low={"Đông Lợi": 0.5},
+                                     no_households=("Điện Biên",))
+    demo_activities.add_meetings(reg, rng, [dt.date(2026, 4, 24), dt.date(2026, 7, 17), dt.date(2026, 10, 9)])
+    demo_activities.add_duty_rota(reg, rng)
 
 
 def _active_people() -> list[int]:
@@ -266,15 +281,17 @@ def _equipment(ctx: _Ctx, villages: list[Unit], commune: Unit | None) -> None:
         EquipmentNeed.insert_many(needs[i:i + 300]).execute()
 
 
-def _mark_demo(reg, scale: str, seed: int) -> None:
+def _mark_demo(reg, scale: str, random_state: int) -> None:
+    where = "cấp tỉnh" if scale == "province" else "cấp xã"
     AuditLog.create(at=dt.datetime.now().replace(microsecond=0), actor=reg.actor, action="he_thong",
-                    entity="registry", summary=f"Tạo dữ liệu mẫu ({scale}, seed {seed})", field="", old="", new="")
+                    entity="registry", summary=f"Tạo dữ liệu mẫu ({where}, mã ngẫu nhiên {random_state})",
+                    field="", old="", new="")
 
 
 # ---------------------------------------------------------------------------
-# Province demo (seed 003, Phụ lục I)
+# Province demo (the Quảng Nam assessment, Phụ lục I)
 # ---------------------------------------------------------------------------
-# (district, kind, teams, villages, members) — seed 003 Phụ lục I, row by row.
+# (district, kind, teams, villages, members) — the Quảng Nam assessment's Phụ lục I, row by row.
 PHU_LUC_I = [
     ("Tam Kỳ", "thành phố", 85, 85, 480),
     ("Hội An", "thành phố", 54, 54, 276),
@@ -296,8 +313,8 @@ PHU_LUC_I = [
 ]
 PHU_LUC_I_STATED_TOTAL = (1238, 7448)  # the source's total row (members: 7,448 ≠ 7,446 from the rows)
 
-# Seed 003's composition table (of 6,157 reported).
-COMPOSITION_003 = [("CB_XA", 1194), ("DOAN_TN", 1248), ("TRUONG_THON", 935), ("PHU_NU", 800), ("CONG_AN", 413),
+# The Quảng Nam assessment's composition table (of 6,157 reported).
+COMPOSITION_QUANG_NAM = [("CB_XA", 1194), ("DOAN_TN", 1248), ("TRUONG_THON", 935), ("PHU_NU", 800), ("CONG_AN", 413),
                    ("NONG_DAN", 321), ("BI_THU", 263), ("KHAC", 983)]
 
 COMMUNE_SYLLABLES = ["An", "Bình", "Hòa", "Phú", "Tân", "Thạnh", "Xuân", "Hiệp", "Phước", "Sơn", "Trà", "Quế",
@@ -316,15 +333,15 @@ def largest_remainder(total: int, weights: list[int]) -> list[int]:
     return parts
 
 
-def build_province(reg, seed: int = 2026) -> None:
-    """Fill a freshly created province-level registry with the seed-003 demo."""
-    rng = random.Random(seed)
+def build_province(reg, random_state: int = 2026) -> None:
+    """Fill a freshly created province-level registry like the Quảng Nam assessment."""
+    rng = random.Random(random_state)
     ctx = _Ctx(rng, "049", used_phones=set())
     from .services import update_settings
 
     total_members = sum(r[4] for r in PHU_LUC_I)
-    counts = largest_remainder(total_members, [n for _, n in COMPOSITION_003])
-    pool: dict[str, int] = {code: n for (code, _), n in zip(COMPOSITION_003, counts)}
+    counts = largest_remainder(total_members, [n for _, n in COMPOSITION_QUANG_NAM])
+    pool: dict[str, int] = {code: n for (code, _), n in zip(COMPOSITION_QUANG_NAM, counts, strict=True)}
 
     def take(preferred: str | None) -> str:
         if preferred and pool.get(preferred, 0) > 0:
@@ -376,7 +393,7 @@ def build_province(reg, seed: int = 2026) -> None:
                                    category=cats[code], other_positions=rng.choice(OTHER_POSITIONS[code]),
                                    start_date=d, decision=dec.id))
         ids = _insert_people(people)
-        for pid, m in zip(ids, ms):
+        for pid, m in zip(ids, ms, strict=True):
             m["person"] = pid
         for i in range(0, len(ms), 500):
             Membership.insert_many(ms[i:i + 500]).execute()
@@ -388,20 +405,31 @@ def build_province(reg, seed: int = 2026) -> None:
              ["LUA_DAO", "ATTT"], 0.45),
         ])
         _equipment(ctx, all_villages[::5], None)
-        _mark_demo(reg, "province", seed)
+        demo_activities.set_demo_settings(reg, app_name="Smart Quảng Nam")
+        demo_activities.add_year_of_work(reg, rng, missing_households=25, no_fraud_teams=40, all_services=True,
+                                         needs_share=0.05)
+        _mark_demo(reg, "province", random_state)
 
 
-def create_demo(path, *, scale: str = "commune", seed: int = 2026, passphrase: str = DEMO_PASSPHRASE, kdf=None):
-    """Create a demo registry file; returns (Registry, recovery_key)."""
+def create_demo(path, *, scale: str = "commune", random_state: int = 2026, passphrase: str = DEMO_PASSPHRASE,
+                kdf=None, **former_name: int):
+    """Create a demo registry file, the same for the same ``random_state``; returns (Registry, recovery_key).
+
+    ``former_name``: the random state under the keyword it had before (one keyword), accepted only
+    until the command line passes ``random_state``; remove then."""
+    if len(former_name) > 1:
+        raise TypeError(f"create_demo: unexpected keywords {sorted(former_name)}")
+    if former_name:
+        (random_state,) = former_name.values()
     from .db import Registry
 
     if scale == "province":
         reg, rk = Registry.create(path, passphrase, province="Tỉnh Quảng Nam", commune="", kdf=kdf)
-        build_province(reg, seed)
+        build_province(reg, random_state)
     elif scale == "commune":
         reg, rk = Registry.create(path, passphrase, province="Thành phố Hải Phòng", commune="Trần Hưng Đạo",
                                   commune_kind="phường", kdf=kdf)
-        build_commune(reg, seed)
+        build_commune(reg, random_state)
     else:
         raise ValueError(scale)
     return reg, rk

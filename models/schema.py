@@ -15,7 +15,7 @@ import peewee as pw
 
 from .text import clean
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class MemoryDatabase(pw.SqliteDatabase):
@@ -224,6 +224,79 @@ class AuditLog(BaseModel):
     new = pw.TextField(default="")
 
 
+class VillageStat(BaseModel):
+    """A village's denominators for a year: households, residents, working-age residents,
+    business households, administrative dossiers arising. NULL = not known (a share
+    against it cannot be computed); the commune's totals are sums, never stored."""
+
+    unit = pw.ForeignKeyField(Unit, backref="yearly_stats", on_delete="RESTRICT")
+    year = pw.IntegerField()
+    households = pw.IntegerField(null=True)
+    residents = pw.IntegerField(null=True)
+    working_age = pw.IntegerField(null=True)
+    businesses = pw.IntegerField(null=True)
+    dossiers = pw.IntegerField(null=True)
+    note = CleanTextField(default="")
+
+    class Meta:
+        indexes = ((("unit", "year"), True),)
+
+
+class Activity(BaseModel):
+    """What a team did: one activity on a day, or its month's tally (``day`` NULL: the
+    leader's monthly sheet or the clerk's grid; at most one per team and month).
+
+    Counts only: no resident's name or ID is ever stored. ``unit``: where the work
+    was done (the team's village, or the commune for a commune-level team).
+    ``kinds``: ``code:sessions`` pairs joined by ``;`` (codes in models.activities.KINDS);
+    ``members``: ``;``-joined person ids of the members who took part.
+    """
+
+    # Indexes: (team, month) only — reports read every row of a period anyway, and each index
+    # costs bytes in a file that is decrypted whole on every opening.
+    team = pw.ForeignKeyField(Team, backref="activities", on_delete="RESTRICT", index=False)
+    unit = pw.ForeignKeyField(Unit, backref="activities", on_delete="RESTRICT", index=False)
+    month = pw.CharField(max_length=7)  # "2026-11"
+    day = pw.DateField(null=True)
+    kinds = pw.CharField(max_length=200, default="")
+    members = pw.TextField(default="")
+    needs = CleanTextField(default="")
+    source = pw.CharField(max_length=8, default="nhap")  # nhap | phieu | luoi (see activities.SOURCES)
+    note = CleanTextField(default="")
+
+    class Meta:
+        indexes = ((("team", "month"), False),)
+
+
+class ActivityCount(BaseModel):
+    """People and households helped with one service in one :class:`Activity`.
+
+    A table WITHOUT ROWID keyed by (activity, service): a province's year of monthly tallies is
+    over 100.000 rows, and a separate index would nearly double their bytes in the file."""
+
+    activity = pw.ForeignKeyField(Activity, backref="counts", on_delete="CASCADE", index=False)
+    service = pw.CharField(max_length=16)  # code in models.activities.SERVICES
+    people = pw.IntegerField(default=0)
+    households = pw.IntegerField(default=0)
+    priority = pw.IntegerField(default=0)  # of the people: elderly, vulnerable
+    businesses = pw.IntegerField(default=0)  # of the households: business households
+
+    class Meta:
+        primary_key = pw.CompositeKey("activity", "service")
+        without_rowid = True
+
+
+class DutySlot(BaseModel):
+    """A member on the support point's duty rota on one weekday (0 = Monday … 5 = Saturday)."""
+
+    person = pw.ForeignKeyField(Person, backref="duty_slots", on_delete="RESTRICT", index=False)  # unique index below
+    weekday = pw.IntegerField()
+    shift = pw.CharField(max_length=8, default="ca_ngay")  # ca_ngay | sang | chieu
+
+    class Meta:
+        indexes = ((("person", "weekday", "shift"), True),)
+
+
 MODELS = [
     Unit,
     Category,
@@ -237,4 +310,8 @@ MODELS = [
     EquipmentNeed,
     Setting,
     AuditLog,
+    VillageStat,
+    Activity,
+    ActivityCount,
+    DutySlot,
 ]
