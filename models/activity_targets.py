@@ -183,8 +183,8 @@ def apply_target_preset(reg, preset: str) -> list[Target]:
 @dataclass(frozen=True)
 class Share:
     metric: str
-    reached: int | None  # None: not computable (no denominator)
-    base: int | None
+    reached: int | None
+    base: int | None  # None: not known (the share is not computable)
     target: Target | None = None
     partial: str = ""  # «tính trên 25/28 thôn có số hộ»
 
@@ -295,8 +295,8 @@ def _group(atoms: list[_Atom], targets: dict[str, Target]) -> dict[str, Share]:
                 known += 1
                 base += b
                 reached += min(a.reached[m], b)
-        if not known:
-            shares[m] = Share(m, None, None, targets.get(m))
+        if not known:  # what was reached is still shown; the share is not computable
+            shares[m] = Share(m, sum(a.reached[m] for a in atoms), None, targets.get(m))
             continue
         reached += sum(a.reached[m] for a in atoms if a.kind == "to_xa")
         what = METRICS[m].missing.removeprefix("chưa có ")

@@ -101,7 +101,7 @@ class Unit(BaseModel):
 
 
 class Category(BaseModel):
-    """A composition category (thành phần), editable; seeded from DOMAIN.md."""
+    """A composition category (thành phần), editable; the defaults are DOMAIN.md's composition table."""
 
     code = pw.CharField(max_length=16, unique=True)
     name = CleanCharField(max_length=120)
