@@ -185,7 +185,7 @@ class SettingsPane(Pane):
             f"{f'{s.auto_lock_minutes} ' + tr('phút') if s.auto_lock_minutes else tr('không tự khóa')}   "
             f"[b]{tr('Ngôn ngữ')}:[/b] {'English' if s.language == 'en' else 'Tiếng Việt'}\n"
             f"[b]{tr('Mức hỗ trợ kinh phí')}:[/b] {fund_name}   "
-            f"[b]{tr('Tệp sổ')}:[/b] {self.app.reg.path}")
+            f"[b]{tr('Tệp sổ')}:[/b] {self.app.path}")
         self.query_one("#categories-table", LazyTable).set_rows(
             [(c.code, c.name, tr("Có") if c.active else tr("Không")) for c in cats], [c.code for c in cats],
             keep_cursor=True)
