@@ -407,7 +407,7 @@ def build_province(reg, random_state: int = 2026) -> None:
         _equipment(ctx, all_villages[::5], None)
         demo_activities.set_demo_settings(reg, app_name="Smart Quảng Nam")
         demo_activities.add_year_of_work(reg, rng, missing_households=25, no_fraud_teams=40, all_services=True,
-                                         needs_share=0.05)
+                                         every_month=True, needs_share=0.05)
         _mark_demo(reg, "province", random_state)
 
 

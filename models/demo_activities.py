@@ -122,52 +122,57 @@ def _team_month(rng: random.Random, level: float, den: dict, months_in_year: int
                 all_services: bool) -> list[tuple]:
     h = den.get("households") or 300
     b = den.get("businesses") or round(h * 0.08)
+    scale = h * level / months_in_year
+    r = rng.random
     counts = []
     for svc in SERVICE_ORDER:
         share, per_house, prio = SERVICE_SHAPE[svc]
         if svc == "LUA_DAO" and no_fraud:
             continue
-        hh = round(h * share * level / months_in_year * rng.uniform(0.6, 1.4))
+        hh = round(scale * share * (0.6 + 0.8 * r()))
         if hh <= 0:
             if not all_services:
                 continue
             hh = 1
-        people = max(hh, round(hh * per_house * rng.uniform(0.9, 1.1)))
+        people = max(hh, round(hh * per_house * (0.9 + 0.2 * r())))
         biz = 0
         if svc == "KDTM":
-            biz = min(hh, round(b * 0.95 * level / months_in_year * rng.uniform(0.7, 1.3)))
+            biz = min(hh, round(b * 0.95 * level / months_in_year * (0.7 + 0.6 * r())))
         elif svc == "TMDT":
-            biz = min(hh, max(0, round(hh * 0.7)))
-        counts.append((svc, people, hh, round(people * prio * rng.uniform(0.8, 1.2)), biz))
+            biz = round(hh * 0.7)
+        counts.append((svc, people, hh, round(people * prio * (0.8 + 0.4 * r())), biz))
     return counts
 
 
 def _kinds(rng: random.Random) -> str:
     parts = []
     for k, (lo, hi) in KIND_SESSIONS.items():
-        n = rng.randint(lo, hi)
+        n = lo + int((hi - lo + 1) * rng.random())
         if n:
             parts.append(f"{k}:{n}")
     return ";".join(parts)
 
 
 def _members(rng: random.Random, members, month: str) -> str:
+    """Two to five of the members of the team that month, from a random one on."""
     start, end = _month_bounds(month)
     on = [pid for pid, s, e in members if (s is None or s <= end) and (e is None or e >= start)]
     if not on:
         return ""
-    k = min(len(on), rng.randint(2, 5))
-    return ";".join(str(p) for p in sorted(rng.sample(on, k)))
+    k = min(len(on), 2 + int(4 * rng.random()))
+    i = int(len(on) * rng.random())
+    return ";".join(str(p) for p in sorted((on[i:] + on[:i])[:k]))
 
 
 def add_year_of_work(reg, rng: random.Random, *, last_month: str = "2026-11", residents_total: int | None = None,
                      low: dict[str, float] | None = None, missing_households: int = 0,
                      no_households: tuple[str, ...] = (), no_fraud_teams: int = 3,
-                     all_services: bool = False, needs_share: float = 0.15) -> None:
+                     all_services: bool = False, every_month: bool = False, needs_share: float = 0.15) -> None:
     """Denominators for the last month's year and 12 months of tallies for every active team.
     ``low``: village name → activity level (e.g. {"Đông Lợi": 0.5}); ``no_households`` (names) or
-    ``missing_households`` (how many, drawn at random): villages whose household count is not known yet.
-    Call inside ``reg.write()``."""
+    ``missing_households`` (how many, drawn at random): villages whose household count is not known yet;
+    ``all_services``/``every_month``: every team reports every service every month (the province demo is
+    also the performance case: 1.238 teams × 12 months × 8 services). Call inside ``reg.write()``."""
     year = int(last_month[:4])
     months = _months(last_month)
     villages = active_villages()
@@ -186,7 +191,7 @@ def add_year_of_work(reg, rng: random.Random, *, last_month: str = "2026-11", re
         den = dens.get(t.unit_id) or commune_den
         # a commune-level team works at the support point: fewer households, every month
         level = levels.get(t.unit_id, 0.08)
-        report_p = 1.0 if t.level == "xa" else 0.95 if level > 0.6 else 0.8
+        report_p = 1.0 if t.level == "xa" or every_month else 0.95 if level > 0.6 else 0.8
         for month in months:
             if rng.random() > report_p:
                 continue
