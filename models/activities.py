@@ -73,6 +73,7 @@ from .activity_targets import (  # noqa: F401
     METRICS,
     RULE,
     TARGET_PRESETS,
+    Behind,
     Progress,
     Share,
     Target,

@@ -42,20 +42,27 @@ class Metric:
     short: str  # column title
     base: str  # a DENOMINATORS field, or "teams"
     missing: str  # «chưa có số hộ»
+    phrase_en: str = ""
+    missing_en: str = ""
 
 
 METRICS = {
-    "ho_dan": Metric("ho_dan", "hộ dân đã được hỗ trợ", "Hộ dân đã được hỗ trợ", "households", "chưa có số hộ"),
+    "ho_dan": Metric("ho_dan", "hộ dân đã được hỗ trợ", "Hộ dân đã được hỗ trợ", "households", "chưa có số hộ",
+                     "of households helped", "no household count"),
     "lao_dong": Metric("lao_dong", "người trong độ tuổi lao động đã được hướng dẫn",
                        "Người trong độ tuổi lao động đã được hướng dẫn", "working_age",
-                       "chưa có số người trong độ tuổi lao động"),
+                       "chưa có số người trong độ tuổi lao động", "of working-age residents guided",
+                       "no count of working-age residents"),
     "ho_kinh_doanh": Metric("ho_kinh_doanh", "hộ kinh doanh dùng thanh toán không dùng tiền mặt",
                             "Hộ kinh doanh dùng thanh toán không dùng tiền mặt", "businesses",
-                            "chưa có số hộ kinh doanh"),
+                            "chưa có số hộ kinh doanh", "of business households paid cashless",
+                            "no business-household count"),
     "lua_dao": Metric("lua_dao", "tổ đã tuyên truyền phòng chống lừa đảo trực tuyến",
-                      "Tổ đã tuyên truyền phòng chống lừa đảo", "teams", "chưa có tổ"),
+                      "Tổ đã tuyên truyền phòng chống lừa đảo", "teams", "chưa có tổ",
+                      "of teams running online-fraud guidance", "no team"),
     "ho_so": Metric("ho_so", "hồ sơ TTHC nộp trực tuyến", "Hồ sơ TTHC nộp trực tuyến", "dossiers",
-                    "chưa có số hồ sơ TTHC phát sinh"),
+                    "chưa có số hồ sơ TTHC phát sinh", "of administrative dossiers filed online",
+                    "no count of dossiers arising"),
 }
 
 RULE = ("Cách tính: số hộ (số người) đã được hỗ trợ của một thôn là số lớn nhất mà một dịch vụ đạt được, "
@@ -209,14 +216,33 @@ class Share:
             return "không có tổ" if m.base == "teams" else f"{DENOMINATORS[m.base][0].lower()} bằng 0"
         return pct_text(p)
 
-    def sentence(self, unit: str) -> str:
-        """«Thôn Đông Lợi: 41% hộ dân đã được hỗ trợ — mục tiêu 70%»."""
+    def sentence(self, unit: str, lang: str = "vi") -> str:
+        """«Thôn Đông Lợi: 41% hộ dân đã được hỗ trợ — mục tiêu 70%» (names stay as written in English)."""
         m = METRICS[self.metric]
+        if lang == "en":
+            if self.percent is None:
+                missing = m.missing_en if self.base is None else "denominator is 0"
+                return f"{unit}: {missing} — share not computable"
+            goal = ""
+            if self.target:
+                goal = f" — target {'above ' if self.target.strict else ''}{pct_text(self.target.percent)}"
+            return f"{unit}: {self.shown.replace(',', '.')} {m.phrase_en}{goal}"
         if self.percent is None:
             return f"{unit}: {self.shown} — chưa tính được tỷ lệ {m.phrase}"
         goal = f" — mục tiêu {self.target.text}" if self.target else ""
         extra = f" ({self.partial})" if self.partial else ""
         return f"{unit}: {self.shown} {m.phrase}{goal}{extra}"
+
+
+@dataclass(frozen=True)
+class Behind:
+    """One line of what is behind (or cannot be computed), with where the UI should jump."""
+
+    unit_id: int  # 0: the whole area
+    metric: str
+    share: Share
+    text: str
+    text_en: str
 
 
 @dataclass(frozen=True)
@@ -242,6 +268,8 @@ class Progress:
     targets: list[Target]
     behind: list[str]  # «Thôn Đông Lợi: 41% hộ dân đã được hỗ trợ — mục tiêu 70%», furthest behind first
     unknown: list[str]  # «Thôn X: chưa có số hộ — chưa tính được tỷ lệ …»
+    behind_items: list[Behind] = field(default_factory=list)  # the same lines, with unit and English
+    unknown_items: list[Behind] = field(default_factory=list)
     rule: str = RULE
     services: tuple[str, ...] = SERVICE_ORDER
     notes: list[str] = field(default_factory=list)
@@ -374,7 +402,8 @@ def progress(reg, *, end: Any = None, start: Any = None, by: str = "thon") -> Pr
         rows.sort(key=lambda r: (units[r.unit_id].sort_order, text.vn_key(r.name)) if r.unit_id in units else (0, ()))
     total = _unit_progress(0, atoms, names, "tong", tmap)
     behind_, unknown = _behind(rows, total, targets)
-    out = Progress(start_m, end_m, year, rows, total, targets, behind_, unknown)
+    out = Progress(start_m, end_m, year, rows, total, targets, [b.text for b in behind_], [u.text for u in unknown],
+                   behind_, unknown)
     if len(_CACHE) >= 8:
         _CACHE.clear()
     _CACHE[key] = out
@@ -415,20 +444,22 @@ def _sum_dens(dens: list[Denominators | None]) -> Denominators | None:
     return Denominators(0, "", dens[0].year, **vals)
 
 
-def _behind(rows: list[UnitProgress], total: UnitProgress, targets: list[Target]) -> tuple[list[str], list[str]]:
+def _behind(rows: list[UnitProgress], total: UnitProgress,
+            targets: list[Target]) -> tuple[list[Behind], list[Behind]]:
     gaps, unknown = [], []
     for t in targets:
         for r in [total] + rows:
             if r.kind == "to_xa" and t.metric != "lua_dao":
                 continue  # a commune-level team has no denominators of its own
             sh = r.shares[t.metric]
-            name = "Toàn địa bàn" if r.kind == "tong" else r.name
+            name, name_en = ("Toàn địa bàn", "Whole area") if r.kind == "tong" else (r.name, r.name)
+            item = Behind(r.unit_id, t.metric, sh, sh.sentence(name), sh.sentence(name_en, "en"))
             if sh.percent is None:
                 if sh.base is None and r.kind != "to_xa":
-                    unknown.append(sh.sentence(name))
+                    unknown.append(item)
                 continue
             if sh.met is False:
-                gaps.append((0 if r.kind == "tong" else 1, sh.percent - t.percent, sh.sentence(name)))
+                gaps.append((0 if r.kind == "tong" else 1, sh.percent - t.percent, item))
     gaps.sort(key=lambda g: (g[0], g[1]))
     return [g[2] for g in gaps], unknown
 

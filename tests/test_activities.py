@@ -412,3 +412,17 @@ def test_demo_is_the_same_for_the_same_random_state(tmp_path):
         figures.append([(t.team_id, t.month, t.people) for t in act.list_tallies(r)])
         r.close()
     assert figures[0] == figures[1]
+
+
+def test_behind_lines_carry_the_unit_and_english(reg):
+    v, t, _ = _village_team(reg, "Đông Lợi")
+    w, u, _ = _village_team(reg, "Tây Lợi")
+    _dens(reg, v, households=100)
+    _month(reg, t, "2026-03", VNEID=(50, 41))
+    p = act.progress(reg, end="2026-03")
+    item = next(b for b in p.behind_items if b.unit_id == v.id and b.metric == "ho_dan")
+    assert item.text == "Thôn Đông Lợi: 41% hộ dân đã được hỗ trợ — mục tiêu 70%"
+    assert item.text_en == "Thôn Đông Lợi: 41% of households helped — target 70%"
+    assert [b.text for b in p.behind_items] == p.behind
+    missing = next(b for b in p.unknown_items if b.unit_id == w.id and b.metric == "ho_dan")
+    assert missing.text_en == "Thôn Tây Lợi: no household count — share not computable"
