@@ -180,7 +180,7 @@ def _targets_sheet(*, prog, period: Period, by: str, lh, unit: str, app: str) ->
         notes=notes,
         sheet_name="Tiến độ chỉ tiêu",
         letterhead=lh,
-        meta={"behind": list(prog.behind), "unknown": list(prog.unknown)},
+        meta={"behind": prog.behind_items, "unknown": prog.unknown_items},
     )
 
 

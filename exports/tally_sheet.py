@@ -69,7 +69,7 @@ class _SheetData:
     leader: str
 
 
-def _sheet_data(reg, team_id: int, month: str) -> _SheetData:
+def _sheet_data(reg, team_id: int, month: str, grid: act.MonthGrid | None = None) -> _SheetData:
     from models import services
 
     detail = services.team_detail(reg, team_id)
@@ -77,7 +77,8 @@ def _sheet_data(reg, team_id: int, month: str) -> _SheetData:
     members = [m for m in detail.members + detail.former_members
                if (m.start_date is None or m.start_date <= end) and (m.end_date is None or m.end_date >= start)]
     settings = act.get_activity_settings(reg)
-    grid_row = next((r for r in act.month_grid(reg, month).rows if r.team_id == team_id), None)
+    grid = grid or act.month_grid(reg, month)
+    grid_row = next((r for r in grid.rows if r.team_id == team_id), None)
     leader = next((m.full_name for m in members if m.role == "to_truong" and m.end_date is None), "")
     return _SheetData(unit_name(reg), registry_tag(reg), team_id, detail.team.name,
                       grid_row.unit_name if grid_row else detail.team.unit_name, month,
@@ -241,12 +242,13 @@ def _meta(b: _Book, d: _SheetData) -> None:
         b.wb.defined_names[k] = DefinedName(k, attr_text='"' + v.replace('"', "") + '"')
 
 
-def tally_sheet_bytes(reg, team_id: int, month: Any) -> tuple[str, bytes]:
-    """One team's blank sheet for ``month``: (file name, XLSX bytes), built in memory."""
+def tally_sheet_bytes(reg, team_id: int, month: Any, *, grid: act.MonthGrid | None = None) -> tuple[str, bytes]:
+    """One team's blank sheet for ``month``: (file name, XLSX bytes), built in memory. ``grid``: the
+    month's :func:`~models.activities.month_grid`, when the caller has it (several sheets)."""
     from openpyxl.workbook.protection import WorkbookProtection
 
     m = act.parse_month(month)
-    d = _sheet_data(reg, team_id, m)
+    d = _sheet_data(reg, team_id, m, grid)
     b = _Book()
     ws = b.wb.active
     ws.title = MAIN_SHEET
@@ -277,13 +279,14 @@ def write_tally_sheets(reg, month: Any, folder: str | os.PathLike, *, team_ids: 
     """One blank sheet per team (every active team, or ``team_ids``) into ``folder``; each file is
     written under a temporary name and renamed, never half-written; an unwritable folder is SaveFailed."""
     m = act.parse_month(month)
-    ids = team_ids or [r.team_id for r in act.month_grid(reg, m).rows]
+    grid = act.month_grid(reg, m)
+    ids = team_ids or [r.team_id for r in grid.rows]
     folder = Path(folder)
     out = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for tid in ids:
-            name, data = tally_sheet_bytes(reg, tid, m)
+            name, data = tally_sheet_bytes(reg, tid, m, grid=grid)
             path = folder / name
             tmp = folder / f".{name}.tmp"
             with open(tmp, "wb") as f:

@@ -236,13 +236,21 @@ class Share:
 
 @dataclass(frozen=True)
 class Behind:
-    """One line of what is behind (or cannot be computed), with where the UI should jump."""
+    """One line of what is behind (or cannot be computed), with where the UI should jump.
+    The wording is made when asked for (a province has thousands of lines; a dashboard shows a few)."""
 
     unit_id: int  # 0: the whole area
+    unit_name: str
     metric: str
     share: Share
-    text: str
-    text_en: str
+
+    @property
+    def text(self) -> str:
+        return self.share.sentence(self.unit_name or "Toàn địa bàn")
+
+    @property
+    def text_en(self) -> str:
+        return self.share.sentence(self.unit_name or "Whole area", "en")
 
 
 @dataclass(frozen=True)
@@ -266,13 +274,21 @@ class Progress:
     rows: list[UnitProgress]
     total: UnitProgress
     targets: list[Target]
-    behind: list[str]  # «Thôn Đông Lợi: 41% hộ dân đã được hỗ trợ — mục tiêu 70%», furthest behind first
-    unknown: list[str]  # «Thôn X: chưa có số hộ — chưa tính được tỷ lệ …»
-    behind_items: list[Behind] = field(default_factory=list)  # the same lines, with unit and English
-    unknown_items: list[Behind] = field(default_factory=list)
+    behind_items: list[Behind]  # the whole area first, then the furthest behind
+    unknown_items: list[Behind]  # shares that cannot be computed (no denominator)
     rule: str = RULE
     services: tuple[str, ...] = SERVICE_ORDER
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def behind(self) -> list[str]:
+        """«Thôn Đông Lợi: 41% hộ dân đã được hỗ trợ — mục tiêu 70%», the whole area first."""
+        return [b.text for b in self.behind_items]
+
+    @property
+    def unknown(self) -> list[str]:
+        """«Thôn X: chưa có số hộ — chưa tính được tỷ lệ hộ dân đã được hỗ trợ»."""
+        return [b.text for b in self.unknown_items]
 
 
 class _Atom:
@@ -402,8 +418,7 @@ def progress(reg, *, end: Any = None, start: Any = None, by: str = "thon") -> Pr
         rows.sort(key=lambda r: (units[r.unit_id].sort_order, text.vn_key(r.name)) if r.unit_id in units else (0, ()))
     total = _unit_progress(0, atoms, names, "tong", tmap)
     behind_, unknown = _behind(rows, total, targets)
-    out = Progress(start_m, end_m, year, rows, total, targets, [b.text for b in behind_], [u.text for u in unknown],
-                   behind_, unknown)
+    out = Progress(start_m, end_m, year, rows, total, targets, behind_, unknown)
     if len(_CACHE) >= 8:
         _CACHE.clear()
     _CACHE[key] = out
@@ -452,8 +467,7 @@ def _behind(rows: list[UnitProgress], total: UnitProgress,
             if r.kind == "to_xa" and t.metric != "lua_dao":
                 continue  # a commune-level team has no denominators of its own
             sh = r.shares[t.metric]
-            name, name_en = ("Toàn địa bàn", "Whole area") if r.kind == "tong" else (r.name, r.name)
-            item = Behind(r.unit_id, t.metric, sh, sh.sentence(name), sh.sentence(name_en, "en"))
+            item = Behind(r.unit_id, "" if r.kind == "tong" else r.name, t.metric, sh)
             if sh.percent is None:
                 if sh.base is None and r.kind != "to_xa":
                     unknown.append(item)
@@ -464,6 +478,7 @@ def _behind(rows: list[UnitProgress], total: UnitProgress,
     return [g[2] for g in gaps], unknown
 
 
-def behind(reg, *, end: Any = None) -> list[str]:
+def behind(reg, *, end: Any = None, limit: int | None = None) -> list[str]:
     """What is behind its target, for the dashboard (the whole area first, then the furthest behind)."""
-    return progress(reg, end=end).behind
+    items = progress(reg, end=end).behind_items
+    return [b.text for b in (items if limit is None else items[:limit])]
