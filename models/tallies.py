@@ -232,7 +232,7 @@ def household_cap(unit: Unit, year: int) -> tuple[int | None, str]:
     its villages' total) households that year, or None when not known."""
     if unit.level == "thon":
         d = denominators_for(year, [unit])[unit.id]
-        return d.households, f"số hộ của {unit_label(unit)} ({d.from_year or year})"
+        return d.households, f"số hộ của {unit_label(unit)} năm {d.from_year or year}"
     villages = [u for u in active_villages() if u.parent_id == unit.id]
     ds = denominators_for(year, villages)
     known = [d.households for d in ds.values() if d.households is not None]

@@ -158,7 +158,7 @@ def test_tallies_are_validated_with_messages_naming_the_field(reg):
     by_field = {e.field: e.message for e in c.errors}
     assert by_field["TK_DVC.people"] == "Tạo tài khoản dịch vụ công — số người được hỗ trợ «-1»: không được nhỏ hơn 0."
     assert by_field["VNEID.households"].endswith("số hộ được hỗ trợ (120) nhiều hơn số hộ của Thôn Đông Lợi "
-                                                 "(2026) (100).")
+                                                 "năm 2026 (100).")
     assert "người cao tuổi, người yếu thế (9) nhiều hơn số người được hỗ trợ (5)" in by_field["HO_SO.priority"]
     assert "hộ kinh doanh (5) nhiều hơn số hộ được hỗ trợ (3)" in by_field["KDTM.businesses"]
     assert "«XYZ» không có" in by_field["XYZ.service"]
