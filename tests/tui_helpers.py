@@ -49,17 +49,6 @@ def _guarded(name: str, original: Callable) -> Callable:
     return guarded
 
 
-async def wait_until(pilot, condition: Callable[[], bool], what: str, rounds: int = 200) -> None:
-    """Let the app run until ``condition()`` holds (checked after each message round), or fail
-    saying what was awaited. Bounded in rounds, not in seconds."""
-    for _ in range(rounds):
-        if condition():
-            return
-        await pilot.pause()
-    assert condition(), f"still waiting for {what} after {rounds} rounds"
-
-
-
 def screen_text(app) -> str:
     """What the terminal shows right now, as plain text lines."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
