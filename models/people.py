@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from . import rules, text, validate
 from .audit import apply_changes, log, row_name
@@ -135,7 +136,7 @@ class PersonDetail:
     village_name: str
     notes: str
     memberships: list[tuple[str, MemberInfo]]  # (team name, membership)
-    trainings: list["CourseInfo"]
+    trainings: list[CourseInfo]
 
 
 def _store_person(p: Person, c: Checked) -> None:

@@ -9,7 +9,7 @@ courses a member attends per year.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from . import text, vocab

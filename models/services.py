@@ -3,7 +3,8 @@
 One import for callers (``from models import services``); the code lives in one
 module per subject — ``settings``, ``audit``, ``categories``, ``units`` (villages),
 ``teams`` (teams, decisions, memberships), ``people``, ``training``, ``equipment``,
-``stats``, ``bulk`` (importing many people at once), ``new_registry``.
+``stats``, ``bulk`` (importing many people at once), ``new_registry``; the teams' work
+(tallies, targets, the duty rota) is ``models.activities``.
 
 Every function takes the open :class:`~models.db.Registry` first, holds its
 lock, and returns plain dataclasses (never peewee rows), so callers in worker
@@ -106,3 +107,16 @@ from .stats import (  # noqa: F401
     stats,
 )
 from .common import full_name  # noqa: F401
+from .bulk import (  # noqa: F401
+    BulkPerson,
+    BulkResult,
+    NewVillage,
+    delete_document,
+    documents,
+    import_people,
+    person_changes,
+    save_document,
+)
+
+# The teams' work (denominators, activity tallies, targets, the duty rota) has its own
+# facade: ``from models import activities``.
