@@ -66,7 +66,7 @@ COURSE_FORMS = {
     "ket_hop": ("Kết hợp", "Blended"),
 }
 
-# Topics named in seed 004.
+# Topics named in the Duy Tiên plan.
 TOPICS = {
     "CHINH_SACH": ("Chủ trương, chính sách về chuyển đổi số", "Digital-transformation policy"),
     "DVCTT": ("Dịch vụ công trực tuyến", "Online public services"),
