@@ -9,8 +9,15 @@ Passphrases never come from the command line: ``CNSCD_PASSPHRASE`` (and
 (one secret per line, in the order the command asks for them), otherwise they
 are asked for without echo.
 
+Conventions: ``--version``; ``--json`` where a script reads the answer (stats,
+verify, usb list, import previews); ``--out -`` writes an export to standard
+output; ``NO_COLOR`` turns colour off; ``--debug`` logs more and shows the
+traceback of an unexpected error. Every run logs its operations with counts only
+(:mod:`models.logs`: never a name, phone or CCCD). An unexpected error (a bug)
+writes a crash report there, says so in Vietnamese and exits 1.
+
 The subcommands live in :mod:`cnscd_tui.commands` (``registry``, ``export``,
-``imports``); this module builds the parser from them and runs one.
+``imports``, ``activities``); this module builds the parser from them and runs one.
 """
 
 from __future__ import annotations
@@ -18,13 +25,29 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 
 from models.errors import EXIT_OK, EXIT_USAGE, InputError, StoreError, UsageError
 
 from .commands import export, imports, registry
-from .commands.common import Parser, Secrets, common_options, install_argparse_vietnamese
+from .commands.common import Parser, Secrets, common_options, error, install_argparse_vietnamese
 
 __all__ = ["main", "build_parser", "UsageError"]
+
+EXIT_BUG = 1  # an unexpected error: a crash report was written
+
+
+class _Version(argparse.Action):
+    """``--version``: the installed package's version, looked up only when asked for."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from models.logs import program_version
+
+        print(f"cnscd {program_version()}")
+        parser.exit(EXIT_OK)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = Parser(prog="cnscd", description="Sổ Tổ CNSCĐ — sổ quản lý Tổ công nghệ số cộng đồng.",
                parents=[common_options(default_none=True)])
     common = common_options(default_none=False)  # for every subcommand
+    p.add_argument("--version", action=_Version, help="in số phiên bản rồi thoát")
     p.add_argument("--demo", action="store_true", help="mở sổ mẫu (tạo nếu chưa có; mật khẩu hiện trên màn hình)")
     sub = p.add_subparsers(dest="command", parser_class=Parser, metavar="LỆNH")
     for group in (registry, export, imports):
@@ -64,22 +88,53 @@ def _silence_stdout() -> None:
         pass
 
 
+def _command_name(args) -> str:
+    """"export", "import roster", … (for the log and crash reports); "tui" with no command."""
+    name = getattr(args, "command", None) or "tui"
+    for sub in ("usb_command", "import_command", "template_command"):
+        if getattr(args, sub, None):
+            name += f" {getattr(args, sub)}"
+    return name
+
+
 def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help (0) or a usage error (2)
+    except SystemExit as exc:  # --help/--version (0) or a usage error (2)
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    from models import logs
+
+    debug = bool(getattr(args, "debug", False))
+    logs.setup(debug)
+    log = logs.get("cli")
+    name = _command_name(args)
+    log.info("command %s started", name)
+    started = time.monotonic()
     secrets = Secrets(args.passphrase_stdin)
     func = getattr(args, "func", registry.cmd_tui)
     try:
-        return func(args, secrets)
+        code = func(args, secrets)
     except (StoreError, UsageError, InputError) as exc:
-        print(exc.message, file=sys.stderr)
+        log.warning("command %s refused: %s (exit %d)", name, type(exc).__name__, exc.exit_code)
+        error(exc.message)
         return exc.exit_code
     except KeyboardInterrupt:
+        log.info("command %s stopped by the user", name)
         print("Đã dừng.", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        raise
+    except Exception as exc:  # a bug: a crash report without personal data, a Vietnamese message, exit 1
+        report = logs.crash_report(exc, where=f"cnscd {name}")
+        if debug:
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)
+        error(logs.excepthook_message(report))
+        return EXIT_BUG
+    log.info("command %s finished (exit %d, %.2f s)", name, code, time.monotonic() - started)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

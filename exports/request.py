@@ -4,6 +4,10 @@ Both the ``cnscd export`` command (its arguments → :class:`ReportRequest`) and
 Reports tab (its widgets, read on the UI thread → :class:`ReportRequest`) call
 :func:`build_pack` with one, so the two can never disagree on what a report holds.
 Checks of the clerk's input that name a command-line option stay in the command.
+
+:data:`KINDS` are the reports of the Reports tab; :data:`ACTIVITY_KINDS` the teams' work
+(the results report for a month, quarter, half year or year; the month's duty rota), which
+``cnscd export`` also asks for; :data:`ALL_KINDS` both.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from models import text
-from models.errors import UsageError
+from models.errors import InputError, UsageError
 
 from . import fund, report
 from .layout import Pack, Period, Report, parse_period, unit_name
@@ -29,9 +33,31 @@ KINDS = {
     "bao-cao-ky": ("Báo cáo định kỳ (quý, 6 tháng, năm)", "BaoCao"),
 }
 
+# The teams' work (issue 16): asked for by ``cnscd export``; not (yet) in the Reports tab's list.
+ACTIVITY_KINDS = {
+    "hoat-dong": ("Kết quả hoạt động của các Tổ CNSCĐ", "KetQuaHoatDong"),
+    "lich-truc": ("Lịch trực hỗ trợ người dân tại điểm hỗ trợ", "LichTruc"),
+}
+ALL_KINDS = {**KINDS, **ACTIVITY_KINDS}
+
 # The kinds that cover a period, and the period they cover when none is given:
-# this year, or this year's current quarter.
-PERIOD_KINDS = {"tap-huan": "year", "ky-nhan": "quarter", "bao-cao-ky": "quarter"}
+# this year, this year's current quarter, or this month.
+PERIOD_KINDS = {"tap-huan": "year", "ky-nhan": "quarter", "bao-cao-ky": "quarter", "hoat-dong": "quarter",
+                "lich-truc": "month"}
+
+
+def parse_kind_period(kind: str, code: str) -> Period:
+    """``--period`` for ``kind``: the teams' work takes a month too ("2026-11"); the duty rota only a
+    month. Bad input is an :class:`InputError` naming the forms that work."""
+    if kind not in ACTIVITY_KINDS:
+        return parse_period(code)
+    from .activities import parse_activity_period
+
+    p = parse_activity_period(code)
+    if kind == "lich-truc" and (p.start.year, p.start.month) != (p.end.year, p.end.month):
+        raise InputError(f"Lịch trực lập theo từng tháng: ghi kỳ là một tháng, ví dụ {p.end.year}-12 "
+                         f"(đang là «{code}»).", "period")
+    return p
 
 
 @dataclass(frozen=True)
@@ -62,18 +88,20 @@ class ReportRequest:
     years: int | None = None
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
+        if self.kind not in ALL_KINDS:
             raise UsageError(f"Loại báo cáo «{self.kind}» không có.")
 
     @property
     def label(self) -> str:
         """What the clerk reads: "Danh sách thành viên"."""
-        return KINDS[self.kind][0]
+        return ALL_KINDS[self.kind][0]
 
     def period_or_default(self, today: dt.date | None = None) -> Period:
         if self.period is not None:
             return self.period
         today = today or dt.date.today()
+        if PERIOD_KINDS.get(self.kind) == "month":
+            return parse_kind_period(self.kind, f"{today.year}-{today.month:02d}")
         if PERIOD_KINDS.get(self.kind) == "quarter":
             return parse_period(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
         return parse_period(str(today.year))
@@ -104,6 +132,8 @@ def build_pack(reg, req: ReportRequest) -> tuple[Report | list[Report] | Pack, s
     if kind == "kinh-phi":
         return _estimate(reg, req)
     p = req.period_or_default()
+    if kind in ACTIVITY_KINDS:
+        return _activity(reg, req, p), p.tag
     if kind == "ky-nhan":
         policy, source = fund.registry_policy(reg, req.policy)
         return fund.payment_report(reg, policy, p, days_per_person_month=req.days,
@@ -126,6 +156,15 @@ def _estimate(reg, req: ReportRequest) -> tuple[Report, str]:
     return fund.estimate_report(reg, est, day=req.day, policy_source=source), policy.code
 
 
+def _activity(reg, req: ReportRequest, p: Period) -> Report | list[Report]:
+    from . import activities
+
+    if req.kind == "hoat-dong":
+        return activities.results_reports(reg, p, day=req.day)
+    p = parse_kind_period("lich-truc", p.code)  # a quarter or a year is refused: the rota is monthly
+    return activities.rota_report(reg, f"{p.start.year}-{p.start.month:02d}", day=req.day)
+
+
 def _slug(scope: report.Scope) -> str:
     return text.ascii_slug(scope.label) if scope.label else ""
 
@@ -133,7 +172,7 @@ def _slug(scope: report.Scope) -> str:
 def default_name(reg, kind: str, tag: str, fmt: str) -> str:
     """"DanhSach_ToDanPhoAnLoi_PhuongTranHungDao.xlsx"."""
     slug = text.ascii_slug(unit_name(reg))
-    stem = KINDS[kind][1]
+    stem = ALL_KINDS[kind][1]
     parts = [stem] + ([tag] if tag else []) + [slug]
     return "_".join(parts) + f".{fmt}"
 

@@ -1,5 +1,6 @@
 """What every ``cnscd`` subcommand shares: the Vietnamese argparse parser, secrets (passphrases
-from the environment, standard input or a no-echo prompt), opening the registry, output helpers.
+from the environment, standard input or a no-echo prompt), opening the registry (read-only when
+the media is, notices of the saves, the log), output helpers (``NO_COLOR`` respected, ``--json``).
 
 Light on purpose: ``cnscd --help`` imports this; the registry (peewee, Argon2) loads only when a
 command opens one.
@@ -8,16 +9,15 @@ command opens one.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import getpass
+import json
 import os
 import sys
 from pathlib import Path
 
-from models import validate
-from models.errors import EXIT_USAGE, InputError, NotFound, UsageError
-
-MIN_PASSPHRASE = 8
+from models.errors import EXIT_USAGE, InputError, NotFound, SaveFailed, UsageError
 
 
 # ---------------------------------------------------------------------------
@@ -115,7 +115,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def common_options(default_none: bool) -> argparse.ArgumentParser:
-    """--db and --passphrase-stdin.
+    """--db, --passphrase-stdin and --debug.
 
     The main parser has the real defaults; subcommands get the same options
     with ``default=SUPPRESS``, so an option given before the subcommand
@@ -127,6 +127,8 @@ def common_options(default_none: bool) -> argparse.ArgumentParser:
                         **extra)
     common.add_argument("--passphrase-stdin", action="store_true",
                         help="đọc mật khẩu từ đầu vào chuẩn, mỗi dòng một mật khẩu", **extra)
+    common.add_argument("--debug", action="store_true",
+                        help="ghi nhật ký chi tiết hơn; lỗi không lường trước thì in cả vết lỗi", **extra)
     return common
 
 
@@ -134,6 +136,9 @@ def common_options(default_none: bool) -> argparse.ArgumentParser:
 # Secrets
 # ---------------------------------------------------------------------------
 class Secrets:
+    """Passphrases and keys: ``--passphrase-stdin`` (one a line, in the order asked), else the
+    environment variable, else a no-echo prompt on a terminal. Never the command line."""
+
     def __init__(self, from_stdin: bool):
         self.from_stdin = from_stdin
         self._lines: list[str] | None = None
@@ -144,6 +149,10 @@ class Secrets:
         if not self._lines:
             raise UsageError(f"Thiếu {what} trên đầu vào chuẩn (--passphrase-stdin: mỗi dòng một mật khẩu).")
         return self._lines.pop(0)
+
+    def stdin_line(self, what: str) -> str:
+        """The next line of standard input, whatever ``--passphrase-stdin`` says (``--recovery-key-stdin``)."""
+        return self._stdin_line(what)
 
     def get(self, env: str, what: str, *, confirm: bool = False) -> str:
         if self.from_stdin:
@@ -161,10 +170,16 @@ class Secrets:
         return value
 
 
-def new_passphrase(secrets: Secrets, env: str = "CNSCD_PASSPHRASE") -> str:
+def new_passphrase(secrets: Secrets, env: str = "CNSCD_PASSPHRASE", *, names=()) -> str:
+    """A new passphrase, refused (exit 2, the reasons in Vietnamese) when
+    :func:`models.passphrase.check_new_passphrase` finds it weak; ``names``: the registry's unit names."""
+    from models.passphrase import check_new_passphrase
+
     p = secrets.get(env, "mật khẩu mới", confirm=True)
-    if len(p) < MIN_PASSPHRASE:
-        raise UsageError(f"Mật khẩu phải có ít nhất {MIN_PASSPHRASE} ký tự.")
+    problems = check_new_passphrase(p, names)
+    if problems:
+        raise UsageError(" ".join(problems) + " Chưa đổi gì. Gợi ý: ghép ba, bốn từ dễ nhớ, ví dụ "
+                         "«mây-trắng-bay-qua-đồi».")
     return p
 
 
@@ -173,6 +188,41 @@ def new_passphrase(secrets: Secrets, env: str = "CNSCD_PASSPHRASE") -> str:
 # ---------------------------------------------------------------------------
 def out(msg: str = "") -> None:
     print(msg, flush=True)
+
+
+def use_colour(stream=None) -> bool:
+    """Colour only on a terminal, never with ``NO_COLOR`` set (https://no-color.org) or ``TERM=dumb``."""
+    stream = stream or sys.stderr
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+_COLOURS = {"red": "31", "yellow": "33", "green": "32"}
+
+
+def paint(msg: str, colour: str, stream=None) -> str:
+    if not use_colour(stream):
+        return msg
+    return f"\033[{_COLOURS[colour]}m{msg}\033[0m"
+
+
+def warn(msg: str) -> None:
+    """A warning on standard error (yellow on a terminal unless ``NO_COLOR``)."""
+    print(paint(msg, "yellow", sys.stderr), file=sys.stderr, flush=True)
+
+
+def error(msg: str) -> None:
+    """A refusal or failure on standard error (red on a terminal unless ``NO_COLOR``)."""
+    print(paint(msg, "red", sys.stderr), file=sys.stderr, flush=True)
+
+
+def out_json(data) -> None:
+    """``--json``: one document on standard output, UTF-8 as is."""
+    out(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 def print_recovery_key(key: str) -> None:
@@ -188,10 +238,36 @@ def parse_day(value: str | None) -> dt.date | None:
     """``--date dd/mm/yyyy`` (None when not given); bad input → InputError."""
     if not value:
         return None
+    from models import validate
+
     r = validate.parse_date(value, field="Ngày ghi trên biểu")
     if not r.ok or r.value is None:
         raise InputError(r.error or f"Ngày «{value}» không hợp lệ (dd/mm/yyyy).", "date")
     return r.value
+
+
+def resolve_drive(value: str) -> Path:
+    """``--usb``: a number of ``cnscd usb list`` or a folder."""
+    from exports import usb
+
+    v = value.strip()
+    if v.isdigit():
+        drives = usb.list_drives()
+        i = int(v)
+        if not 1 <= i <= len(drives):
+            raise UsageError(f"Không có ổ USB số {i} (có {len(drives)} ổ; xem «cnscd usb list»).")
+        return drives[i - 1].path
+    p = Path(v).expanduser()
+    if not p.is_dir():
+        raise UsageError(f"Không tìm thấy ổ/thư mục «{v}». USB đã cắm chưa? Xem «cnscd usb list».")
+    return p
+
+
+def log():
+    """The command line's logger (counts and codes only: never a name, phone or CCCD)."""
+    from models import logs
+
+    return logs.get("cli")
 
 
 # ---------------------------------------------------------------------------
@@ -211,18 +287,58 @@ def note_migration(reg) -> None:
     from models.schema import SCHEMA_VERSION
     from models.store import backup_dir
 
+    log().info("schema upgraded from v%s to v%s on open", found, SCHEMA_VERSION)
     print(f"Đã nâng cấp sổ từ cấu trúc dữ liệu phiên bản {found} lên v{SCHEMA_VERSION} và lưu lại; "
           f"bản cũ được giữ trong thư mục sao lưu {backup_dir(reg.path)}.", file=sys.stderr, flush=True)
 
 
-def open_registry(args, secrets: Secrets):
-    """The registry of ``--db`` opened with the passphrase (asked for after checking the file is there)."""
+def say_read_only(reg) -> None:
+    warn(f"Sổ được mở chỉ để đọc ({reg.read_only_reason}): xem, kiểm tra và xuất tệp được; "
+         "không lưu được thay đổi.")
+
+
+def show_notices(reg) -> None:
+    """Warnings of the saves (e.g. no backup could be made), each once, on standard error."""
+    for n in reg.take_notices():
+        log().warning("save notice shown")
+        warn(n)
+
+
+@contextlib.contextmanager
+def opened(reg, *, writes: bool):
+    """``reg`` for one command: refused (exit 6) when it is read-only and the command ``writes``;
+    said on stderr when it is read-only and the command only reads; the saves' notices shown and
+    the saves logged at the end; closed."""
+    gen = reg.store.generation
+    try:
+        log().info("registry opened (generation %d, schema v%d%s)", gen, reg.store.schema_version,
+                   ", read-only" if reg.read_only else "")
+        if reg.read_only:
+            if writes:
+                raise SaveFailed(reg.store.read_only_message())
+            say_read_only(reg)
+        note_migration(reg)
+        yield reg
+    finally:
+        try:
+            show_notices(reg)
+            if not reg.closed and reg.store.generation != gen:
+                log().info("registry saved (generation %d → %d)", gen, reg.store.generation)
+        finally:
+            reg.close()
+
+
+@contextlib.contextmanager
+def open_registry(args, secrets: Secrets, *, writes: bool = True):
+    """The registry of ``--db`` opened with the passphrase (asked for after checking the file is
+    there), as :func:`opened`. Opened read-only when its folder cannot be written (read-only media):
+    a command that only reads (``writes=False``) works on, one that writes exits 6."""
     from models.db import Registry
 
     path = db_path(args)
     if not path.exists():
         raise NotFound(f"Không tìm thấy tệp sổ: {path}")
     passphrase = secrets.get("CNSCD_PASSPHRASE", "mật khẩu")
-    reg = Registry.open(path, passphrase=passphrase)
-    note_migration(reg)
-    return reg
+    reg = Registry.open(path, passphrase=passphrase, read_only=None)
+    with opened(reg, writes=writes) as r:
+        yield r

@@ -3,7 +3,10 @@
     cnscd import roster FILE [--sheet NAME] [--dry-run] [--map COL=FIELD …] [--village-map "Cũ=Mới" …]
                         [--create-villages] [--category-map "Tên=MÃ" …] [--encoding COL=tcvn3|vni|unicode …]
                         [--commune NAME] [--report FILE] [--yes]
+                        [--dry-run --json]
     cnscd import phu-luc-1 FILE [--source NAME] [--accept-flagged] [--dry-run]
+    cnscd import hoat-dong FILE… [--dry-run] [--yes]          (see .activities)
+    cnscd import thong-ke FILE --year 2026 [--dry-run] [--yes]
     cnscd template fill TEMPLATE --out FILE [--kind KIND] [--map COL=Cột] [--save NAME] [--date dd/mm/yyyy]
     cnscd template fill --saved NAME --out FILE
     cnscd template add TEMPLATE --name NAME [--kind KIND]
@@ -26,7 +29,9 @@ from pathlib import Path
 from models import text
 from models.errors import EXIT_OK, EXIT_USAGE, UsageError
 
-from .common import Secrets, open_registry, parse_day
+from .activities import register_imports
+from .common import Secrets, log, open_registry, out_json, parse_day, warn
+from .kinds import TEMPLATE_KINDS
 
 
 def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
@@ -40,8 +45,6 @@ def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
 
 
 def register(sub, common) -> None:
-    from exports.templates import KINDS as TEMPLATE_KINDS  # (heavy: the importer; needed for the choices)
-
     imp = sub.add_parser("import", parents=[common], help="nhập danh sách thành viên, Phụ lục I từ bảng tính",
                          description="Nhập dữ liệu từ bảng tính (xlsx, xls, ods, csv).")
     isub = imp.add_subparsers(dest="import_command", parser_class=type(imp), metavar="VIỆC")
@@ -66,6 +69,8 @@ def register(sub, common) -> None:
     r.add_argument("--commune", default="", metavar="XÃ", help="xã/phường của danh sách (sổ tổng hợp nhiều xã)")
     r.add_argument("--report", default=None, metavar="TỆP", help="ghi bản xem trước/kết quả đầy đủ ra tệp văn bản")
     r.add_argument("--yes", action="store_true", help="không hỏi lại trước khi ghi")
+    r.add_argument("--json", action="store_true",
+                   help="bản xem trước dạng JSON (cùng --dry-run): từng dòng với thành phần, số đếm, lỗi")
     r.set_defaults(func=cmd_import_roster)
 
     p = isub.add_parser("phu-luc-1", parents=[common], help="nhập bảng Phụ lục I của đơn vị cấp dưới (tổng hợp)")
@@ -75,6 +80,7 @@ def register(sub, common) -> None:
                    help="vẫn nhập khi dòng tổng không khớp các dòng (kèm cảnh báo)")
     p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì vào sổ")
     p.set_defaults(func=cmd_import_phu_luc)
+    register_imports(isub, common)
     imp.set_defaults(func=lambda a, s: (imp.print_help(), EXIT_USAGE)[1])
 
     t = sub.add_parser("template", parents=[common], help="điền biểu mẫu Excel cấp trên gửi",
@@ -123,13 +129,34 @@ def _read_book(path: Path, secrets: Secrets, **kw):
 
 
 def _write_report(path: str, content: str) -> None:
-    from exports.writers import _atomic  # (private: the writers' atomic replace)
+    from exports.usb import atomic_write_bytes
 
-    def save(p):
-        with open(p, "w", encoding="utf-8") as fh:
-            fh.write(content + "\n")
+    atomic_write_bytes(Path(path).expanduser(), (content + "\n").encode("utf-8"))
 
-    _atomic(path, save)
+
+def _preview_json(reg, pv) -> dict:
+    """``import roster --dry-run --json``: the preview, each row with its category, the counts."""
+    from exports import roster_plan
+    from models import services
+
+    with reg.read():
+        actions = roster_plan.plan(pv)  # the rows again, with what importing each would do
+    names = {c.code: c.name for c in services.list_categories(reg, include_inactive=True)}
+    rows, by_category = [], {}
+    for r, a in zip(pv.rows, actions, strict=True):
+        code = getattr(r, "category", None) or a.category or ""
+        label = names.get(code, code)
+        if r.status != "error" and label:
+            by_category[label] = by_category.get(label, 0) + 1
+        rows.append({"row": r.row, "status": r.status, "status_label": r.status_label, "name": r.name,
+                     "village": r.village, "category": label, "category_code": code, "changes": list(r.changes),
+                     "errors": [{"field": e.field, "message": e.message} for e in r.errors],
+                     "warnings": [{"field": w.field, "message": w.message} for w in r.warnings]})
+    return {"file": Path(pv.path).name, "sheet": pv.sheet, "header_row": pv.header_row, "ok": pv.ok,
+            "counts": pv.counts, "categories": by_category, "blocking": pv.blocking, "warnings": list(pv.warnings),
+            "columns": [{"letter": c.letter, "header": c.header, "field": c.field} for c in pv.columns if c.field],
+            "unknown_villages": {k: list(v) for k, v in pv.unknown_villages.items()},
+            "unknown_categories": {k: list(v) for k, v in pv.unknown_categories.items()}, "rows": rows}
 
 
 def cmd_import_roster(args, secrets: Secrets) -> int:
@@ -142,12 +169,20 @@ def cmd_import_roster(args, secrets: Secrets) -> int:
         encodings={(k if re.fullmatch(r"[A-Z]{1,3}", k) else importer.parse_field(k) or k): v.lower()
                    for k, v in _pairs(args.encoding, "--encoding").items()},
         commune=args.commune)
+    if args.json and not args.dry_run:
+        raise UsageError("--json chỉ dùng cùng --dry-run (bản xem trước).")
     if not path.exists():
         raise importer.ImportFailed(f"Không tìm thấy tệp «{path}».")
     # read once, before the registry's passphrase: an unreadable file → exit 4, a wrong file password → 3
     book, _password = _read_book(path, secrets)
-    with open_registry(args, secrets) as reg:
+    with open_registry(args, secrets, writes=not args.dry_run) as reg:
         pv = importer.read_roster(reg, path, opts, book=book)
+        c = pv.counts
+        log().info("import roster preview: %d rows (new %d, update %d, unchanged %d, error %d)", len(pv.rows),
+                   c["new"], c["update"], c["unchanged"], c["error"])
+        if args.json:
+            out_json(_preview_json(reg, pv))
+            return EXIT_OK if pv.ok else EXIT_USAGE
         shown = importer.format_preview(pv, limit=None if args.report else 200)
         print(importer.format_preview(pv, limit=200))
         if not pv.ok:
@@ -166,7 +201,6 @@ def cmd_import_roster(args, secrets: Secrets) -> int:
                 _write_report(args.report, shown + "\nChạy thử (--dry-run): chưa ghi gì vào sổ.")
             print("Chạy thử (--dry-run): chưa ghi gì vào sổ.")
             return EXIT_OK
-        c = pv.counts
         if c["new"] + c["update"] == 0:
             print("Không có gì thay đổi: sổ đã khớp với tệp.")
             if args.report:
@@ -176,6 +210,8 @@ def cmd_import_roster(args, secrets: Secrets) -> int:
             print("Chưa ghi gì. Chạy lại với --yes để ghi không cần hỏi.", file=sys.stderr)
             return EXIT_USAGE
         res = importer.apply_roster(reg, pv)
+        log().info("import roster: %d created, %d updated, %d unchanged, %d villages and %d teams created",
+                   res.created, res.updated, res.unchanged, len(res.villages_created), len(res.teams_created))
         print(f"Đã nhập: thêm mới {res.created}, cập nhật {res.updated}, không đổi {res.unchanged}.")
         for v in res.villages_created:
             print(f"  Đã tạo {v}")
@@ -207,6 +243,7 @@ def cmd_import_phu_luc(args, secrets: Secrets) -> int:
     with open_registry(args, secrets) as reg:
         importer.import_phu_luc_1(reg, path, source=args.source, accept_flagged=args.accept_flagged,
                                   password=password)
+    log().info("import phu-luc-1: %d units", len(tab.rows))
     print("Đã nhập bảng vào sổ tổng hợp" + (" (kèm cảnh báo sai lệch số tổng)." if tab.flags else "."))
     return EXIT_OK
 
@@ -224,7 +261,7 @@ def cmd_template_fill(args, secrets: Secrets) -> int:
         raise UsageError("Tệp kết quả phải có đuôi .xlsx.")
     day = parse_day(args.date)
     cmap = _pairs(args.map, "--map")
-    with open_registry(args, secrets) as reg:
+    with open_registry(args, secrets, writes=bool(args.save)) as reg:  # a read-only registry fills a template too
         if args.saved:
             info, data = templates.load_template(reg, args.saved)
             res = templates.fill_template(reg, data, out, kind=args.kind or info.kind or None, day=day,
@@ -235,7 +272,11 @@ def cmd_template_fill(args, secrets: Secrets) -> int:
             if args.save:
                 templates.save_template(reg, src, name=args.save, kind=res.kind, column_map=cmap)
                 print(f"Đã lưu mẫu «{args.save}» vào sổ (lần sau: cnscd template fill --saved \"{args.save}\").")
-        services.log_event(reg, "xuat", "registry", f"Điền biểu mẫu ({templates.KINDS[res.kind]}) ra {res.out}")
+        if reg.read_only:
+            warn("Sổ chỉ đọc: không ghi được biên nhận xuất tệp vào nhật ký của sổ.")
+        else:
+            services.log_event(reg, "xuat", "registry", f"Điền biểu mẫu ({templates.KINDS[res.kind]}) ra {res.out}")
+    log().info("template filled: kind %s, %d rows", res.kind, res.rows)
     print(f"Đã điền {templates.KINDS[res.kind]} vào {res.out} (trang «{res.sheet}», {res.rows} dòng"
           + (f", chèn thêm {res.inserted} dòng" if res.inserted else "") + ").")
     print("Ghép cột: " + "; ".join(f"{k} ← {v}" for k, v in res.mapping.items()))
@@ -263,7 +304,7 @@ def cmd_template_add(args, secrets: Secrets) -> int:
 def cmd_template_list(args, secrets: Secrets) -> int:
     from exports import templates
 
-    with open_registry(args, secrets) as reg:
+    with open_registry(args, secrets, writes=False) as reg:
         items = templates.list_templates(reg)
     if not items:
         print("Chưa lưu biểu mẫu nào. Dùng «cnscd template add TỆP --name TÊN» hoặc «template fill … --save TÊN».")
