@@ -13,6 +13,13 @@ One :class:`FundPolicy` expresses every policy in DOMAIN.md:
 - a number of months per year and of years (Yên Bái: 24 months).
 
 All amounts are whole đồng (int); nothing is rounded until it is paid.
+
+Which policy a registry uses (:func:`registry_policy`): the one chosen when exporting, else the
+one saved in its settings, else its province's (:data:`PROVINCE_POLICIES`), else none — the
+sheets then say so and leave the amounts blank until the clerk chooses. Every sheet cites its
+basis by the document's title and number (or the resolution the clerk saved, ``fund_basis``)
+and states what the source's own table gets wrong. An estimate funds one team per village
+unless told otherwise (:func:`default_teams`), and says how many teams are active.
 """
 
 from __future__ import annotations
@@ -21,8 +28,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from models import text
-
+from models import money_words, text
 from models.errors import InputError
 
 from .layout import Column, Period, Report, letterhead, unit_name
@@ -41,16 +47,22 @@ class FundPolicy:
     name: str
     team_month_items: tuple[RateItem, ...] = ()
     person_month: int = 0
-    # A stated lump sum per team per month (khoán). When set it is the rate, and the
-    # items are its breakdown as the source gives it (which may not add up: seed
-    # 003's items add up to 550.000 đ for a 500.000 đ lump sum — flagged in the table).
     person_day: int = 0
     person_night: int = 0
     team_year_cap: int | None = None
     months_per_year: int = 12
     years: int = 1
-    basis: str = ""  # e.g. "Nghị quyết số 60/2022/NQ-HĐND"
+    basis: str = ""  # the document the rate comes from: "Nghị quyết số 60/2022/NQ-HĐND ngày … của HĐND tỉnh …"
+    # A stated lump sum per team per month (khoán). When set it is the rate, and the items are
+    # its breakdown as the source gives it (which may not add up: the Quảng Nam proposal's items
+    # add up to 550.000 đ for a 500.000 đ lump sum — said on the sheet).
     team_month_lump: int | None = None
+    source_notes: tuple[str, ...] = ()  # what the source's own table gets wrong, said on the sheet
+    draft: bool = False  # the basis is a proposal (a draft resolution), not an adopted resolution
+
+    @property
+    def chosen(self) -> bool:
+        return self.code != "chua-chon"
 
     @property
     def team_month(self) -> int:
@@ -97,6 +109,13 @@ class FundPolicy:
         return "; ".join(parts)
 
 
+# The Quảng Nam proposal's own table (Phụ lục III) as it stands: its arithmetic is stated on the
+# sheet, neither copied nor silently corrected (see FundPolicy.source_notes).
+QUANG_NAM_BASIS = ("Báo cáo đánh giá tác động chính sách «Đề nghị xây dựng Nghị quyết quy định mức chi hỗ trợ "
+                   "cho Tổ công nghệ số cộng đồng trên địa bàn tỉnh Quảng Nam giai đoạn 2025-2027» của Sở Thông "
+                   "tin và Truyền thông tỉnh Quảng Nam, Phụ lục III (phương án 01: khoán 500.000 đồng/tháng/tổ, "
+                   "tính bình quân 05 người/tổ)")
+
 QUANG_NAM_PA01 = FundPolicy(
     code="quang-nam",
     name="Quảng Nam — phương án 01 (khoán 500.000 đồng/tổ/tháng)",
@@ -107,9 +126,19 @@ QUANG_NAM_PA01 = FundPolicy(
         RateItem("Chi nước uống", 75_000, "15.000 đồng/người × 5 người"),
     ),
     years=2,
-    basis="Seed 003, Phụ lục III (khoán 500.000 đồng/tháng/tổ, tính bình quân 05 người/tổ)",
+    basis=QUANG_NAM_BASIS,
     team_month_lump=500_000,
+    source_notes=(
+        "Phụ lục III của văn bản nguồn ghi dòng tổng kinh phí 01 tháng là «500.000 đồng/người/tháng x 1212 tổ» "
+        "trong khi số tổ của chính bảng đó là 1.240 tổ và thành tiền 620.000.000 đồng ứng với 1.240 tổ "
+        "(500.000 × 1.212 = 606.000.000); bảng này nhân mức khoán với số tổ ở dòng «Tổng số Tổ CNSCĐ».",
+    ),
+    draft=True,
 )
+
+# No policy known for the registry's province and none saved in its settings: the sheets say so and
+# leave the amounts blank until the clerk chooses one (never another province's rate, silently).
+UNCHOSEN = FundPolicy(code="chua-chon", name="Chưa chọn mức hỗ trợ (chọn mức để tính số tiền)")
 
 POLICIES: dict[str, FundPolicy] = {
     p.code: p
@@ -117,19 +146,29 @@ POLICIES: dict[str, FundPolicy] = {
         QUANG_NAM_PA01,
         FundPolicy("yen-bai", "Yên Bái — 500.000 đồng/tổ/tháng trong 24 tháng",
                    (RateItem("Hỗ trợ hoạt động Tổ CNSCĐ", 500_000, "500.000 đồng/tổ/tháng"),), years=2,
-                   basis="Nghị quyết số 60/2022/NQ-HĐND ngày 09/12/2022"),
+                   basis="Nghị quyết số 60/2022/NQ-HĐND ngày 09/12/2022 của HĐND tỉnh Yên Bái"),
         FundPolicy("ha-tinh", "Hà Tĩnh — 600.000 đồng/tổ/tháng",
-                   (RateItem("Hỗ trợ hoạt động Tổ CNSCĐ", 600_000, "600.000 đồng/tổ/tháng"),)),
+                   (RateItem("Hỗ trợ hoạt động Tổ CNSCĐ", 600_000, "600.000 đồng/tổ/tháng"),),
+                   basis="Nghị quyết số 119/2023/NQ-HĐND ngày 08/12/2023 của HĐND tỉnh Hà Tĩnh"),
         FundPolicy("ca-mau", "Cà Mau — 600.000 đồng/tổ/tháng",
-                   (RateItem("Hỗ trợ hoạt động Tổ CNSCĐ", 600_000, "600.000 đồng/tổ/tháng"),)),
+                   (RateItem("Hỗ trợ hoạt động Tổ CNSCĐ", 600_000, "600.000 đồng/tổ/tháng"),),
+                   basis="Nghị quyết số 18/2024/NQ-HĐND ngày 11/12/2024 của HĐND tỉnh Cà Mau"),
         FundPolicy("binh-duong", "Bình Dương — 60.000 đồng/người/tháng và 150.000 đồng/người/ngày (200.000 ban đêm)",
-                   person_month=60_000, person_day=150_000, person_night=200_000),
+                   person_month=60_000, person_day=150_000, person_night=200_000,
+                   basis="Nghị quyết số 27/2023/NQ-HĐND ngày 08/12/2023 của HĐND tỉnh Bình Dương"),
         FundPolicy("da-nang", "Đà Nẵng — 50.000 đồng/người/ngày, tối đa 3.000.000 đồng/tổ/năm",
-                   person_day=50_000, team_year_cap=3_000_000),
+                   person_day=50_000, team_year_cap=3_000_000,
+                   basis="Nghị quyết số 36/2024/NQ-HĐND ngày 30/7/2024 của HĐND thành phố Đà Nẵng"),
         FundPolicy("da-nang-2026", "Đà Nẵng từ năm 2026 — 300.000 đồng/tổ/tháng",
                    (RateItem("Hỗ trợ hoạt động Tổ CNSCĐ", 300_000, "300.000 đồng/tổ/tháng"),)),
+        UNCHOSEN,
     ]
 }
+
+# The policy a registry uses when none is chosen or saved: its province's (folded name, without
+# «tỉnh»/«thành phố»). A province not listed has none: the sheets ask the clerk to choose.
+PROVINCE_POLICIES = {"quang nam": "quang-nam", "yen bai": "yen-bai", "ha tinh": "ha-tinh", "ca mau": "ca-mau",
+                     "binh duong": "binh-duong", "da nang": "da-nang-2026"}
 
 
 def get_policy(code: str) -> FundPolicy:
@@ -180,22 +219,66 @@ def estimate(policy: FundPolicy, *, teams: int, members_per_team: int = 5, days_
                     per_month, per_year, month_total, year_total, year_total * years)
 
 
-def estimate_report(reg, est: Estimate, *, day: dt.date | None = None, policy_source: str = "") -> Report:
-    """Phụ lục III: the per-item breakdown, the number of teams, the totals per month, year and period."""
-    p = est.policy
+@dataclass(frozen=True)
+class TeamCount:
+    """What the number of teams of an estimate can be: the villages (the default, one team per
+    village as the plans require, and the figure the province approves) and the village teams
+    active today."""
+
+    villages: int
+    active_teams: int
+
+
+def team_count(reg) -> TeamCount:
+    from models import services
+
+    st = services.stats(reg)
+    return TeamCount(st.villages, st.village_teams)
+
+
+def default_teams(reg) -> int:
+    """The number of teams an estimate funds when the clerk gives none — the same in the CLI, the
+    Reports tab and the period pack: one per village (thôn, tổ dân phố); the sheet states the
+    number of active teams next to it."""
+    return team_count(reg).villages
+
+
+def registry_estimate(reg, policy: FundPolicy, *, teams: int | None = None, **kw) -> Estimate:
+    """:func:`estimate` for the registry: ``teams`` None → :func:`default_teams`."""
+    return estimate(policy, teams=default_teams(reg) if teams is None else teams, **kw)
+
+
+def _teams_note(est: Estimate, counts: TeamCount | None) -> str:
+    """The «Ghi chú» of the number of teams: which count it is, and the other one."""
+    if counts is None:
+        return ""
     f = text.format_int
+    if est.teams == counts.villages:
+        return (f"Theo số thôn, tổ dân phố ({f(counts.villages)}); số Tổ CNSCĐ cấp thôn đang hoạt động: "
+                f"{f(counts.active_teams)} tổ")
+    if est.teams == counts.active_teams:
+        return (f"Theo số Tổ CNSCĐ cấp thôn đang hoạt động ({f(counts.active_teams)}); số thôn, tổ dân phố: "
+                f"{f(counts.villages)}")
+    return (f"Số tổ do người lập ghi; số thôn, tổ dân phố: {f(counts.villages)}; số Tổ CNSCĐ cấp thôn "
+            f"đang hoạt động: {f(counts.active_teams)} tổ")
+
+
+def _estimate_rate_rows(est: Estimate) -> list[list[Any]]:
+    """The rate part of Phụ lục III: the lump sum and its items, the per-member parts, the cap."""
+    p, f, m = est.policy, text.format_int, est.members_per_team
     rows: list[list[Any]] = []
     n = 0
+    if not p.chosen:
+        rows.append(["1", "Mức hỗ trợ: chưa chọn", "Chọn mức hỗ trợ để tính", None, ""])
+        return rows
     if p.team_month_items:
         n += 1
         detailed = len(p.team_month_items) > 1
         rows.append([str(n), f"Khoán chi hỗ trợ hoạt động Tổ CNSCĐ {f(p.team_month)} đồng/tháng/tổ"
-                     + (", gồm:" if detailed else ""),
-                     f"{f(p.team_month)} đồng/tháng/tổ", p.team_month, ""])
+                     + (", gồm:" if detailed else ""), f"{f(p.team_month)} đồng/tháng/tổ", p.team_month, ""])
         if detailed:
             for i, item in enumerate(p.team_month_items, 1):
                 rows.append([f"{n}.{i}", item.label, item.calc, item.amount, ""])
-    m = est.members_per_team
     if p.person_month:
         n += 1
         rows.append([str(n), "Hỗ trợ thành viên theo tháng", f"{f(p.person_month)} đồng/người/tháng × {m} người",
@@ -219,41 +302,101 @@ def estimate_report(reg, est: Estimate, *, day: dt.date | None = None, policy_so
         rows.append([str(n), f"Mức hỗ trợ 01 tổ/năm (tối đa {f(p.team_year_cap)} đồng/tổ/năm)",
                      f"min({f(est.per_team_month)} × {est.months_per_year} tháng; {f(p.team_year_cap)})",
                      est.per_team_year, ""])
+    return rows
+
+
+def _estimate_rows(est: Estimate, counts: TeamCount | None) -> list[list[Any]]:
+    p, f = est.policy, text.format_int
+    rows = _estimate_rate_rows(est)
+    n = sum(1 for r in rows if "." not in r[0])
+    chosen = p.chosen
     n += 1
-    rows.append([str(n), "Tổng số Tổ CNSCĐ", f"{f(est.teams)} tổ", None, ""])
+    rows.append([str(n), "Tổng số Tổ CNSCĐ", f"{f(est.teams)} tổ", None, _teams_note(est, counts)])
     n += 1
     rows.append([str(n), "Tổng kinh phí hỗ trợ 01 tháng cho Tổ CNSCĐ",
-                 f"{f(est.per_team_month)} đồng/tổ/tháng × {f(est.teams)} tổ", est.month_total,
+                 f"{f(est.per_team_month)} đồng/tổ/tháng × {f(est.teams)} tổ" if chosen else "",
+                 est.month_total if chosen else None,
                  "Trước khi áp dụng mức trần năm" if p.team_year_cap is not None else ""])
     n += 1
-    if p.team_year_cap is not None:
+    if not chosen:
+        calc = ""
+    elif p.team_year_cap is not None:
         calc = f"{f(est.per_team_year)} đồng/tổ/năm × {f(est.teams)} tổ"
     else:
         calc = f"{f(est.month_total)} đồng × {est.months_per_year} tháng"
-    rows.append([str(n), "Tổng kinh phí hỗ trợ 01 năm cho Tổ CNSCĐ", calc, est.year_total, ""])
+    rows.append([str(n), "Tổng kinh phí hỗ trợ 01 năm cho Tổ CNSCĐ", calc, est.year_total if chosen else None, ""])
     if est.years != 1:
         n += 1
         rows.append([str(n), f"Tổng kinh phí hỗ trợ {est.years:02d} năm cho Tổ CNSCĐ",
-                     f"{f(est.year_total)} đồng × {est.years} năm", est.total, ""])
-    notes = [f"Mức hỗ trợ: {p.describe()}."]
-    if policy_source:
-        notes.insert(0, f"Mức hỗ trợ áp dụng ({policy_source}): {p.name}.")
-    if p.breakdown_mismatch():
-        notes.append(p.breakdown_mismatch())
-    if p.basis:
-        notes.append(f"Căn cứ: {p.basis}.")
-    notes.append(f"Tổng kinh phí: {f(est.total)} đồng.")
+                     f"{f(est.year_total)} đồng × {est.years} năm" if chosen else "", est.total if chosen else None,
+                     ""])
+    return rows
+
+
+def basis_note(policy: FundPolicy, settings=None) -> str:
+    """«Căn cứ: …»: the resolution the clerk saved in the settings (``fund_basis``), else the document
+    the policy comes from; without either, what to write where."""
+    saved = text.clean(getattr(settings, BASIS_SETTING, "") or "") if settings is not None else ""
+    if saved:
+        return f"Căn cứ: {saved.rstrip('.')}."
+    if not policy.chosen:
+        return ""
+    if policy.basis:
+        note = f"Căn cứ: {policy.basis}."
+        if policy.draft:
+            note += (" Đây là phương án đề xuất khi xây dựng Nghị quyết: khi Nghị quyết được ban hành, ghi số, "
+                     "ngày của Nghị quyết vào cài đặt của sổ (căn cứ mức hỗ trợ) để bảng dẫn đúng căn cứ.")
+        return note
+    return ("Căn cứ: chưa có số, ngày của Nghị quyết quy định mức hỗ trợ — ghi vào cài đặt của sổ "
+            "(căn cứ mức hỗ trợ) trước khi gửi bảng này.")
+
+
+def unchosen_note(policy_source: str) -> str:
+    return (f"Chưa có mức hỗ trợ ({policy_source}): chọn mức hỗ trợ khi xuất (cnscd export … --policy <mã>, "
+            "hoặc ô «Mức hỗ trợ» ở thẻ Báo cáo) hoặc lưu mức của tỉnh, thành phố vào cài đặt của sổ, rồi xuất lại; "
+            "các ô số tiền để trống cho đến khi chọn.")
+
+
+def estimate_report(reg, est: Estimate, *, day: dt.date | None = None, policy_source: str = "") -> Report:
+    """Phụ lục III: the per-item breakdown, the number of teams, the totals per month, year and period.
+
+    The number of teams is said to be the villages' or the active teams' (the other count is given
+    next to it); the basis is cited by its title and number; what the source table gets wrong is noted."""
+    p = est.policy
+    f = text.format_int
+    settings = counts = None
+    if reg is not None:
+        from models import services
+
+        settings = services.get_settings(reg)
+        counts = team_count(reg)
+    rows = _estimate_rows(est, counts)
+    notes = []
+    if not p.chosen:
+        notes.append(unchosen_note(policy_source))
+    else:
+        if policy_source:
+            notes.append(f"Mức hỗ trợ áp dụng ({policy_source}): {p.name}.")
+        notes.append(f"Mức hỗ trợ: {p.describe()}.")
+        if p.breakdown_mismatch():
+            notes.append(p.breakdown_mismatch())
+        notes.extend(p.source_notes)
+    basis = basis_note(p, settings)
+    if basis:
+        notes.append(basis)
+    if p.chosen:
+        notes.append(f"Tổng kinh phí: {f(est.total)} đồng (bằng chữ: {money_words.amount_in_words(est.total)}).")
     return Report(
         key="kinh-phi",
         title="CƠ SỞ TÍNH DỰ TOÁN KINH PHÍ HỖ TRỢ HOẠT ĐỘNG TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG",
-        subtitle=p.name.upper(),
+        subtitle=p.name.upper() if p.chosen else "CHƯA CHỌN MỨC HỖ TRỢ",
         columns=[Column("Stt", "text", 6), Column("Nội dung", "text", 48), Column("Cách tính", "text", 36),
                  Column("Thành tiền (đồng)", "money", 18), Column("Ghi chú", "text", 20)],
         rows=rows,
         notes=notes,
         sheet_name="Dự toán kinh phí",
         letterhead=letterhead(reg, day) if reg is not None else None,
-        meta={"estimate": est},
+        meta={"estimate": est, "teams": counts, "policy_chosen": p.chosen},
     )
 
 
@@ -346,7 +489,8 @@ def payment_report(reg, policy: FundPolicy, period: Period, *, days_per_person_m
     days_known = not per_day or days_per_person_month is not None
     fixed = policy.team_month or policy.person_month
     capped = policy.team_year_cap is not None and period.start.month > 1
-    blank_amount = not days_known and not fixed  # nothing to compute until the days are known
+    # nothing to compute until the days are known, or until a policy is chosen
+    blank_amount = (not days_known and not fixed) or not policy.chosen
     partial = not days_known and not blank_amount  # only the fixed part is known
     cols = [Column("Stt", "int", 6), Column("Tổ CNSCĐ", "text", 34), Column("Thôn/TDP", "text", 20),
             Column("Người nhận (Tổ trưởng)", "text", 22), Column("Số thành viên", "int", 9)]
@@ -376,8 +520,12 @@ def payment_report(reg, policy: FundPolicy, period: Period, *, days_per_person_m
     if capped:
         total_row.append(sum(p.earlier for p in pays) if days_known else None)
     total_row += [None if blank_amount else total, None]
+    settings = _settings(reg)
     notes = _payment_notes(policy, period, days_per_person_month, nights_per_person_month, total=total,
                            no_leader=sum(1 for p in pays if not p.receiver), policy_source=policy_source)
+    basis = basis_note(policy, settings)
+    if basis:
+        notes.append(basis)
     return Report(
         key="ky-nhan",
         title=f"DANH SÁCH KÝ NHẬN KINH PHÍ HỖ TRỢ HOẠT ĐỘNG TỔ CNSCĐ {period.label.upper()}",
@@ -390,8 +538,29 @@ def payment_report(reg, policy: FundPolicy, period: Period, *, days_per_person_m
         personal_data=True,
         letterhead=letterhead(reg, day),
         row_height=30,
-        meta={"total": total, "payments": pays, "days_known": days_known},
+        meta={"total": None if blank_amount else total, "payments": pays, "days_known": days_known,
+              "policy_chosen": policy.chosen, CO_SIGNERS: co_signers(settings)},
     )
+
+
+CO_SIGNERS = "co_signers"  # Report.meta key: the signatures left of the head's on a payment list
+
+
+def co_signers(settings) -> tuple[tuple[str, str], ...]:
+    """The payment list's other signatures, left of the head's: who drew it up and the accountant
+    (names from the settings ``preparer_name`` / ``accountant_name``; blank to sign by hand)."""
+    def name(key: str) -> str:
+        return text.clean(getattr(settings, key, "") or "") if settings is not None else ""
+
+    return (("NGƯỜI LẬP BIỂU", name("preparer_name")), ("KẾ TOÁN", name("accountant_name")))
+
+
+def _settings(reg):
+    if reg is None:
+        return None
+    from models import services
+
+    return services.get_settings(reg)
 
 
 def _payment_notes(policy: FundPolicy, period: Period, days_per_person_month: int | None,
@@ -405,6 +574,9 @@ def _payment_notes(policy: FundPolicy, period: Period, days_per_person_month: in
     capped = policy.team_year_cap is not None and period.start.month > 1
     blank_amount = not days_known and not fixed
     notes: list[str] = []
+    if not policy.chosen:
+        return [unchosen_note(policy_source)] + ([f"{no_leader} tổ chưa có Tổ trưởng: ghi tên người nhận thay "
+                                                  "trước khi chi."] if no_leader else [])
     if policy_source:
         notes.append(f"Mức hỗ trợ áp dụng ({policy_source}): {policy.name}.")
     notes.append(f"Mức hỗ trợ: {policy.describe()}.")
@@ -437,21 +609,36 @@ def _payment_notes(policy: FundPolicy, period: Period, days_per_person_month: in
                      + (f" và {days_per_person_month} ngày/người/tháng" if per_day else "")
                      + "; sửa theo chứng từ đã chi nếu khác.")
     if not blank_amount:
-        notes.append(f"Tổng số tiền{' phần cố định' if not days_known else ''}: {f(total)} đồng.")
+        notes.append(f"Tổng số tiền{' phần cố định' if not days_known else ''}: {f(total)} đồng "
+                     f"(bằng chữ: {money_words.amount_in_words(total)}).")
     if no_leader:
         notes.append(f"{no_leader} tổ chưa có Tổ trưởng: ghi tên người nhận thay trước khi chi.")
     return notes
 
 
 POLICY_SETTING = "fund_policy"
+BASIS_SETTING = "fund_basis"  # the resolution the rate comes from, as the clerk writes it (settings)
+
+
+def province_policy(province: str) -> FundPolicy | None:
+    """The policy of ``province`` ("Tỉnh Quảng Nam", "Thành phố Đà Nẵng", "Quảng Nam"), None when
+    the catalogue has none for it."""
+    f = text.fold(province or "").strip()
+    for prefix in ("tinh ", "thanh pho ", "tp. ", "tp "):
+        if f.startswith(prefix):
+            f = f[len(prefix):].strip()
+            break
+    code = PROVINCE_POLICIES.get(f)
+    return POLICIES[code] if code else None
 
 
 def registry_policy(reg, code: str | None = None, *, settings=None) -> tuple[FundPolicy, str]:
     """The policy to use and where it comes from (said in the sheet).
 
     ``code`` (chosen by the clerk) wins; else the registry's ``fund_policy`` setting when there is
-    one (from ``settings`` when the caller has read them already); else Quảng Nam phương án 01
-    (500.000 đồng/tổ/tháng).
+    one (from ``settings`` when the caller has read them already); else the policy of the registry's
+    province; else :data:`UNCHOSEN` — the sheets then ask the clerk to choose and leave the amounts
+    blank (a Hải Phòng ward is never paid at Quảng Nam's rate by default).
     """
     if code:
         return get_policy(code), "chọn khi xuất"
@@ -462,7 +649,12 @@ def registry_policy(reg, code: str | None = None, *, settings=None) -> tuple[Fun
     saved = (getattr(settings, POLICY_SETTING, "") or "") if settings is not None else ""
     if saved and isinstance(saved, str) and text.fold(saved).replace(" ", "-") in POLICIES:
         return get_policy(saved), "theo cài đặt của sổ"
-    return QUANG_NAM_PA01, "mặc định, vì sổ chưa cài đặt mức hỗ trợ"
+    province = text.clean(getattr(settings, "province", "") or "") if settings is not None else ""
+    found = province_policy(province)
+    if found is not None:
+        return found, f"theo tỉnh, thành phố của sổ: {province}"
+    where = province or "tỉnh, thành phố của sổ"
+    return UNCHOSEN, f"sổ chưa cài đặt mức hỗ trợ và {where} chưa có mức hỗ trợ trong danh mục của chương trình"
 
 
 def with_years(policy: FundPolicy, years: int | None = None, months_per_year: int | None = None) -> FundPolicy:
@@ -474,6 +666,7 @@ def with_years(policy: FundPolicy, years: int | None = None, months_per_year: in
     return replace(policy, **changes) if changes else policy
 
 
-__all__ = ["RateItem", "FundPolicy", "POLICIES", "QUANG_NAM_PA01", "get_policy", "Estimate", "estimate",
-           "estimate_report", "Payment", "payments", "payment_report", "with_years", "period_months",
-           "registry_policy", "POLICY_SETTING"]
+__all__ = ["RateItem", "FundPolicy", "POLICIES", "QUANG_NAM_PA01", "UNCHOSEN", "PROVINCE_POLICIES", "get_policy",
+           "province_policy", "Estimate", "estimate", "TeamCount", "team_count", "default_teams", "registry_estimate",
+           "estimate_report", "basis_note", "Payment", "payments", "payment_report", "co_signers", "CO_SIGNERS",
+           "with_years", "period_months", "registry_policy", "POLICY_SETTING", "BASIS_SETTING"]
