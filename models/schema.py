@@ -15,7 +15,7 @@ import peewee as pw
 
 from .text import clean
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class MemoryDatabase(pw.SqliteDatabase):
@@ -297,6 +297,74 @@ class DutySlot(BaseModel):
         indexes = ((("person", "weekday", "shift"), True),)
 
 
+# ---------------------------------------------------------------------------
+# Hand-off packages between a commune and its province (schema v4)
+# ---------------------------------------------------------------------------
+class HandoffKey(BaseModel):
+    """The registry's own keys for hand-off packages, kept inside the encrypted file.
+
+    ``purpose``: ``ky`` — the Ed25519 key a commune signs its packages with (secret: the raw
+    32-byte private key in base64; public: the raw public key in base64); ``nhan`` — the X25519
+    age identity a province receives packages with (secret: ``AGE-SECRET-KEY-1…``; public:
+    ``age1…``); ``tinh`` — the province's public key a commune last encrypted to (no secret)."""
+
+    purpose = pw.CharField(max_length=8, primary_key=True)
+    secret = pw.TextField(default="")
+    public = pw.TextField()
+    label = CleanCharField(max_length=160, default="")
+    created_at = pw.DateTimeField()
+
+
+class ReceivedPackage(BaseModel):
+    """A commune's package for one period, as received by the province: at most one per unit and
+    period (a newer package replaces it). ``snapshot``: the signed snapshot's exact bytes,
+    zlib-compressed (re-checkable against ``manifest``/``signature``); ``totals``: the counts
+    computed from it at import (JSON), which the completeness board and the roll-up read."""
+
+    unit_key = pw.CharField(max_length=80)
+    period = pw.CharField(max_length=8)
+    unit = pw.ForeignKeyField(Unit, null=True, backref="received_packages", on_delete="SET NULL")
+    unit_name = CleanCharField(max_length=160)
+    kind = pw.CharField(max_length=8)  # day_du | so_lieu
+    created_at = pw.DateTimeField()  # the package's own date (signed)
+    received_at = pw.DateTimeField()
+    sender = pw.CharField(max_length=64)  # SHA-256 of the signing key (hex)
+    package_sha256 = pw.CharField(max_length=64)
+    snapshot_sha256 = pw.CharField(max_length=64)
+    file_name = CleanCharField(max_length=200, default="")
+    manifest = pw.TextField()
+    signature = pw.CharField(max_length=100)  # base64
+    snapshot = pw.BlobField()
+    totals = pw.TextField()
+
+    class Meta:
+        indexes = ((("unit_key", "period"), True),)
+
+
+class KnownSender(BaseModel):
+    """The signing key first seen (or last accepted) for a commune: a package signed by another key
+    is refused unless the officer accepts the new key."""
+
+    unit_key = pw.CharField(max_length=80, primary_key=True)
+    unit_name = CleanCharField(max_length=160)
+    public_key = pw.CharField(max_length=64)  # raw Ed25519 public key, base64
+    fingerprint = pw.CharField(max_length=64)
+    first_seen = pw.DateTimeField()
+    accepted_at = pw.DateTimeField()
+
+
+class ReceivedPerson(BaseModel):
+    """Who is in a received package, as 63-bit keys (of the CCCD, and of name + birth + phone),
+    to flag the same person in two communes. WITHOUT ROWID, keyed by (key, package)."""
+
+    key = pw.BigIntegerField()
+    package = pw.ForeignKeyField(ReceivedPackage, backref="person_keys", on_delete="CASCADE", index=False)
+
+    class Meta:
+        primary_key = pw.CompositeKey("key", "package")
+        without_rowid = True
+
+
 MODELS = [
     Unit,
     Category,
@@ -314,4 +382,8 @@ MODELS = [
     Activity,
     ActivityCount,
     DutySlot,
+    HandoffKey,
+    ReceivedPackage,
+    KnownSender,
+    ReceivedPerson,
 ]
