@@ -74,6 +74,19 @@ def _source_text(s) -> str:
             + ("" if s.unit_id else " (xã chưa có trong danh sách của sổ)"))
 
 
+def _doc_period(doc: dict) -> str:
+    """A kept table's period (exports.phu_luc_intake): the one recorded, else the year it was imported."""
+    if doc.get("period"):
+        return str(doc["period"]).upper()
+    return str(doc.get("imported", ""))[:4]
+
+
+def _periods_taken(period: str) -> set[str]:
+    """The tables a period's roll-up takes: its own; for the second half also the year's (the annual
+    report is what a commune without the program sends for 15/12)."""
+    return {period, period[:4]} if period.endswith("-H2") else {period}
+
+
 def _imported_tables(reg, period: str, have: set[str]) -> tuple[list[list], list[str]]:
     """Rows of imported Phụ lục I tables for units without a package: [unit, teams, villages, members,
     source text]; and notes on what was left out because a package covers it."""
@@ -81,9 +94,10 @@ def _imported_tables(reg, period: str, have: set[str]) -> tuple[list[list], list
     for doc in bulk.documents(reg, PHU_LUC_PREFIX).values():
         if not isinstance(doc, dict) or not isinstance(doc.get("rows"), list):
             continue
-        if doc.get("period") and str(doc["period"]).upper() != period:
+        if _doc_period(doc) not in _periods_taken(period):
             continue
-        src = f"Phụ lục I {doc.get('source', '')} gửi (tệp {doc.get('file', '')}; đơn vị không dùng chương trình)"
+        who = doc.get("unit") or doc.get("source", "")
+        src = f"Phụ lục I {who} gửi (tệp {doc.get('file', '')}; đơn vị không dùng chương trình)"
         for r in doc["rows"]:
             if not isinstance(r, list) or len(r) < 5:
                 continue
@@ -132,23 +146,25 @@ def _total_row(rows: list[list], first: int, skip: set[int] = frozenset(), label
     return out
 
 
+STT = ("Stt", "year", 6, "")  # exports.layout.stt_column(): no thousands separator
+TEAMS_GROUP = "Tổng số Tổ CNSCĐ/thôn"
+
+
 def _phu_luc_1(pkgs, extra, extra_notes, covered: str) -> Table:
     rows = []
-    t_teams = t_vill = t_mem = 0
     for s, tot in pkgs:
-        teams = sum(v[2] for v in tot["villages"])
-        villages = len(tot["villages"])
-        rows.append([len(rows) + 1, s.unit_name, f"{teams}/{villages}", tot["members"], _source_text(s)])
-        t_teams, t_vill, t_mem = t_teams + teams, t_vill + villages, t_mem + tot["members"]
+        rows.append([len(rows) + 1, s.unit_name, sum(v[2] for v in tot["villages"]), len(tot["villages"]),
+                     tot["members"], _source_text(s)])
     for unit, teams, villages, members, src in extra:
-        rows.append([len(rows) + 1, unit, f"{teams}/{villages}", members, src])
-        t_teams, t_vill, t_mem = t_teams + teams, t_vill + villages, t_mem + members
+        rows.append([len(rows) + 1, unit, teams, villages, members, src])
+    t_teams, t_vill, t_mem = (sum(r[j] for r in rows) for j in (2, 3, 4))
     notes = [covered, "Số thành viên gồm cả thành viên Tổ CNSCĐ cấp xã. Cột «Tổng số Tổ CNSCĐ/thôn»: số tổ cấp "
-             "thôn/số thôn, tổ dân phố. Dòng tổng cộng tính từ các dòng trên."] + extra_notes
+             "thôn và số thôn, tổ dân phố. Dòng tổng cộng tính từ các dòng trên."] + extra_notes
     return Table("phu-luc-1", "TỔNG HỢP SỐ LIỆU TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG", "Phụ lục I",
-                 [("Stt", "int", 6, ""), ("Xã, phường", "text", 30, ""), ("Tổng số Tổ CNSCĐ/thôn", "text", 16, ""),
-                  ("Tổng số thành viên Tổ CNSCĐ", "int", 18, ""), ("Nguồn số liệu", "text", 44, "")],
-                 rows, ["", "Tổng", f"{t_teams}/{t_vill}", t_mem, ""], notes,
+                 [STT, ("Xã, phường", "text", 34, ""), ("Số tổ", "int", 9, TEAMS_GROUP),
+                  ("Số thôn, TDP", "int", 9, TEAMS_GROUP), ("Tổng số thành viên Tổ CNSCĐ", "int", 18, ""),
+                  ("Nguồn số liệu", "text", 40, "")],
+                 rows, ["", "Tổng", t_teams, t_vill, t_mem, ""], notes,
                  {"teams": t_teams, "villages": t_vill, "members": t_mem, "packages": len(pkgs),
                   "tables": len(extra)})
 
@@ -164,15 +180,15 @@ def _composition(pkgs, cat_order: dict, cat_names: dict, n_extra: int) -> Table:
     chosen = sorted((c for c, n in counts.items() if n > 0), key=lambda c: (cat_order.get(c, 999), c))
     total = sum(counts[c] for c in chosen)
     pct = pct_largest_remainder([counts[c] for c in chosen])
-    rows = [[i, names.get(c, c), f"{counts[c]}/{total}", p] for i, (c, p) in enumerate(zip(chosen, pct, strict=True), 1)]
+    rows = [[i, names.get(c, c), counts[c], total, p] for i, (c, p) in enumerate(zip(chosen, pct, strict=True), 1)]
     notes = [f"Tính từ gói báo cáo của {len(pkgs)} xã, phường ({text.format_int(total)} lượt thành viên; mỗi thành "
              "viên tính theo một thành phần chính). Tỷ lệ làm tròn theo phương pháp phần dư lớn nhất."]
     if n_extra:
         notes.append(f"{n_extra} đơn vị chỉ gửi Phụ lục I (không có số theo thành phần) nên không có trong bảng này.")
     return Table("thanh-phan", "TỔNG HỢP SỐ LIỆU THÔNG TIN THÀNH VIÊN TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG", "Thành phần",
-                 [("Stt", "int", 6, ""), ("Thành viên theo thành phần", "text", 36, ""), ("Số lượng", "text", 14, ""),
-                  ("Tỷ lệ (%)", "pct", 12, "")],
-                 rows, ["", "Tổng", f"{total}/{total}", 100 if total else 0], notes,
+                 [STT, ("Thành viên theo thành phần", "text", 36, ""), ("Số lượng", "int", 11, ""),
+                  ("Tổng số thành viên", "int", 12, ""), ("Tỷ lệ (%)", "pct", 10, "")],
+                 rows, ["", "Tổng", total, total, 100 if total else 0], notes,
                  {"counts": {c: counts[c] for c in chosen}, "total": total})
 
 
@@ -191,7 +207,7 @@ def _training(pkgs, n_extra: int) -> Table:
     if n_extra:
         notes.append(f"{n_extra} đơn vị chỉ gửi Phụ lục I nên không có số tập huấn.")
     return Table("tap-huan-do-phu", "TỶ LỆ THÀNH VIÊN TỔ CNSCĐ ĐÃ ĐƯỢC TẬP HUẤN", "Độ phủ tập huấn",
-                 [("Stt", "int", 6, ""), ("Xã, phường", "text", 30, ""), ("Số thành viên", "int", 11, ""),
+                 [STT, ("Xã, phường", "text", 30, ""), ("Số thành viên", "int", 11, ""),
                   ("Đã tập huấn", "int", 11, ""), ("Chưa tập huấn", "int", 11, ""),
                   ("Tỷ lệ đã tập huấn (%)", "pct1", 12, ""), ("Số lớp trong kỳ", "int", 10, ""),
                   ("Nguồn số liệu", "text", 40, "")],
@@ -208,7 +224,7 @@ def _equipment(pkgs) -> Table:
                      sum(k[3] for k in kinds), sum(k[2] for k in kinds), eq["needs"][1], eq["needs"][2],
                      _source_text(s)])
     return Table("thiet-bi", "TỔNG HỢP TRANG THIẾT BỊ PHỤC VỤ HOẠT ĐỘNG TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG", "Thiết bị",
-                 [("Stt", "int", 6, ""), ("Xã, phường", "text", 30, ""), ("Số mục", "int", 8, "Thiết bị hiện có"),
+                 [STT, ("Xã, phường", "text", 30, ""), ("Số mục", "int", 8, "Thiết bị hiện có"),
                   ("Số lượng", "int", 8, "Thiết bị hiện có"), ("Hỏng/cần thay", "int", 9, "Thiết bị hiện có"),
                   ("Giá trị (đồng)", "money", 15, "Thiết bị hiện có"), ("Số lượng", "int", 8, "Đề xuất chưa đáp ứng"),
                   ("Kinh phí dự kiến (đồng)", "money", 15, "Đề xuất chưa đáp ứng"), ("Nguồn số liệu", "text", 40, "")],
@@ -226,7 +242,7 @@ def _fund(pkgs, extra) -> Table:
         rows.append([len(rows) + 1, unit, teams, villages, members, src])
     total = _total_row(rows, 2, {5}) if rows else None
     return Table("kinh-phi", "SỐ LIỆU ĐẦU VÀO DỰ TOÁN KINH PHÍ HỖ TRỢ TỔ CNSCĐ", "Đầu vào kinh phí",
-                 [("Stt", "int", 6, ""), ("Xã, phường", "text", 30, ""), ("Số Tổ CNSCĐ cấp thôn", "int", 12, ""),
+                 [STT, ("Xã, phường", "text", 30, ""), ("Số Tổ CNSCĐ cấp thôn", "int", 12, ""),
                   ("Số thôn, tổ dân phố", "int", 12, ""), ("Số thành viên", "int", 12, ""),
                   ("Nguồn số liệu", "text", 44, "")],
                  rows, total, ["Mức hỗ trợ tính theo số tổ cấp thôn (cột 3) — xem biểu dự toán kinh phí."],
@@ -235,7 +251,7 @@ def _fund(pkgs, extra) -> Table:
 
 
 def _activities(pkgs, app: str) -> Table:
-    cols: list[tuple[str, str, float, str]] = [("Stt", "int", 5, ""), ("Xã, phường", "text", 26, "")]
+    cols: list[tuple[str, str, float, str]] = [STT, ("Xã, phường", "text", 26, "")]
     for svc in SERVICE_ORDER:
         g = service_label(svc, app)
         cols += [("Số người", "int", 9, g), ("Số hộ", "int", 9, g)]
@@ -264,7 +280,7 @@ def _sources(sources: list[Source]) -> Table:
     labels = {"day_du": "Gói đầy đủ", "so_lieu": "Gói chỉ số liệu", "phu_luc_i": "Phụ lục I (không dùng chương trình)"}
     rows = [[i, s.unit, labels.get(s.kind, s.kind), s.text] for i, s in enumerate(sources, 1)]
     return Table("nguon", "NGUỒN SỐ LIỆU CỦA TỪNG ĐƠN VỊ", "Nguồn số liệu",
-                 [("Stt", "int", 6, ""), ("Đơn vị", "text", 30, ""), ("Loại", "text", 22, ""),
+                 [STT, ("Đơn vị", "text", 30, ""), ("Loại", "text", 22, ""),
                   ("Chi tiết", "text", 60, "")], rows, None,
                  [f"{sum(1 for s in sources if s.kind != 'phu_luc_i')} gói báo cáo, "
                   f"{sum(1 for s in sources if s.kind == 'phu_luc_i')} dòng từ bảng Phụ lục I."], {})

@@ -187,8 +187,8 @@ def test_round_trip_commune_to_province(world, capsys):
         from models import received_rollup
 
         r = received_rollup.rollup(reg, "2026-H2")
-        assert r.table("phu-luc-1").total[3] == members and r.table("thanh-phan").meta["total"] == members
-        assert "Gói đầy đủ lập 10/12/2026" in r.table("phu-luc-1").rows[0][4]
+        assert r.table("phu-luc-1").total[4] == members and r.table("thanh-phan").meta["total"] == members
+        assert "Gói đầy đủ lập 10/12/2026" in r.table("phu-luc-1").rows[0][5]
         assert sum(r.table("thanh-phan").meta["counts"].values()) == members
         assert r.table("kinh-phi").meta["village_teams"] == 28
         log = [e.summary for e in services.list_audit(reg)]
@@ -270,7 +270,7 @@ def test_a_newer_package_replaces_the_old_one_after_confirmation_never_adds(worl
         assert s.members == members and s.created_at.date() == dt.date(2026, 12, 10)
         from models import received_rollup
 
-        assert received_rollup.rollup(reg, "2026-H2").table("phu-luc-1").total[3] == members
+        assert received_rollup.rollup(reg, "2026-H2").table("phu-luc-1").total[4] == members
         assert any(e.summary.startswith("Thay gói báo cáo kỳ 2026-H2") for e in services.list_audit(reg))
     # the older package again: skipped; the same package again: nothing changes, not even the file
     code, out, _ = cnscd("handoff", "import", str(first), "--db", str(tinh), "--yes", capsys=capsys)
@@ -408,8 +408,8 @@ def test_counts_only_package_carries_no_personal_data(world, capsys):
         from models import received_rollup
 
         r = received_rollup.rollup(reg, "2026-H2")
-        assert r.table("phu-luc-1").total[3] == snap["totals"]["members"]
-        assert "Gói chỉ số liệu" in r.table("phu-luc-1").rows[0][4]
+        assert r.table("phu-luc-1").total[4] == snap["totals"]["members"]
+        assert "Gói chỉ số liệu" in r.table("phu-luc-1").rows[0][5]
         assert received.duplicates(reg, "2026-H2") == []
 
 
@@ -493,8 +493,8 @@ def test_roll_up_takes_phu_luc_i_tables_of_communes_without_the_program(world, c
         r = received_rollup.rollup(reg, "2026-H2")
     t = r.table("phu-luc-1")
     assert [row[1] for row in t.rows] == ["Phường Trần Hưng Đạo", "Xã Kiến Thụy"]  # the package wins, no double count
-    assert t.total == ["", "Tổng", "40/40", 189 + 70, ""]
-    assert "không dùng chương trình" in t.rows[1][4] and "PhuLucI_KienThuy.xlsx" in t.rows[1][4]
+    assert t.total == ["", "Tổng", 40, 40, 189 + 70, ""]
+    assert "không dùng chương trình" in t.rows[1][5] and "PhuLucI_KienThuy.xlsx" in t.rows[1][5]
     assert any("bỏ dòng trong Phụ lục I" in n for n in t.notes)
     assert [s.kind for s in r.sources] == ["day_du", "phu_luc_i"]
     assert r.table("kinh-phi").meta["village_teams"] == 40
@@ -566,3 +566,36 @@ def test_a_v3_file_opens_and_gets_the_handoff_tables(tmp_path):
 
 def _tables_ddl(conn) -> list[str]:
     return sorted(s for (s,) in conn.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"))
+
+
+# ---------------------------------------------------------------------------
+# The province demo writes its communes' packages (the round trip in two commands)
+# ---------------------------------------------------------------------------
+def test_province_demo_packages_round_trip(tmp_path, capsys):
+    from exports.package_demo import write_demo_packages
+    from models.demo import create_demo
+    from models.schema import Membership, Team, Unit
+
+    path = tmp_path / "demo-tinh.cnscd"
+    reg, _ = create_demo(path, scale="province", passphrase=PASS)
+    reg.close()
+    paths = write_demo_packages(path, tmp_path / "goi-mau", passphrase=PASS, limit=12)
+    assert len(paths) == 11  # the 10th commune never sends
+    again = write_demo_packages(path, tmp_path / "lan-2", passphrase=PASS, limit=12)
+    assert [p.read_bytes() == q.read_bytes() for p, q in zip(paths, again, strict=True)].count(False) == 11  # fresh
+    code, out, err = cnscd("handoff", "import", str(tmp_path / "goi-mau"), "--db", str(path), capsys=capsys)
+    assert code == 0 and "nhận mới 11" in out, err
+    # the same communes again (same demo keys): replaced, not refused for a new key
+    code, out, err = cnscd("handoff", "import", str(tmp_path / "lan-2"), "--db", str(path), "--yes", capsys=capsys)
+    assert code == 0 and "không đổi 11" in out, err  # the same snapshots: nothing to replace
+    with Registry.open(path, passphrase=PASS) as reg:
+        board = received.completeness(reg, "2026-H2", day=dt.date(2026, 12, 20))
+        assert board.counts["dung_han"] == 10 and board.counts["muon"] == 1  # the 3rd; the 10th sends nothing
+        assert board.counts["thieu"] == len(board.rows) - 11
+        for s in received.list_packages(reg, "2026-H2"):
+            with reg.read():
+                units = [u for (u,) in Unit.select(Unit.id).where((Unit.id == s.unit_id)
+                                                                 | (Unit.parent == s.unit_id)).tuples()]
+                held = (Membership.select().join(Team)
+                        .where(Team.unit.in_(units) & Membership.end_date.is_null()).count())
+            assert s.members == held, s.unit_name
