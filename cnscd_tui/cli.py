@@ -17,7 +17,7 @@ traceback of an unexpected error. Every run logs its operations with counts only
 writes a crash report there, says so in Vietnamese and exits 1.
 
 The subcommands live in :mod:`cnscd_tui.commands` (``registry``, ``export``,
-``imports``, ``activities``); this module builds the parser from them and runs one.
+``imports``, ``activities``, ``handoff``); this module builds the parser from them and runs one.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import time
 
 from models.errors import EXIT_OK, EXIT_USAGE, InputError, StoreError, UsageError
 
-from .commands import export, imports, registry
+from .commands import export, handoff, imports, registry
 from .commands.common import Parser, Secrets, common_options, error, install_argparse_vietnamese
 
 __all__ = ["main", "build_parser", "UsageError"]
@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action=_Version, help="in số phiên bản rồi thoát")
     p.add_argument("--demo", action="store_true", help="mở sổ mẫu (tạo nếu chưa có; mật khẩu hiện trên màn hình)")
     sub = p.add_subparsers(dest="command", parser_class=Parser, metavar="LỆNH")
-    for group in (registry, export, imports):
+    for group in (registry, export, imports, handoff):
         group.register(sub, common)
     return p
 
@@ -91,7 +91,7 @@ def _silence_stdout() -> None:
 def _command_name(args) -> str:
     """"export", "import roster", … (for the log and crash reports); "tui" with no command."""
     name = getattr(args, "command", None) or "tui"
-    for sub in ("usb_command", "import_command", "template_command"):
+    for sub in ("usb_command", "import_command", "template_command", "handoff_command"):
         if getattr(args, sub, None):
             name += f" {getattr(args, sub)}"
     return name

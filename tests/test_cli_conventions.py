@@ -272,3 +272,11 @@ def test_no_help_text_mentions_a_seed(monkeypatch, capsys):
     for p in sub.choices.values():
         texts.append(p.format_help())
     assert not [t for t in texts if "seed" in t.lower()]
+
+
+def test_every_command_group_is_registered(monkeypatch, capsys):
+    """The groups in cnscd_tui/commands are all on the main parser (a frozen build once dropped some)."""
+    for argv in (["handoff", "--help"], ["import", "hoat-dong", "--help"], ["import", "thong-ke", "--help"],
+                 ["recovery-key", "--help"], ["export", "--help"]):
+        code, out, err = run(argv, monkeypatch, capsys)
+        assert code == 0 and f"cnscd {' '.join(argv[:-1])}" in out, (argv, err)
