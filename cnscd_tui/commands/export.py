@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import time
 from pathlib import Path
 
 from models.errors import EXIT_OK, UsageError
@@ -304,7 +305,10 @@ def cmd_export(args, secrets: Secrets) -> int:
         password = (secrets.get("CNSCD_EXPORT_PASSWORD", "mật khẩu đặt cho tệp xuất", confirm=True)
                     if args.protect else None)
         req = request_from_args(args)
+        started = time.monotonic()
         obj, tag = build_pack(reg, req)
+        log().debug("export %s: %d sheet(s) built in %.2f s", req.kind, len(_as_reports(obj)),
+                    time.monotonic() - started)
         name = default_name(reg, req.kind, tag, fmt)
         if isinstance(obj, Pack) and fmt == "xlsx":  # one workbook named for its period
             name = obj.file_stem + ".xlsx"
