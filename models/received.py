@@ -332,9 +332,8 @@ def _write(reg, it: PlanItem) -> None:
         pid = it.previous.id
     else:
         pid = ReceivedPackage.insert(**values).execute()
-    keys = sorted({(k, pid) for k in person_keys(snap)})
-    for i in range(0, len(keys), 400):
-        ReceivedPerson.insert_many(keys[i:i + 400], fields=[ReceivedPerson.key, ReceivedPerson.package]).execute()
+    keys = sorted((k, pid) for k in person_keys(snap))
+    database.connection().executemany("INSERT INTO received_person (key, package_id) VALUES (?, ?)", keys)
     _remember_sender(reg, inc, stamp, it.new_key)
     what = (f"Thay gói báo cáo kỳ {inc.period} của {inc.unit_label} (gói cũ lập {it.previous.created_at:%d/%m/%Y})"
             if it.previous is not None else f"Nhận gói báo cáo kỳ {inc.period} của {inc.unit_label}")
