@@ -21,6 +21,8 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+import peewee as pw
+
 from . import demo_activities, text, validate
 from .schema import (
     Attendance,
@@ -76,6 +78,16 @@ class _Ctx:
     province_code: str
     cccd_serial: int = 0
     used_phones: set | None = None
+    keys: dict | None = None  # (family, given) → (search key, sort key): names repeat
+
+
+def _name_keys(ctx: _Ctx, family: str, given: str) -> tuple[str, str]:
+    if ctx.keys is None:
+        ctx.keys = {}
+    k = ctx.keys.get((family, given))
+    if k is None:
+        k = ctx.keys[(family, given)] = (text.search_key(family, given), text.name_sort_key_str(family, given))
+    return k
 
 
 def _person(ctx: _Ctx, village: Unit | None, *, gender: str | None = None, age: tuple[int, int] = (22, 62)) -> dict:
@@ -98,16 +110,52 @@ def _person(ctx: _Ctx, village: Unit | None, *, gender: str | None = None, age: 
             if phone not in ctx.used_phones:
                 ctx.used_phones.add(phone)
                 break
+    search_key, sort_key = _name_keys(ctx, family, giv)
     return dict(family_name=family, given_name=giv, gender=gender, birth_date=birth_date,
                 birth_year=None if birth_date else year, phone=phone, cccd=cccd, cccd_legacy=False,
-                village=village.id if village else None, notes="",
-                search_key=text.search_key(family, giv), sort_key=text.name_sort_key_str(family, giv))
+                village=village.id if village else None, notes="", search_key=search_key, sort_key=sort_key)
+
+
+def _next_id(model) -> int:
+    return (model.select(model.id).order_by(model.id.desc()).scalar() or 0) + 1
+
+
+def _bulk_insert(model, rows: list[dict]) -> None:
+    """``model.insert_many(rows)`` without peewee's per-row SQL building (the province demo
+    at 16× inserts over a million rows): every field's ``db_value`` (so text is cleaned
+    the same way; repeated values converted once), its default when a row leaves it out,
+    one ``executemany``."""
+    if not rows:
+        return
+    fields = [f for f in model._meta.sorted_fields if f.name != "id" or "id" in rows[0]]
+    cols = ", ".join(f'"{f.column_name}"' for f in fields)
+    sql = f'INSERT INTO "{model._meta.table_name}" ({cols}) VALUES ({", ".join("?" * len(fields))})'
+    plain = (pw.AutoField, pw.IntegerField, pw.FloatField)  # BigIntegerField is an IntegerField
+    convs = []
+    for f in fields:
+        default = f.default() if callable(f.default) else f.default
+        if isinstance(f, plain) or type(f) is pw.CharField:
+            convs.append((f.name, default, None))
+        else:
+            convs.append((f.name, default, {}))
+
+    def value(row, name, default, cache):
+        v = row.get(name, default)
+        if v is None or cache is None:
+            return v
+        try:
+            return cache[v]
+        except KeyError:
+            c = cache[v] = model._meta.fields[name].db_value(v)
+            return c
+
+    model._meta.database.connection().executemany(
+        sql, [tuple(value(r, n, d, c) for n, d, c in convs) for r in rows])
 
 
 def _insert_people(rows: list[dict]) -> list[int]:
-    first = (Person.select(Person.id).order_by(Person.id.desc()).scalar() or 0) + 1
-    for i in range(0, len(rows), 500):
-        Person.insert_many(rows[i:i + 500]).execute()
+    first = _next_id(Person)
+    _bulk_insert(Person, rows)
     return list(range(first, first + len(rows)))
 
 
@@ -242,9 +290,7 @@ def _courses(ctx: _Ctx, people: list[int], *, year: int, per_year: list) -> None
         c = Course.create(title=title, start_date=start, end_date=start, organiser=org, form=form, hours=hours,
                           topics=";".join(topics), location="Hội trường UBND" if form != "truc_tuyen" else "Trực tuyến")
         chosen = sorted({p for p in people if rng.random() < share})
-        rows = [dict(course=c.id, person=p, certificate_no="") for p in chosen]
-        for i in range(0, len(rows), 500):
-            Attendance.insert_many(rows[i:i + 500]).execute()
+        _bulk_insert(Attendance, [dict(course=c.id, person=p, certificate_no="") for p in chosen])
 
 
 def _equipment(ctx: _Ctx, villages: list[Unit], commune: Unit | None) -> None:
@@ -275,14 +321,14 @@ def _equipment(ctx: _Ctx, villages: list[Unit], commune: Unit | None) -> None:
         rows.append(dict(unit=commune.id, place="Trung tâm Phục vụ hành chính công", kind="BANG_TIN",
                          description="Bảng tin điện tử", quantity=1, condition="tot", funding="ngan_sach",
                          funding_note="", acquired_on=dt.date(2025, 11, 1), value=28_000_000, note=""))
-    for i in range(0, len(rows), 300):
-        Equipment.insert_many(rows[i:i + 300]).execute()
-    for i in range(0, len(needs), 300):
-        EquipmentNeed.insert_many(needs[i:i + 300]).execute()
+    _bulk_insert(Equipment, rows)
+    _bulk_insert(EquipmentNeed, needs)
 
 
-def _mark_demo(reg, scale: str, random_state: int) -> None:
+def _mark_demo(reg, scale: str, random_state: int, times: int = 1) -> None:
     where = "cấp tỉnh" if scale == "province" else "cấp xã"
+    if times > 1:
+        where += f", {times} bản"
     AuditLog.create(at=dt.datetime.now().replace(microsecond=0), actor=reg.actor, action="he_thong",
                     entity="registry", summary=f"Tạo dữ liệu mẫu ({where}, mã ngẫu nhiên {random_state})",
                     field="", old="", new="")
@@ -333,12 +379,57 @@ def largest_remainder(total: int, weights: list[int]) -> list[int]:
     return parts
 
 
-def build_province(reg, random_state: int = 2026) -> None:
-    """Fill a freshly created province-level registry like the Quảng Nam assessment."""
-    rng = random.Random(random_state)
-    ctx = _Ctx(rng, "049", used_phones=set())
-    from .services import update_settings
+@dataclass(frozen=True)
+class _Place:
+    """A unit made by the province demo (what the later steps read of it)."""
 
+    id: int
+    kind: str
+    name: str
+
+
+class _Rows:
+    """The province demo's units, teams, decisions, people and memberships, with ids given here
+    (in the order the rows are made, as ``create`` would give them), inserted in one go."""
+
+    def __init__(self):
+        self.next = {m: _next_id(m) for m in (Unit, Team, Decision)}
+        self.rows: dict = {Unit: [], Team: [], Decision: []}
+        self.people: list[dict] = []
+        self.ms: list[dict] = []
+
+    def add(self, model, **row) -> int:
+        row["id"] = self.next[model]
+        self.next[model] += 1
+        self.rows[model].append(row)
+        return row["id"]
+
+    def unit(self, **row) -> _Place:
+        return _Place(self.add(Unit, **row), row["kind"], row["name"])
+
+    def insert(self) -> None:
+        for model in (Unit, Team, Decision):
+            _bulk_insert(model, self.rows[model])
+        ids = _insert_people(self.people)
+        for pid, m in zip(ids, self.ms, strict=True):
+            m["person"] = pid
+        _bulk_insert(Membership, self.ms)
+
+
+def _copy_names(k: int, di: int, ci: int, dname: str) -> tuple[str, str, str]:
+    """District name, commune name and commune code of copy ``k`` (0: the province as it is;
+    a copy's district carries its number, «Tam Kỳ 2», and its communes other syllables)."""
+    syl = COMMUNE_SYLLABLES
+    n = len(syl)
+    cname = f"{syl[(di * 7 + ci + 11 * k) % n]} {syl[(ci * 3 + di + 7 * k) % n]}"
+    if k == 0:
+        return dname, cname, f"{di + 1:02d}{ci + 1:02d}"
+    return f"{dname} {k + 1}", cname, f"{k + 1:02d}{di + 1:02d}{ci + 1:02d}"
+
+
+def _province_copy(ctx: _Ctx, rows: _Rows, k: int, province_id: int, cats: dict[str, int]) -> list[_Place]:
+    """One copy of Phụ lục I's 17 districts (``k``: which copy); returns its villages."""
+    rng = ctx.rng
     total_members = sum(r[4] for r in PHU_LUC_I)
     counts = largest_remainder(total_members, [n for _, n in COMPOSITION_QUANG_NAM])
     pool: dict[str, int] = {code: n for (code, _), n in zip(COMPOSITION_QUANG_NAM, counts, strict=True)}
@@ -352,6 +443,49 @@ def build_province(reg, random_state: int = 2026) -> None:
         pool[c] -= 1
         return c
 
+    d = dt.date(2022, 9, 15)
+    all_villages: list[_Place] = []
+    for di, (dname0, dkind, n_teams, n_villages, n_members) in enumerate(PHU_LUC_I):
+        dname = _copy_names(k, di, 0, dname0)[0]
+        district = rows.unit(level="huyen", kind=dkind, name=dname, parent=province_id,
+                             sort_order=k * len(PHU_LUC_I) + di + 1)
+        n_communes = max(3, round(n_villages / 8))
+        communes = []
+        for ci in range(n_communes):
+            ckind = "phường" if dkind != "huyện" and ci % 2 == 0 else "xã"
+            _, cname, code = _copy_names(k, di, ci, dname0)
+            communes.append(rows.unit(level="xa", kind=ckind, name=cname, parent=district.id, sort_order=ci + 1,
+                                      code=code))
+        vkind = "tổ dân phố" if dkind != "huyện" else "thôn"
+        villages = [rows.unit(level="thon", kind=vkind, name=f"{vi // n_communes + 1}",
+                              parent=communes[vi % n_communes].id, sort_order=vi + 1) for vi in range(n_villages)]
+        all_villages.extend(villages)
+        sizes = largest_remainder(n_members, [1] * n_teams)
+        for ti in range(n_teams):
+            v, c = villages[ti], communes[ti % n_communes]
+            t = rows.add(Team, unit=v.id, level="thon", name=f"Tổ CNSCĐ {vkind} {v.name}, {c.kind} {c.name}",
+                         founded_on=d)
+            dec = rows.add(Decision, team=t, kind="thanh_lap", number=f"{100 + ti}/QĐ-UBND", date=d,
+                           issuer=f"UBND {c.kind} {c.name}")
+            for j in range(sizes[ti]):
+                code = take("TRUONG_THON" if j == 0 else "DOAN_TN" if j == 1 else None)
+                rows.people.append(_person(ctx, v, gender="nu" if code == "PHU_NU" else None))
+                rows.ms.append(dict(team=t, role="to_truong" if j == 0 else "to_pho" if j == 1 else "thanh_vien",
+                                    category=cats[code], other_positions=rng.choice(OTHER_POSITIONS[code]),
+                                    start_date=d, decision=dec))
+    return all_villages
+
+
+def build_province(reg, random_state: int = 2026, times: int = 1) -> None:
+    """Fill a freshly created province-level registry like the Quảng Nam assessment; ``times``
+    copies of its 17 districts (distinct names: «Tam Kỳ», «Tam Kỳ 2», …) stand in for a
+    larger roll-up (16×: 119.136 members). The same ``random_state`` gives the same registry."""
+    if times < 1:
+        raise ValueError(f"times must be ≥ 1, not {times}")
+    rng = random.Random(random_state)
+    ctx = _Ctx(rng, "049", used_phones=set())
+    from .services import update_settings
+
     with reg.write():
         update_settings(reg, place_name="Tam Kỳ", issuing_body_parent="UBND TỈNH QUẢNG NAM",
                         issuing_body="SỞ KHOA HỌC VÀ CÔNG NGHỆ", signer_prefix="KT. GIÁM ĐỐC",
@@ -359,44 +493,12 @@ def build_province(reg, random_state: int = 2026) -> None:
                         village_team_max=8, required_categories=["TRUONG_THON", "DOAN_TN"])
         cats = _categories()
         province = Unit.select().where(Unit.level == "tinh").get()
-        d = dt.date(2022, 9, 15)
-        people: list[dict] = []
-        ms: list[dict] = []
-        all_villages: list[Unit] = []
-        for di, (dname, dkind, n_teams, n_villages, n_members) in enumerate(PHU_LUC_I):
-            district = Unit.create(level="huyen", kind=dkind, name=dname, parent=province, sort_order=di + 1)
-            n_communes = max(3, round(n_villages / 8))
-            communes = []
-            for ci in range(n_communes):
-                ckind = "phường" if dkind != "huyện" and ci % 2 == 0 else "xã"
-                cname = f"{COMMUNE_SYLLABLES[(di * 7 + ci) % len(COMMUNE_SYLLABLES)]} {COMMUNE_SYLLABLES[(ci * 3 + di) % len(COMMUNE_SYLLABLES)]}"
-                communes.append(Unit.create(level="xa", kind=ckind, name=f"{cname}", parent=district,
-                                            sort_order=ci + 1, code=f"{di + 1:02d}{ci + 1:02d}"))
-            vkind = "tổ dân phố" if dkind != "huyện" else "thôn"
-            villages = []
-            for vi in range(n_villages):
-                c = communes[vi % n_communes]
-                villages.append(Unit.create(level="thon", kind=vkind, name=f"{vi // n_communes + 1}", parent=c,
-                                            sort_order=vi + 1))
-            all_villages.extend(villages)
-            sizes = largest_remainder(n_members, [1] * n_teams)
-            for ti in range(n_teams):
-                v = villages[ti]
-                t = Team.create(unit=v, level="thon", name=f"Tổ CNSCĐ {vkind} {v.name}, {communes[ti % n_communes].kind} "
-                                f"{communes[ti % n_communes].name}", founded_on=d)
-                dec = Decision.create(team=t, kind="thanh_lap", number=f"{100 + ti}/QĐ-UBND", date=d,
-                                      issuer=f"UBND {communes[ti % n_communes].kind} {communes[ti % n_communes].name}")
-                for j in range(sizes[ti]):
-                    code = take("TRUONG_THON" if j == 0 else "DOAN_TN" if j == 1 else None)
-                    people.append(_person(ctx, v, gender="nu" if code == "PHU_NU" else None))
-                    ms.append(dict(team=t.id, role="to_truong" if j == 0 else "to_pho" if j == 1 else "thanh_vien",
-                                   category=cats[code], other_positions=rng.choice(OTHER_POSITIONS[code]),
-                                   start_date=d, decision=dec.id))
-        ids = _insert_people(people)
-        for pid, m in zip(ids, ms, strict=True):
-            m["person"] = pid
-        for i in range(0, len(ms), 500):
-            Membership.insert_many(ms[i:i + 500]).execute()
+        rows = _Rows()
+        all_villages: list[_Place] = []
+        for k in range(times):
+            all_villages.extend(_province_copy(ctx, rows, k, province.id, cats))
+        rows.insert()
+        del rows
         active = _active_people()
         _courses(ctx, active, year=2026, per_year=[
             ("Bồi dưỡng kỹ năng số cho Tổ CNSCĐ năm 2026", dt.date(2026, 4, 8), "Sở Khoa học và Công nghệ",
@@ -406,26 +508,29 @@ def build_province(reg, random_state: int = 2026) -> None:
         ])
         _equipment(ctx, all_villages[::5], None)
         demo_activities.set_demo_settings(reg, app_name="Smart Quảng Nam")
-        demo_activities.add_year_of_work(reg, rng, missing_households=25, no_fraud_teams=40, all_services=True,
-                                         every_month=True, needs_share=0.05)
-        _mark_demo(reg, "province", random_state)
+        demo_activities.add_year_of_work(reg, rng, missing_households=25 * times, no_fraud_teams=40 * times,
+                                         all_services=True, every_month=True, needs_share=0.05)
+        _mark_demo(reg, "province", random_state, times)
 
 
 def create_demo(path, *, scale: str = "commune", random_state: int = 2026, passphrase: str = DEMO_PASSPHRASE,
-                kdf=None, **former_name: int):
+                kdf=None, times: int = 1, **former_name: int):
     """Create a demo registry file, the same for the same ``random_state``; returns (Registry, recovery_key).
 
+    ``times`` (province only): that many copies of the province's districts, with distinct names.
     ``former_name``: the random state under the keyword it had before (one keyword), accepted only
-    until the command line passes ``random_state``; remove then."""
+    until every caller passes ``random_state``; remove then."""
     if len(former_name) > 1:
         raise TypeError(f"create_demo: unexpected keywords {sorted(former_name)}")
     if former_name:
         (random_state,) = former_name.values()
+    if times < 1 or (times != 1 and scale != "province"):
+        raise ValueError(f"times={times}: the province demo is built in 1 or more copies, the commune demo once")
     from .db import Registry
 
     if scale == "province":
         reg, rk = Registry.create(path, passphrase, province="Tỉnh Quảng Nam", commune="", kdf=kdf)
-        build_province(reg, random_state)
+        build_province(reg, random_state, times)
     elif scale == "commune":
         reg, rk = Registry.create(path, passphrase, province="Thành phố Hải Phòng", commune="Trần Hưng Đạo",
                                   commune_kind="phường", kdf=kdf)

@@ -110,12 +110,15 @@ class _Writer:
         self.acts.append((aid, team_id, unit_id, month, day.isoformat() if day else None, kinds, members, needs,
                           source, ""))
         self.counts.extend((aid, *c) for c in counts)
+        if len(self.counts) >= 200_000:  # a 16× province has 1,9 million counts: not all in lists at once
+            self.flush()
 
     def flush(self) -> None:
         self.conn.executemany('INSERT INTO "activity" ("id", "team_id", "unit_id", "month", "day", "kinds", '
                               '"members", "needs", "source", "note") VALUES (?,?,?,?,?,?,?,?,?,?)', self.acts)
         self.conn.executemany('INSERT INTO "activity_count" ("activity_id", "service", "people", "households", '
                               '"priority", "businesses") VALUES (?,?,?,?,?,?)', self.counts)
+        self.acts, self.counts = [], []
 
 
 def _team_month(rng: random.Random, level: float, den: dict, months_in_year: int, no_fraud: bool,
