@@ -5,8 +5,8 @@ one in-memory connection → peewee works on that connection (see
 ``schema.MemoryDatabase``) → every committed write transaction is
 ``serialize``\\ d and handed back to the store, which encrypts and replaces the
 file before :meth:`Registry.write` returns. If the save fails, the in-memory
-database is put back to the bytes last saved, so what the clerk sees is what is
-on disk.
+database is put back to the bytes last saved (``store.payload``, the one copy kept
+besides the database), so what the clerk sees is what is on disk.
 """
 
 from __future__ import annotations
@@ -59,10 +59,10 @@ def current_actor() -> str:
 class Registry:
     """One open registry file. Use :meth:`create` or :meth:`open`."""
 
-    def __init__(self, store: EncryptedStore, conn: sqlite3.Connection, saved: bytes, actor: str | None = None):
+    def __init__(self, store: EncryptedStore, conn: sqlite3.Connection, saved=None, actor: str | None = None):
+        """``saved``: unused (the store keeps the content as last saved: ``store.payload``)."""
         self.store = store
         self.conn = conn
-        self._saved = saved
         self.lock = threading.RLock()
         self._depth = 0
         self.actor = actor or current_actor()
@@ -195,10 +195,9 @@ class Registry:
             except OSError as exc:  # pragma: no cover - store wraps these
                 self._rollback_to_saved()
                 raise SaveFailed(f"Không lưu được sổ: {exc}") from exc
-            self._saved = payload
 
     def _rollback_to_saved(self) -> None:
-        self.conn.deserialize(self._saved)
+        self.conn.deserialize(self.store.payload)
         _harden(self.conn)
 
     def integrity_check(self) -> str:

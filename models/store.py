@@ -70,8 +70,11 @@ from .store_format import (  # noqa: F401  (re-exported)
     generate_recovery_key,
     normalise_passphrase,
     normalise_recovery_key,
+    open_payload,
     parse,
     payload_aad,
+    read_file,
+    seal,
     trailer,
 )
 from . import store_format as fmt
@@ -120,14 +123,15 @@ def _write_all(fd: int, part: bytes) -> None:
         view = view[n:]
 
 
-def _write_atomic(path: Path, parts: list[bytes]) -> None:
-    """tmp in the same folder (0600) → fsync → replace → fsync folder. Raises OSError."""
+def _write_atomic(path: Path, fill) -> None:
+    """tmp in the same folder (0600) → fsync → replace → fsync folder. Raises OSError.
+
+    ``fill(write)`` writes the file's bytes through ``write`` (e.g. :func:`store_format.seal`)."""
     tmp = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     try:
         try:
-            for part in parts:
-                _write_all(fd, part)
+            fill(lambda part: _write_all(fd, part))
             _fault("tmp-written")
             os.fsync(fd)
             _fault("tmp-fsynced")
@@ -178,7 +182,7 @@ def _read_only_reason(path: Path, read_only: bool | None) -> str:
 
 def _read_parsed(path: Path) -> fmt.Parsed:
     try:
-        data = path.read_bytes()
+        data = read_file(path)
     except OSError as exc:
         raise DamagedFile(f"Không đọc được tệp sổ {path}: {_reason(exc)}.") from exc
     return fmt.parse(data, path.name)
@@ -188,16 +192,17 @@ def _read_parsed(path: Path) -> fmt.Parsed:
 # The store
 # ---------------------------------------------------------------------------
 class EncryptedStore:
-    """An open registry file. Holds the data key in memory only."""
+    """An open registry file. Holds the data key in memory only, and the content as last
+    saved (:attr:`payload`: what a failed save goes back to; no copy of the ciphertext)."""
 
-    def __init__(self, path: Path, header: dict, data_key: bytes, nonce: bytes, ciphertext: bytes, lock,
+    def __init__(self, path: Path, header: dict, data_key: bytes, nonce: bytes, payload, lock,
                  version: tuple[int, int] = (FORMAT_MAJOR, FORMAT_MINOR), *, read_only: str = ""):
         self.path = path
         self._version = version  # the file's format major/minor, bound into the payload AAD
         self._header = header
         self._key = bytearray(data_key)
-        self._nonce = nonce
-        self._ct = ciphertext
+        self._nonce = nonce  # b"" until the first save of a new file
+        self._payload = payload
         self._lock = lock
         self._rotation: threading.Thread | None = None
         self._day_done: str | None = None
@@ -226,6 +231,11 @@ class EncryptedStore:
     @property
     def read_only(self) -> bool:
         return bool(self.read_only_reason)
+
+    @property
+    def payload(self):
+        """The content as the file on disk holds it (bytes-like; the Registry's rollback point)."""
+        return self._payload
 
     def read_only_message(self) -> str:
         return (f"Sổ đang mở ở chế độ chỉ đọc ({self.read_only_reason}): không lưu được thay đổi. "
@@ -294,12 +304,11 @@ class EncryptedStore:
             except DamagedFile as exc:
                 raise type(exc)(exc.message, list_backups(path, only_good=True)) from None
             try:
-                payload = AESGCM(data_key).decrypt(parsed.nonce, parsed.ciphertext,
-                                                   payload_aad(header, parsed.major, parsed.minor))
+                payload = open_payload(parsed, data_key)
             except InvalidTag:
                 raise DamagedFile(f"Tệp sổ «{path.name}» bị hỏng hoặc bị sửa: nội dung không khớp mã xác thực.",
                                   list_backups(path, only_good=True)) from None
-            return cls(path, header, data_key, parsed.nonce, parsed.ciphertext, lk,
+            return cls(path, header, data_key, parsed.nonce, payload, lk,
                        (parsed.major, parsed.minor), read_only=reason), payload
         except BaseException:
             if lk:
@@ -318,13 +327,12 @@ class EncryptedStore:
             header["schema_version"] = int(schema_version)
         version = (FORMAT_MAJOR, FORMAT_MINOR)  # a save writes this program's format
         nonce = os.urandom(_NONCE)
-        ct = AESGCM(bytes(self._key)).encrypt(nonce, payload, payload_aad(header, *version))
         try:
-            self._write(header, nonce, ct, version, keep_backup=True)
+            self._write(header, nonce, bytes(self._key), payload, version, keep_backup=True)
         except OSError as exc:
             raise SaveFailed(f"Không lưu được sổ vào {self.path} (lý do: {_reason(exc)}). "
                              f"{self._what_is_on_disk()[1]}") from exc
-        self._header, self._nonce, self._ct, self._version = header, nonce, ct, version
+        self._header, self._nonce, self._payload, self._version = header, nonce, payload, version
 
     def _what_is_on_disk(self) -> tuple[bool, str]:
         """After a failed write: (is the last saved file still there as it was, what to tell the clerk)."""
@@ -349,11 +357,12 @@ class EncryptedStore:
             return True, f"Tệp đã lưu trước đó vẫn nguyên vẹn; {unsaved}"
         return False, f"Tệp sổ trên đĩa đã bị chương trình khác thay đổi hoặc bị hỏng; {unsaved}{where}"
 
-    def _write(self, header: dict, nonce: bytes, ct: bytes, version: tuple[int, int], *, keep_backup: bool) -> None:
+    def _write(self, header: dict, nonce: bytes, key: bytes, payload, version: tuple[int, int], *,
+               keep_backup: bool) -> None:
         if keep_backup and self.path.exists():
             self._backup_current()
             _fault("backup-linked")
-        _write_atomic(self.path, file_parts(header, nonce, ct, version))
+        _write_atomic(self.path, lambda write: seal(write, header, key, nonce, payload, version))
         if keep_backup:
             self._after_backup()
             _fault("rotation-started")
@@ -493,25 +502,31 @@ class EncryptedStore:
 
     def _rekey(self, data_key: bytes, slots: list[dict], failed: str, intact: str) -> None:
         """Write the same content as a new file under ``data_key`` with ``slots`` (no backup of the old one)."""
-        payload = AESGCM(bytes(self._key)).decrypt(self._nonce, self._ct, payload_aad(self._header, *self._version))
+        payload = self._payload
         header = dict(self._header, slots=slots, generation=self.generation + 1, saved_at=_now())
         version = (FORMAT_MAJOR, FORMAT_MINOR)
         nonce = os.urandom(_NONCE)
-        ct = AESGCM(data_key).encrypt(nonce, payload, payload_aad(header, *version))
         try:
-            self._write(header, nonce, ct, version, keep_backup=False)
+            self._write(header, nonce, data_key, payload, version, keep_backup=False)
         except OSError as exc:
             same, what = self._what_is_on_disk()
             raise SaveFailed(f"{failed} (lý do: {_reason(exc)}). {intact if same else what}") from exc
         for i in range(len(self._key)):
             self._key[i] = 0
         self._key = bytearray(data_key)
-        self._header, self._nonce, self._ct, self._version = header, nonce, ct, version
+        self._header, self._nonce, self._version = header, nonce, version
 
     # -- backups -----------------------------------------------------------------
-    def list_backups(self) -> list[BackupInfo]:
+    def list_backups(self, verify: bool = True) -> list[BackupInfo]:
+        """The backups, newest first. ``verify=False``: from names and headers only (for a
+        screen that lists them: milliseconds at any size); True (the default): every file
+        read through and its checksum checked, as :meth:`verify_backups`."""
         self._wait_rotation()
-        return list_backups(self.path)
+        return list_backups(self.path, verify=verify)
+
+    def verify_backups(self) -> list[BackupInfo]:
+        """The backups with every file's checksum checked (``ok=False``: it will not open)."""
+        return self.list_backups(verify=True)
 
     def backup_problems(self) -> list[str]:
         """What is wrong with the backup folder (for ``verify``); empty when nothing is."""
@@ -542,7 +557,7 @@ class EncryptedStore:
         target = directory / f"{self.path.stem}_{dt.date.today().isoformat()}_g{self.generation:06d}.cnscd"
         try:
             data = self.path.read_bytes()
-            _write_atomic(target, [data])
+            _write_atomic(target, lambda write: write(data))
             if hashlib.sha256(target.read_bytes()).digest() != hashlib.sha256(data).digest():
                 target.unlink()
                 raise SaveFailed(f"Bản sao ở {target} đọc lại không khớp; đã xóa. Hãy thử ổ khác.")
@@ -605,7 +620,7 @@ def restore_backup(backup_path, db_path, *, passphrase: str | None = None, recov
             header["payload_len"] = len(payload)
             version = (FORMAT_MAJOR, FORMAT_MINOR)
             nonce = os.urandom(_NONCE)
-            ct = AESGCM(bytes(st._key)).encrypt(nonce, payload, payload_aad(header, *version))
+            key = bytes(st._key)
             if db_path.exists():
                 folder = backup_dir(db_path)
                 private_dir(folder)
@@ -614,7 +629,7 @@ def restore_backup(backup_path, db_path, *, passphrase: str | None = None, recov
                 except (StoreError, ValueError, TypeError):
                     gen = 0
                 link_or_copy(db_path, folder / f"{db_path.stem}.r{gen:06d}.cnscd")
-            _write_atomic(db_path, file_parts(header, nonce, ct, version))
+            _write_atomic(db_path, lambda write: seal(write, header, key, nonce, payload, version))
         except OSError as exc:
             raise SaveFailed(f"Không khôi phục được (lý do: {_reason(exc)}). Tệp sổ hiện tại vẫn như trước.") from exc
         finally:

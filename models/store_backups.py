@@ -33,6 +33,7 @@ class BackupInfo:
     saved_at: dt.datetime
     kind: str  # gen | day | manual | before-restore
     ok: bool = True  # False: the checksum or header does not pass (it will not open)
+    verified: bool = True  # False: listed from its name and header only, the checksum not read
 
 
 # <stem>.g000042.cnscd, <stem>.d000042-2026-11-22.cnscd, <stem>.r000042.cnscd, <stem>.m000042.cnscd
@@ -56,8 +57,11 @@ def backup_dir(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".backups")
 
 
-def list_backups(db_path: str | os.PathLike, *, only_good: bool = False) -> list[BackupInfo]:
-    """Backups beside the file, newest generation first (dates read from the headers)."""
+def list_backups(db_path: str | os.PathLike, *, only_good: bool = False, verify: bool = True) -> list[BackupInfo]:
+    """Backups beside the file, newest generation first (dates read from the headers).
+
+    ``verify``: each file's checksum is read through (a backup that fails is ``ok=False``);
+    with False only the first bytes and the header (cheap at any size; ``verified=False``)."""
     folder = backup_dir(real_path(db_path))
     out = []
     if not folder.is_dir():
@@ -67,12 +71,12 @@ def list_backups(db_path: str | os.PathLike, *, only_good: bool = False) -> list
         if not m:
             continue
         try:
-            saved_at, ok = dt.datetime.fromisoformat(check_file(f)["saved_at"]), True
+            saved_at, ok = dt.datetime.fromisoformat(check_file(f, verify=verify)["saved_at"]), True
         except StoreError:
             if only_good:
                 continue
             saved_at, ok = _EPOCH, False
-        out.append(BackupInfo(f, int(m.group(2)), saved_at, _KIND[m.group(1)], ok))
+        out.append(BackupInfo(f, int(m.group(2)), saved_at, _KIND[m.group(1)], ok, verify))
     out.sort(key=lambda b: (b.generation, b.kind == "gen"), reverse=True)
     return out
 

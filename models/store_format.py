@@ -22,6 +22,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -161,18 +162,25 @@ def normalise_recovery_key(s: str) -> str:
 # ---------------------------------------------------------------------------
 # Encoding
 # ---------------------------------------------------------------------------
+CHUNK = 1 << 20  # the payload is encrypted, decrypted and checksummed this much at a time
+
+
+def _trailer_of(prefix, header_raw, nonce, crc: int, length: int) -> bytes:
+    h = hashlib.sha256()
+    h.update(prefix)
+    h.update(header_raw)
+    h.update(nonce)
+    h.update(struct.pack(">IQ", crc, length))
+    return h.digest()
+
+
 def trailer(prefix: bytes, header_raw: bytes, nonce: bytes, ciphertext) -> bytes:
     """The file checksum: SHA-256 of prefix ‖ header ‖ nonce ‖ CRC-32 and length of the ciphertext.
 
     CRC-32 catches random damage in the (large) ciphertext at a third of
     SHA-256's cost; the ciphertext is in any case authenticated by its GCM tag.
     """
-    h = hashlib.sha256()
-    h.update(prefix)
-    h.update(header_raw)
-    h.update(nonce)
-    h.update(struct.pack(">IQ", zlib.crc32(ciphertext), len(ciphertext)))
-    return h.digest()
+    return _trailer_of(prefix, header_raw, nonce, zlib.crc32(ciphertext), len(ciphertext))
 
 
 def canon(obj) -> bytes:
@@ -200,6 +208,64 @@ def file_parts(header: dict, nonce: bytes, ct: bytes, version: tuple[int, int]) 
     return [prefix, raw, nonce, ct, trailer(prefix, raw, nonce, ct)]
 
 
+def seal(write, header: dict, key: bytes, nonce: bytes, payload, version: tuple[int, int]) -> None:
+    """Write a whole file through ``write`` (the same bytes as :func:`file_parts` of
+    ``AESGCM(key).encrypt(nonce, payload, aad)``): the payload is encrypted a chunk at a
+    time into one small buffer, and each chunk's CRC is taken while it is still in the
+    cache, so a save allocates nothing the size of the file and reads the payload once."""
+    raw = canon(header)
+    prefix = PREFIX.pack(MAGIC, version[0], version[1], len(raw))
+    for part in (prefix, raw, nonce):
+        write(part)
+    enc = Cipher(algorithms.AES(bytes(key)), modes.GCM(nonce)).encryptor()
+    enc.authenticate_additional_data(payload_aad(header, *version))
+    out = bytearray(CHUNK + 16)
+    chunk = memoryview(out)
+    view = memoryview(payload).cast("B")
+    crc = 0
+    for i in range(0, len(view), CHUNK):
+        n = enc.update_into(view[i:i + CHUNK], out)
+        crc = zlib.crc32(chunk[:n], crc)
+        write(chunk[:n])
+    enc.finalize()
+    tag = enc.tag
+    write(tag)
+    write(_trailer_of(prefix, raw, nonce, zlib.crc32(tag, crc), len(view) + TAG))
+
+
+def open_payload(parsed: Parsed, key: bytes) -> bytearray:
+    """The decrypted payload. A ``parsed`` read by :func:`read_file` gives its buffer up: the
+    plaintext is written over the ciphertext (a chunk at a time, through a small buffer) and
+    the buffer trimmed to it, so an open holds one buffer the size of the file; after that
+    ``parsed.ciphertext`` is released. InvalidTag if the key or the file is wrong (nothing
+    decrypted is returned then)."""
+    ct = parsed.ciphertext
+    body = len(ct) - TAG
+    if body < 0:
+        raise InvalidTag()
+    dec = Cipher(algorithms.AES(bytes(key)), modes.GCM(parsed.nonce, bytes(ct[body:]))).decryptor()
+    dec.authenticate_additional_data(payload_aad(parsed.header, parsed.major, parsed.minor))
+    buf = ct.obj
+    start = PREFIX.size + len(parsed.header_raw) + NONCE
+    own = isinstance(buf, bytearray) and len(buf) == start + len(ct) + SUM and ct.contiguous
+    if not own:
+        buf, start = bytearray(body), 0
+    out = memoryview(buf)[start:start + body]
+    tmp = bytearray(CHUNK + 16)
+    try:
+        for i in range(0, body, CHUNK):
+            n = dec.update_into(ct[i:min(i + CHUNK, body)], tmp)
+            out[i:i + n] = memoryview(tmp)[:n]
+        dec.finalize()
+    finally:
+        out.release()
+    if own:
+        ct.release()
+        del buf[start + body:]
+        del buf[:start]  # a bytearray drops its start without moving the rest
+    return buf
+
+
 @dataclass
 class Parsed:
     major: int
@@ -207,7 +273,7 @@ class Parsed:
     header: dict
     header_raw: bytes
     nonce: bytes
-    ciphertext: bytes
+    ciphertext: memoryview  # ciphertext ‖ tag, a view into the buffer the file was read into
 
 
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
@@ -225,7 +291,7 @@ def _nesting(raw: bytes) -> int:
     return deepest
 
 
-def _checksum_ok(data: bytes, hlen: int) -> bool:
+def _checksum_ok(data, hlen: int) -> bool:
     if PREFIX.size + hlen + NONCE + SUM > len(data):
         return False
     view = memoryview(data)
@@ -250,26 +316,35 @@ def _valid_header(header) -> bool:
     return True
 
 
-def parse(data: bytes, name: str) -> Parsed:
+def _prefix(head, size: int, name: str) -> tuple[int, int, int]:
+    """(major, minor, header length) from a file's first bytes; ``size``: the whole file's."""
     damaged = f"Tệp sổ «{name}» bị hỏng"
-    if len(data) == 0:
+    if size == 0:
         raise DamagedFile(f"{damaged}: tệp rỗng (0 byte).")
-    if len(data) < PREFIX.size + NONCE + TAG + SUM:
-        raise DamagedFile(f"{damaged}: tệp bị cắt cụt ({len(data)} byte).")
-    magic, major, minor, hlen = PREFIX.unpack_from(data)
+    if size < PREFIX.size + NONCE + TAG + SUM:
+        raise DamagedFile(f"{damaged}: tệp bị cắt cụt ({size} byte).")
+    magic, major, minor, hlen = PREFIX.unpack_from(head)
     if magic != MAGIC:
         raise DamagedFile(f"{damaged} hoặc không phải tệp sổ Tổ CNSCĐ (sai dấu hiệu nhận dạng).")
+    return major, minor, hlen
+
+
+def _header(raw_of, major: int, minor: int, hlen: int, size: int, checksum_ok, name: str) -> tuple[dict, bytes]:
+    """The checks after the prefix, in this order: a newer major, the checksum, the header's
+    bounds, its JSON. ``checksum_ok()`` and ``raw_of()`` (the header's bytes) are called only
+    when needed."""
+    damaged = f"Tệp sổ «{name}» bị hỏng"
     if major > FORMAT_MAJOR:
-        if _checksum_ok(data, hlen):
+        if checksum_ok is None or checksum_ok():
             raise UnsupportedVersion(
                 f"Tệp «{name}» được tạo bởi phiên bản mới hơn của chương trình (định dạng {major}.{minor}); "
                 f"phiên bản này chỉ đọc được định dạng đến {FORMAT_MAJOR}.x. Hãy cập nhật chương trình Sổ Tổ CNSCĐ.")
         raise DamagedFile(f"{damaged}: phần đầu tệp không hợp lệ.")
-    if not _checksum_ok(data, hlen):
+    if checksum_ok is not None and not checksum_ok():
         raise DamagedFile(f"{damaged}: dữ liệu không khớp mã kiểm tra (tệp bị cắt, ghi dở hoặc bị sửa).")
-    if major < 1 or hlen > MAX_HEADER or PREFIX.size + hlen + NONCE + TAG + SUM > len(data):
+    if major < 1 or hlen > MAX_HEADER or PREFIX.size + hlen + NONCE + TAG + SUM > size:
         raise DamagedFile(f"{damaged}: phần đầu tệp không hợp lệ.")
-    raw = data[PREFIX.size:PREFIX.size + hlen]
+    raw = bytes(raw_of())
     try:
         if _nesting(raw) > MAX_NESTING:
             raise ValueError
@@ -278,20 +353,89 @@ def parse(data: bytes, name: str) -> Parsed:
             raise ValueError
     except (ValueError, TypeError, UnicodeDecodeError, RecursionError):
         raise DamagedFile(f"{damaged}: phần đầu tệp không đọc được (có thể bị sửa).") from None
-    body = data[PREFIX.size + hlen:-SUM]
-    return Parsed(major, minor, header, raw, body[:NONCE], body[NONCE:])
+    return header, raw
 
 
-def check_file(path: str | os.PathLike) -> dict:
-    """Check structure and checksum without a passphrase; returns the header."""
+def parse(data, name: str) -> Parsed:
+    """Check and split a whole file's bytes (``bytes`` or a ``bytearray`` from :func:`read_file`;
+    the ciphertext is a view into it, not a copy)."""
+    major, minor, hlen = _prefix(data, len(data), name)
+    h0 = PREFIX.size
+    header, raw = _header(lambda: memoryview(data)[h0:h0 + hlen], major, minor, hlen, len(data),
+                          lambda: _checksum_ok(data, hlen), name)
+    view = memoryview(data)
+    return Parsed(major, minor, header, raw, bytes(view[h0 + hlen:h0 + hlen + NONCE]),
+                  view[h0 + hlen + NONCE:len(data) - SUM])
+
+
+def read_file(path: Path) -> bytearray:
+    """A file's bytes in one buffer of its size (read straight into it). Raises OSError."""
+    with open(path, "rb", buffering=0) as f:
+        size = os.fstat(f.fileno()).st_size
+        buf = bytearray(size)
+        view = memoryview(buf)
+        got = 0
+        while got < size:
+            n = f.readinto(view[got:])
+            if not n:
+                del buf[got:]  # the file shrank while it was read: what was there
+                break
+            got += n
+        more = f.read(1)
+        if more:  # it grew: read the rest the plain way
+            buf += more + f.read()
+    return buf
+
+
+def _stream_checksum(f, size: int, hlen: int) -> bool:
+    """The file checksum of an open file, read a chunk at a time (nothing the size of the file)."""
+    if PREFIX.size + hlen + NONCE + SUM > size:
+        return False
+    f.seek(0)
+    h = hashlib.sha256()
+    left = PREFIX.size + hlen + NONCE
+    while left:
+        part = f.read(min(left, CHUNK))
+        if not part:
+            return False
+        h.update(part)
+        left -= len(part)
+    crc, left = 0, size - PREFIX.size - hlen - NONCE - SUM
+    length = left
+    buf = bytearray(CHUNK)
+    view = memoryview(buf)
+    while left:
+        n = f.readinto(view[:min(left, CHUNK)])
+        if not n:
+            return False
+        crc = zlib.crc32(view[:n], crc)
+        left -= n
+    h.update(struct.pack(">IQ", crc, length))
+    return h.digest() == f.read(SUM)
+
+
+def check_file(path: str | os.PathLike, *, verify: bool = True) -> dict:
+    """The header of a registry file, its structure and checksum checked without a passphrase
+    (read a chunk at a time). ``verify=False``: the first bytes and the header only — no
+    checksum, for listing backups cheaply (a file that passes may still fail to open)."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            head = f.read(PREFIX.size) if size >= PREFIX.size else b""
+            major, minor, hlen = _prefix(head, size, path.name)
+
+            def raw_of():
+                f.seek(PREFIX.size)
+                return f.read(hlen)
+
+            header, _ = _header(raw_of, major, minor, hlen, size,
+                                (lambda: _stream_checksum(f, size, hlen)) if verify else None, path.name)
     except FileNotFoundError:
         raise NotFound(f"Không tìm thấy tệp sổ: {path}") from None
     except OSError as exc:
         raise DamagedFile(f"Không đọc được tệp sổ {path}: {describe_os_error(exc)}.") from exc
-    return parse(data, path.name).header
+    return header
 
 
 # ---------------------------------------------------------------------------

@@ -528,3 +528,104 @@ def test_a_backup_name_taken_by_another_file_is_neither_overwritten_nor_skipped(
     s.close()
     assert not (folder / "so.g000003.1.cnscd").exists()
     EncryptedStore.open(alt, passphrase=PW, lock=False)[0].close()
+
+
+# ---------------------------------------------------------------------------
+# Files larger than one chunk (the payload is encrypted, decrypted and checksummed
+# CHUNK bytes at a time); the quick backup listing
+# ---------------------------------------------------------------------------
+BIG = 2 * st.fmt.CHUNK + 12_345  # three chunks, the last one short
+
+
+def big_payload(i: int = 0) -> bytes:
+    return payload(i) + os.urandom(BIG)
+
+
+def test_a_sealed_file_is_byte_for_byte_the_format(tmp_path):
+    """The chunked writer gives exactly prefix ‖ header ‖ nonce ‖ AES-GCM(payload) ‖ trailer."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    fmt = st.fmt
+    key, nonce = AESGCM.generate_key(bit_length=256), os.urandom(12)
+    header = {"file_id": "abc", "generation": 3, "saved_at": "2026-12-01T00:00:00+00:00", "app_version": "0.1.0",
+              "schema_version": 3, "payload_len": BIG, "slots": []}
+    for data in (b"", b"x", os.urandom(fmt.CHUNK), big_payload(1)):
+        parts: list[bytes] = []
+        fmt.seal(lambda p, parts=parts: parts.append(bytes(p)), header, key, nonce, data, (2, 0))  # buffer reused
+        ct = AESGCM(key).encrypt(nonce, data, fmt.payload_aad(header, 2, 0))
+        assert b"".join(parts) == b"".join(fmt.file_parts(header, nonce, ct, (2, 0)))
+
+
+def test_a_file_of_several_chunks_round_trips_and_a_flip_in_any_chunk_is_damage(tmp_path):
+    path = tmp_path / "lon.cnscd"
+    content = big_payload(1)
+    s, _ = EncryptedStore.create(path, PW, payload(0), schema_version=2, kdf=FAST)
+    s.save(content)
+    s.close()
+    s, data = EncryptedStore.open(path, passphrase=PW)
+    s.close()
+    assert isinstance(data, bytearray) and data == content
+    assert st.parse(path.read_bytes(), path.name).header["payload_len"] == len(content)
+    good = path.read_bytes()
+    hlen = struct.unpack_from(">I", good, 12)[0]
+    ct0 = 16 + hlen + 12
+    for off in (ct0, ct0 + st.fmt.CHUNK - 1, ct0 + st.fmt.CHUNK, ct0 + 2 * st.fmt.CHUNK + 7, len(good) - 40):
+        bad = bytearray(good)
+        bad[off] ^= 0x80
+        path.write_bytes(bytes(bad))
+        with pytest.raises(DamagedFile) as e:
+            EncryptedStore.open(path, passphrase=PW)
+        assert "không khớp mã kiểm tra" in e.value.message
+        with pytest.raises(DamagedFile):
+            st.check_file(path)
+        assert st.check_file(path, verify=False)["generation"] == 2  # the header alone reads
+        path.write_bytes(reseal(bytes(bad[:-32])))  # a forger's checksum: the GCM tag still says no
+        with pytest.raises(DamagedFile) as e:
+            EncryptedStore.open(path, passphrase=PW)
+        assert "không khớp mã xác thực" in e.value.message
+    path.write_bytes(good)
+    assert st.check_file(path)["generation"] == 2
+
+
+@pytest.mark.parametrize("region", ["magic", "major", "header_len", "header_generation", "nonce", "ciphertext",
+                                    "gcm_tag", "trailer"])
+def test_the_streamed_check_agrees_with_reading_the_whole_file(made, region):
+    path, _ = made
+    data = bytearray(path.read_bytes())
+    data[regions(bytes(data))[region]] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(DamagedFile) as whole:
+        st.parse(bytes(data), path.name)
+    with pytest.raises(DamagedFile) as streamed:
+        st.check_file(path)
+    assert type(streamed.value) is type(whole.value) and streamed.value.message == whole.value.message
+
+
+def test_the_quick_backup_listing_reads_names_and_headers_only(made, monkeypatch):
+    path, _ = made
+    s, _ = EncryptedStore.open(path, passphrase=PW)
+    try:
+        for i in range(4):
+            s.save(payload(10 + i))
+        full = s.list_backups()
+        assert s.verify_backups() == full and all(b.ok and b.verified for b in full)
+        quick = s.list_backups(verify=False)
+        assert [(b.path, b.generation, b.saved_at, b.kind) for b in quick] == \
+               [(b.path, b.generation, b.saved_at, b.kind) for b in full]
+        assert all(b.ok and not b.verified for b in quick)
+        damaged, cut = full[0].path, full[1].path
+        data = bytearray(damaged.read_bytes())
+        data[-40] ^= 0xFF  # in the ciphertext: only reading it all finds it
+        damaged.write_bytes(bytes(data))
+        cut.write_bytes(cut.read_bytes()[:20])  # no header left: the quick listing sees it too
+        read = []
+        real_read = st.fmt._stream_checksum
+        monkeypatch.setattr(st.fmt, "_stream_checksum", lambda *a: read.append(a) or real_read(*a))
+        quick = {b.path: b for b in s.list_backups(verify=False)}
+        assert read == [], "no checksum read for the quick listing"
+        assert quick[damaged].ok and not quick[cut].ok
+        checked = {b.path: b for b in s.verify_backups()}
+        assert not checked[damaged].ok and not checked[cut].ok and checked[full[2].path].ok
+        assert any("bị hỏng" in p for p in s.backup_problems())
+    finally:
+        s.close()
