@@ -48,13 +48,14 @@ FIELDS = {
     "cccd": "Số CCCD",
     "role": "Vai trò trong Tổ",
     "category": "Thành phần",
+    "position": "Chức vụ",
     "other_positions": "Chức vụ khác",
     "village": "Thôn/TDP",
     "notes": "Ghi chú",
     "ignore": "(bỏ qua)",
 }
-TEXT_FIELDS = ("full_name", "family_name", "given_name", "gender", "role", "category", "other_positions", "village",
-               "notes")
+TEXT_FIELDS = ("full_name", "family_name", "given_name", "gender", "role", "category", "position", "other_positions",
+               "village", "notes")
 
 
 _EXACT = {
@@ -74,8 +75,11 @@ _EXACT = {
     "role": ["vai tro", "vai tro trong to", "chuc danh", "chuc danh trong to", "chuc vu trong to", "nhiem vu",
              "nhiem vu trong to", "vi tri", "vi tri trong to"],
     "category": ["thanh phan", "thanh phan tham gia", "thanh phan to", "doi tuong", "thuoc thanh phan"],
-    "other_positions": ["chuc vu khac", "chuc vu", "chuc vu hien tai", "chuc vu dang dam nhiem", "don vi cong tac",
-                        "noi cong tac", "chuc vu don vi cong tac", "chuc danh khac", "cong viec hien nay",
+    # «Chức vụ»: the position held, from which the composition category is read when the file has no
+    # «Thành phần» column (models.positions); «Chức vụ khác»: further positions, kept as they are
+    "position": ["chuc vu", "chuc vu hien tai", "chuc vu dang dam nhiem", "chuc vu don vi cong tac",
+                 "chuc vu tai dia phuong", "chuc vu doan the", "chuc vu chinh quyen doan the"],
+    "other_positions": ["chuc vu khac", "don vi cong tac", "noi cong tac", "chuc danh khac", "cong viec hien nay",
                         "nghe nghiep"],
     "village": ["thon tdp", "thon", "tdp", "to dan pho", "thon to dan pho", "thon xom", "khu dan cu", "ban", "ap",
                 "khom", "khu pho", "dia chi", "noi o", "cho o hien nay", "noi cu tru", "thon to", "thon ban",
@@ -88,7 +92,7 @@ _KEYWORDS = [  # (substring, field), tried in order when no exact match
     ("gioi tinh", "gender"), ("dien thoai", "phone"), ("sdt", "phone"), ("so dt", "phone"), ("cccd", "cccd"),
     ("cmnd", "cccd"), ("can cuoc", "cccd"), ("dinh danh", "cccd"), ("vai tro", "role"), ("chuc vu khac", "other_positions"),
     ("chuc danh trong to", "role"), ("chuc vu trong to", "role"), ("thanh phan", "category"),
-    ("chuc vu", "other_positions"), ("chuc danh", "role"), ("thon", "village"), ("to dan pho", "village"),
+    ("chuc vu", "position"), ("chuc danh", "role"), ("thon", "village"), ("to dan pho", "village"),
     ("tdp", "village"), ("ghi chu", "notes"),
 ]
 
@@ -117,8 +121,10 @@ def field_for_header(s: Any) -> str | None:
     return None
 
 
-def cell_text(t: Table, r: int, c: int, enc_hint: str | None = None) -> str:
-    """A header/label cell as Unicode text (legacy fonts and mojibake decoded)."""
+def cell_text(t: Table, r: int, c: int, enc_hint: str | None = None, *, place: bool = False) -> str:
+    """A header/label cell as Unicode text (legacy fonts and mojibake decoded). ``place``: the cell
+    names a place (a village heading, a unit in Phụ lục I): its proper name gets its capitals back
+    (:func:`legacy_text.decode_tcvn3`)."""
     v = t.value(r, c)
     if v is None:
         return ""
@@ -126,9 +132,9 @@ def cell_text(t: Table, r: int, c: int, enc_hint: str | None = None) -> str:
         return str(v)
     enc, caps = lt.encoding_from_font(t.font(r, c))
     if enc:
-        return text.clean(lt.decode(v, enc, capitals=caps))
+        return text.clean(lt.decode(v, enc, capitals=caps, place=place))
     if enc_hint:
-        return text.clean(lt.decode(v, enc_hint))
+        return text.clean(lt.decode(v, enc_hint, place=place))
     if v.isascii():
         return text.clean(v)
     # No font: the reading that names a known field — the exact header name first, then the one
@@ -143,7 +149,7 @@ def cell_text(t: Table, r: int, c: int, enc_hint: str | None = None) -> str:
                 best = (key, d)
     if best is not None:
         return best[1]
-    return text.clean(lt.decode(v, lt.detect([v]).encoding))
+    return text.clean(lt.decode(v, lt.detect([v]).encoding, place=place))
 
 
 _WORD_SPLIT = re.compile(r"[\s,.;:()/\\\-–—+&]+")

@@ -33,6 +33,12 @@ class Column:
     group: str = ""  # a second header level above this column ("Năm sinh" over "Nam"/"Nữ")
 
 
+def stt_column(width: float = 6) -> Column:
+    """The serial-number column «Stt»: whole numbers shown without a thousands separator (1234, never
+    «1.234», which reads like outline numbering) — the writers' ``year`` number format."""
+    return Column("Stt", "year", width)
+
+
 @dataclass(frozen=True)
 class Letterhead:
     """The official frame around a table (Nghị định 30/2020/NĐ-CP layout)."""
@@ -186,3 +192,70 @@ def parse_period(code: str) -> Period:
     if h == 1:
         return Period(c, dt.date(y, 1, 1), dt.date(y, 6, 30), f"6 tháng đầu năm {y}", f"6T-{y}")
     return Period(c, dt.date(y, 7, 1), dt.date(y, 12, 31), f"6 tháng cuối năm {y}", f"6TC-{y}")
+
+
+# A period named in a sheet's title or subtitle: «QUÝ II NĂM 2026», «6 THÁNG ĐẦU NĂM 2026», «NĂM 2026»
+# (compared without accents or case; the last one named counts).
+_PERIOD_TEXT = re.compile(r"(?:quy\s+(i{1,3}|iv|[1-4])\s*(?:nam|/)\s*|(6|sau)\s+thang\s+(dau|cuoi)\s+nam\s+|nam\s+)"
+                          r"(\d{4})\b")
+_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+def period_in_text(s: str) -> tuple[Period, tuple[int, int]] | None:
+    """The reporting period a title names, and where (start, end in the folded text); None if none.
+    "XÃ BÌNH AN QUÝ II NĂM 2026" → 2026-Q2; "… 6 THÁNG ĐẦU NĂM 2026" → 2026-H1; "… NĂM 2026" → 2026."""
+    f = text.fold(s)
+    found = None
+    for m in _PERIOD_TEXT.finditer(f):
+        if not re.search(r"thang\s*[\d.…_]*\s*$", f[:m.start()]):  # not the date line's «tháng 4 năm 2026»
+            found = m
+    if found is None or not 2000 <= int(found.group(4)) <= 2100:
+        return None
+    y = found.group(4)
+    if found.group(1):
+        code = f"{y}-Q{_QUARTERS[found.group(1)]}"
+    elif found.group(3):
+        code = f"{y}-H{1 if found.group(3) == 'dau' else 2}"
+    else:
+        code = y
+    return parse_period(code), found.span()
+
+
+def default_period(day: dt.date | None = None) -> Period:
+    """The period a report covers when the clerk names none — one rule for every kind: the quarter
+    that holds the request's date (``--date``; the system clock only when no date is given)."""
+    day = day or dt.date.today()
+    return parse_period(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
+
+
+# The report kinds that cannot be cut to a period, and why (an estimate covers the whole scheme).
+PERIOD_REFUSED = {
+    "kinh-phi": "Dự toán kinh phí tính cho cả thời gian thực hiện (số năm, số tháng), không theo kỳ báo cáo; "
+                "bỏ --period, dùng --years/--months.",
+}
+
+
+def period_for(kind: str, period: Period | None, day: dt.date | None = None) -> Period | None:
+    """The period ``kind`` covers: ``period`` when given (refused with an :class:`InputError` for a kind
+    in :data:`PERIOD_REFUSED`), else :func:`default_period` of ``day``; None for a refused kind."""
+    if kind in PERIOD_REFUSED:
+        if period is not None:
+            raise InputError(PERIOD_REFUSED[kind], "period")
+        return None
+    return period if period is not None else default_period(day)
+
+
+def period_title(period: Period) -> str:
+    """What a title says of the period: «QUÝ II NĂM 2026», «6 THÁNG ĐẦU NĂM 2026», «NĂM 2026»."""
+    return period.label.upper()
+
+
+def as_of_day(period: Period, day: dt.date | None = None) -> dt.date:
+    """The day whose state a report of ``period`` shows: the period's last day, or the sheet's date
+    (``day``, else today) when that is earlier — nothing after it is known yet."""
+    return min(period.end, day or dt.date.today())
+
+
+def as_of_line(period: Period, day: dt.date | None = None) -> str:
+    """«tính đến ngày 30/06/2026»: the day whose state a report shows (:func:`as_of_day`)."""
+    return f"tính đến ngày {text.format_date(as_of_day(period, day))}"

@@ -29,6 +29,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from models import text
+
 __all__ = [
     "UNICODE", "TCVN3", "VNI", "ENCODINGS", "ENCODING_LABELS", "decode", "decode_tcvn3", "decode_vni",
     "encode_tcvn3", "encode_vni", "encoding_from_font", "syllable_ok", "score", "detect", "Detection",
@@ -145,7 +147,46 @@ def _case(s: str, upper: bool) -> str:
 _WORD = re.compile(r"\S+")
 
 
-def decode_tcvn3(s: str, *, capitals: bool = False, capitalize_initials: bool = False) -> str:
+# Words that name a kind of place before its proper name («Tổ dân phố á Lữ», «Thôn Ông Tú», «Xã
+# Ea Súp»): written in lower case by custom, so they say nothing about how the typist writes capitals.
+_PLACE_KINDS = tuple(sorted({*(text.fold(k) for k in text.UNIT_KIND_PREFIXES), "to", "khu", "khoi", "doi", "cum",
+                             "buon", "plei", "soc"},
+                            key=lambda k: -len(k.split())))
+_ENUMERATOR = re.compile(r"(?:[IVXLC]+|\d+|[a-zA-Z])[.)]$")
+
+
+def _place_kind_words(words: list[tuple[int, int, str, str]]) -> int:
+    """How many leading words of a place name are an enumerator («I.») and its kind («Tổ dân phố»)."""
+    n = 1 if words and _ENUMERATOR.match(words[0][3]) else 0
+    decoded = [text.fold(w[3]) for w in words[n:]]
+    for kind in _PLACE_KINDS:
+        k = kind.split()
+        if decoded[:len(k)] == k and len(decoded) > len(k):
+            return n + len(k)
+    return n
+
+
+def _capitalize_initials(words: list[tuple[int, int, str, str]], place: bool) -> list[tuple[int, int, str, str]]:
+    """A word starting with a toned vowel (which .VnTime cannot write as a capital) gets a capital when
+    the other words of the name start with one; in a place name the kind words before the proper name
+    («Tổ dân phố», «thôn») do not count, and the kind's first word gets its capital with the name's."""
+    skip = _place_kind_words(words) if place else 0
+    name = words[skip:]
+    others = [w for w in name if w[2][:1].isascii() and w[2][:1].isalpha()]
+    if not name or not others or not all(w[2][:1].isupper() for w in others):
+        return words
+
+    def cap(w):
+        a, b, raw, dec = w
+        return (a, b, raw, dec[:1].upper() + dec[1:] if ord(raw[0]) in _TCVN3_TABLE else dec)
+
+    head = words[:skip]
+    if place and head and not _ENUMERATOR.match(head[0][3]):
+        head = [cap(head[0])] + head[1:]
+    return head + [cap(w) for w in name]
+
+
+def decode_tcvn3(s: str, *, capitals: bool = False, capitalize_initials: bool = False, place: bool = False) -> str:
     """TCVN3 (ABC) text → Unicode NFC.
 
     ``capitals``: the text was in a capital font (.VnTimeH …): the result is
@@ -154,6 +195,8 @@ def decode_tcvn3(s: str, *, capitals: bool = False, capitalize_initials: bool = 
     ``capitalize_initials``: for names — a word that starts with a toned vowel
     (which .VnTime cannot write as a capital) gets a capital when the other
     words of the text start with one ("Tr­¬ng ThÞ Ngäc ¸nh" → "… Ánh").
+    ``place``: the same for a place name, whose kind words are lower case by custom
+    ("Tæ d©n phè ¸ L÷" → "Tổ dân phố Á Lữ", "£p Ông Tú"→ "Ấp Ông Tú").
     """
     if capitals:
         return unicodedata.normalize("NFC", "".join(_TCVN3_TABLE.get(ord(c), c) for c in s)).upper()
@@ -165,11 +208,8 @@ def decode_tcvn3(s: str, *, capitals: bool = False, capitalize_initials: bool = 
         if len(latin) >= 2 and all(c.isupper() for c in latin) and dec != raw:
             dec = dec.upper()
         words.append((m.start(), m.end(), raw, dec))
-    if capitalize_initials and words:
-        others = [w for w in words if w[2][:1].isascii() and w[2][:1].isalpha()]
-        if others and all(w[2][:1].isupper() for w in others):
-            words = [(a, b, raw, dec[:1].upper() + dec[1:] if ord(raw[0]) in _TCVN3_TABLE else dec)
-                     for a, b, raw, dec in words]
+    if (capitalize_initials or place) and words:
+        words = _capitalize_initials(words, place)
     out, pos = [], 0
     for a, b, _raw, dec in words:
         out.append(s[pos:a])
@@ -179,12 +219,14 @@ def decode_tcvn3(s: str, *, capitals: bool = False, capitalize_initials: bool = 
     return unicodedata.normalize("NFC", "".join(out))
 
 
-def decode(s: str, encoding: str, *, capitals: bool = False, capitalize_initials: bool = False) -> str:
-    """``s`` read in ``encoding`` ("unicode", "tcvn3", "vni") → Unicode NFC."""
+def decode(s: str, encoding: str, *, capitals: bool = False, capitalize_initials: bool = False,
+           place: bool = False) -> str:
+    """``s`` read in ``encoding`` ("unicode", "tcvn3", "vni") → Unicode NFC. ``capitalize_initials``
+    (person names) and ``place`` (villages, communes): see :func:`decode_tcvn3`."""
     if not isinstance(s, str):
         return s
     if encoding == TCVN3:
-        return decode_tcvn3(s, capitals=capitals, capitalize_initials=capitalize_initials)
+        return decode_tcvn3(s, capitals=capitals, capitalize_initials=capitalize_initials, place=place)
     if encoding == VNI:
         return decode_vni(s)
     return unicodedata.normalize("NFC", s)

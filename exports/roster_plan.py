@@ -30,7 +30,7 @@ from .sheets import MAX_CELL, ImportCancelled
 
 __all__ = [
     "STATUS_LABELS", "CREATE", "ImportOptions", "ColumnInfo", "RowMessage", "PreviewRow", "Preview", "Record",
-    "Action", "RegistryIndex", "plan", "CHANGE_LABELS",
+    "Action", "RegistryIndex", "plan", "CHANGE_LABELS", "CATEGORY_SOURCES",
 ]
 
 STATUS_LABELS = {"new": "Thêm mới", "update": "Cập nhật", "unchanged": "Không đổi", "error": "Lỗi"}
@@ -48,6 +48,11 @@ class ImportOptions:
     commune: str = ""  # for registries holding several communes
     start_date: dt.date | None = None  # membership start for new members (default today)
     remember_mapping: bool = True
+    # Import the valid rows and leave the others out (written with their reasons to a file the clerk
+    # can fix and import again: ``skipped_path``, default «<tệp>_chua-nhap.xlsx» next to the source).
+    # Default False: one bad row stops the whole file (all or nothing).
+    skip_errors: bool = False
+    skipped_path: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,11 @@ class PreviewRow:
     errors: list[RowMessage] = field(default_factory=list)
     warnings: list[RowMessage] = field(default_factory=list)
     person_id: int | None = None
+    category: str = ""  # the composition category's code; "" while it is asked
+    category_label: str = ""  # its name («Đoàn Thanh niên»), or «(chưa rõ — cần chọn)»
+    category_asked: bool = False  # the clerk must choose (--category-map, the wizard): the row waits
+    category_source: str = ""  # where the category came from: a key of CATEGORY_SOURCES
+    title: str = ""  # the position title as typed («Bí thư Chi đoàn kiêm …»), kept in «Chức vụ khác»
 
     @property
     def status_label(self) -> str:
@@ -119,6 +129,7 @@ class Preview:
     csv_delimiter: str = ""
     options: ImportOptions = field(default_factory=ImportOptions)
     _records: list[Record] = field(default_factory=list, repr=False)
+    category_names: dict[str, str] = field(default_factory=dict)  # code → name, in the registry's order
 
     @property
     def counts(self) -> dict[str, int]:
@@ -126,6 +137,21 @@ class Preview:
         for r in self.rows:
             out[r.status] += 1
         return out
+
+    @property
+    def category_counts(self) -> dict[str, int]:
+        """Rows per composition category (code → count, the registry's order), before anything is
+        written; rows still asked are counted under ``""``."""
+        found: dict[str, int] = {}
+        for r in self.rows:
+            found[r.category] = found.get(r.category, 0) + 1
+        order = list(self.category_names) + sorted(c for c in found if c not in self.category_names)
+        return {c: found[c] for c in order if c in found}
+
+    @property
+    def asked_rows(self) -> list[PreviewRow]:
+        """The rows whose category the clerk must choose."""
+        return [r for r in self.rows if r.category_asked]
 
     @property
     def errors(self) -> list[RowMessage]:
@@ -173,6 +199,7 @@ class Action:
     role: str
     category: str
     other: str
+    values: dict[str, Any] = field(default_factory=dict)  # the row as read (for the file of skipped rows)
 
 
 _ROLE_WORDS = {"to truong": "to_truong", "truong": "to_truong", "tt": "to_truong", "to pho": "to_pho",
@@ -180,17 +207,10 @@ _ROLE_WORDS = {"to truong": "to_truong", "truong": "to_truong", "tt": "to_truong
                "leader": "to_truong", "deputy": "to_pho", "member": "thanh_vien", "to truong to cnscd": "to_truong",
                "to pho to cnscd": "to_pho", "thanh vien to cnscd": "thanh_vien"}
 
-_CATEGORY_HINTS = [  # (folded keyword, category code), first match wins
-    ("can bo xa", "CB_XA"), ("cong chuc", "CB_XA"), ("dung diem", "CB_XA"), ("cb xa", "CB_XA"),
-    ("bi thu chi bo", "BI_THU"), ("bi thu", "BI_THU"),
-    ("truong thon", "TRUONG_THON"), ("to truong to dan pho", "TRUONG_THON"), ("truong khu", "TRUONG_THON"),
-    ("truong ban", "TRUONG_THON"), ("to truong tdp", "TRUONG_THON"), ("truong ap", "TRUONG_THON"),
-    ("mat tran", "MTTQ"), ("mttq", "MTTQ"),
-    ("doan thanh nien", "DOAN_TN"), ("chi doan", "DOAN_TN"), ("doan tn", "DOAN_TN"), ("doan vien", "DOAN_TN"),
-    ("phu nu", "PHU_NU"), ("nong dan", "NONG_DAN"), ("cuu chien binh", "CCB"), ("ccb", "CCB"),
-    ("cong an", "CONG_AN"), ("giao vien", "GIAO_VIEN"), ("hieu truong", "GIAO_VIEN"),
-    ("tinh nguyen", "TNV"), ("tnv", "TNV"), ("khac", "KHAC"),
-]
+# Where a row's composition category came from (PreviewRow.category_source → what the clerk reads).
+CATEGORY_SOURCES = {"thanh_phan": "cột Thành phần", "chuc_vu": "theo chức vụ", "da_chon": "đã chọn",
+                    "mac_dinh": "không ghi thành phần hay chức vụ"}
+ASKED_LABEL = "(chưa rõ — cần chọn)"
 
 
 
@@ -250,6 +270,10 @@ class RegistryIndex:
 
         self.people = {p.id: p for p in Person.select()}
         self.by_cccd = {p.cccd: p.id for p in self.people.values() if p.cccd}
+        self.by_phone: dict[str, list[int]] = {}
+        for p in self.people.values():
+            if p.phone:
+                self.by_phone.setdefault(p.phone, []).append(p.id)
         self.by_key: dict[tuple[str, int | None, int | None], list[int]] = {}
         self.by_name_village: dict[tuple[str, int | None], list[int]] = {}
         for p in self.people.values():
@@ -307,25 +331,66 @@ def _resolve_village(idx: RegistryIndex, raw: str, options: ImportOptions) -> tu
     return None, "unknown"
 
 
-def _category_code(idx: RegistryIndex, raw: str, options: ImportOptions) -> str | None:
-    s = text.clean(raw)
+@dataclass(frozen=True)
+class _Category:
+    """A row's composition category: ``code`` ("" = asked), where it came from, and for an asked
+    row the text the clerk's choice is recorded under (``ImportOptions.category_map``) and why."""
+
+    code: str
+    source: str
+    key: str = ""
+    reason: str = ""
+
+
+def _mapped(idx: RegistryIndex, options: ImportOptions, *texts: str) -> str | None:
+    """The category the clerk chose for one of ``texts`` (--category-map, the wizard), or None."""
+    wanted = [text.fold(t) for t in texts if t]
     for k, v in options.category_map.items():
-        if text.fold(k) == text.fold(s):
+        if text.fold(k) in wanted:
             code = v.strip().upper()
-            if code in idx.cats:
-                return code
-            return idx.cat_by_name.get(text.fold(v))
+            return code if code in idx.cats else idx.cat_by_name.get(text.fold(v))
+    return None
+
+
+def _by_name(idx: RegistryIndex, s: str) -> str | None:
+    """A category named exactly ("Đoàn Thanh niên", "DOAN_TN", "Trưởng thôn/Tổ trưởng tổ dân phố")."""
     f = text.fold(s)
-    if not f:
-        return "KHAC"
     if f in idx.cat_by_name:
         return idx.cat_by_name[f]
-    if s.upper() in idx.cats:
-        return s.upper()
-    for kw, code in _CATEGORY_HINTS:
-        if kw in f and code in idx.cats:
-            return code
-    return None
+    return s.upper() if s.upper() in idx.cats else None
+
+
+def _category_of(idx: RegistryIndex, options: ImportOptions, raw: str, title: str) -> _Category:
+    """The category of a row: an explicit «Thành phần» cell decides (by name, else read as a title);
+    without one, the position title (:func:`models.positions.resolve_title`: the organisation named
+    decides, «kiêm» parts are other positions). A text that cannot be placed with confidence is
+    asked — never a silent «Chức danh khác»."""
+    from models.positions import resolve_title
+
+    raw = text.clean(raw)
+    if raw:
+        chosen = _mapped(idx, options, raw)
+        if chosen:
+            return _Category(chosen, "da_chon")
+        code = _by_name(idx, raw)
+        if code is None:
+            res = resolve_title(raw)
+            code = res.code if res is not None and res.code in idx.cats else None
+        if code:
+            return _Category(code, "thanh_phan")
+        return _Category("", "thanh_phan", raw, "không có trong danh mục thành phần")
+    if not title:
+        return _Category("KHAC" if "KHAC" in idx.cats else "", "mac_dinh", "", "")
+    res = resolve_title(title)
+    chosen = _mapped(idx, options, title, res.primary if res is not None else "")
+    if chosen:
+        return _Category(chosen, "da_chon")
+    if res is not None and res.code in idx.cats:
+        return _Category(res.code, "chuc_vu")
+    why = res.reason if res is not None else ""
+    if res is not None and res.code:
+        why = f"thành phần {res.code} không có trong danh mục của sổ"
+    return _Category("", "chuc_vu", title, why)
 
 
 class _RowCheck:
@@ -410,6 +475,7 @@ def plan(pv: Preview, *, progress: Callable[[int, int], None] | None = None,
     pv.rows = []
     pv.unknown_villages = {}
     pv.unknown_categories = {}
+    pv.category_names = {c.code: c.name for c in sorted(idx.cats.values(), key=lambda c: (c.sort_order, c.id))}
     _commune_warnings(idx, pv)
     in_file = _InFile()
     actions: list[Action] = []
@@ -423,6 +489,7 @@ def plan(pv: Preview, *, progress: Callable[[int, int], None] | None = None,
         pv.rows.append(prow)
         actions.append(action)
     _one_leader_per_team(idx, pv, actions)
+    _default_category_note(pv)
     if progress is not None:
         progress(total, total)
     return actions
@@ -437,6 +504,20 @@ def _commune_warnings(idx: RegistryIndex, pv: Preview) -> None:
             pv.warnings.append(msg)
 
 
+def _default_category_note(pv: Preview) -> None:
+    """Rows with neither a «Thành phần» nor a position: said once, never silently «Chức danh khác»."""
+    n = sum(1 for r in pv.rows if r.category_source == "mac_dinh")
+    pv.warnings[:] = [w for w in pv.warnings if not w.startswith(_DEFAULT_NOTE)]
+    if n:
+        name = pv.category_names.get("KHAC", "Chức danh khác")
+        pv.warnings.append(f"{_DEFAULT_NOTE} {text.format_int(n)} dòng không ghi thành phần hay chức vụ nên ghi là "
+                           f"«{name}»; nếu tệp có cột thành phần/chức vụ, hãy chỉ rõ cột đó (--map CỘT=category "
+                           "hoặc CỘT=position).")
+
+
+_DEFAULT_NOTE = "Thành phần:"
+
+
 def _plan_row(idx: RegistryIndex, pv: Preview, rec: Record, in_file: _InFile) -> tuple[PreviewRow, Action]:
     """One record: its checks, village, role, category, the person it matches and what changes."""
     chk = _RowCheck(rec.row)
@@ -444,22 +525,27 @@ def _plan_row(idx: RegistryIndex, pv: Preview, rec: Record, in_file: _InFile) ->
     chk.errors.extend(errs)
     chk.warnings.extend(warns)
     village_id, village_label = _plan_village(idx, pv, rec, chk)
-    role, other = _plan_role(rec.values, chk)
-    category = _plan_category(idx, pv, rec, chk)
+    role, other, title = _plan_role(rec.values, chk)
+    cat = _plan_category(idx, pv, rec, chk, title, in_file)
+    other = _keep_title(title, other, chk)
     person_id = None
     if checked is not None:
         person_id = _match_person(idx, checked, key, full, village_id, chk)
         in_file.check(checked, key, full, village_id, person_id, chk)
+        _shared_phone(idx, checked, person_id, chk)
     team, team_key = _team_of(idx, village_id)
     changes: list[str] = []
     status = "new"
     if checked is not None and person_id is not None:
-        changes = _changes(idx, idx.people[person_id], checked, village_id, team, role, category, other)
+        changes = _changes(idx, idx.people[person_id], checked, village_id, team, role, cat.code, other)
         status = "update" if changes else "unchanged"
     if chk.errors:
         status = "error"
-    return (PreviewRow(rec.row, status, full, village_label, changes, chk.errors, chk.warnings, person_id),
-            Action(rec.row, status, checked, person_id, village_id, village_label, team_key, role, category, other))
+    label = idx.cats[cat.code].name if cat.code in idx.cats else ASKED_LABEL
+    prow = PreviewRow(rec.row, status, full, village_label, changes, chk.errors, chk.warnings, person_id,
+                      cat.code, label, not cat.code, cat.source, title)
+    return prow, Action(rec.row, status, checked, person_id, village_id, village_label, team_key, role, cat.code,
+                        other, rec.values)
 
 
 def _plan_village(idx: RegistryIndex, pv: Preview, rec: Record, chk: _RowCheck) -> tuple[int | tuple | None, str]:
@@ -489,30 +575,62 @@ def _plan_village(idx: RegistryIndex, pv: Preview, rec: Record, chk: _RowCheck) 
     return vid, f"{u.kind} {u.name}"
 
 
-def _plan_role(v: dict[str, Any], chk: _RowCheck) -> tuple[str, str]:
-    """(role code, other positions): a role that is not Tổ trưởng/Tổ phó/Thành viên goes to the other positions."""
+def _plan_role(v: dict[str, Any], chk: _RowCheck) -> tuple[str, str, str]:
+    """(role code, other positions, position title). A role that is not Tổ trưởng/Tổ phó/Thành viên
+    is a position: the title, unless the row has a «Chức vụ» column of its own (then it goes to the
+    other positions). Without either, the «Chức vụ khác» text stands for the title."""
     role_raw = text_value(v.get("role"))
     other = text_value(v.get("other_positions"))
+    title = text_value(v.get("position"))
     role = _ROLE_WORDS.get(header_key(role_raw))
-    if role is not None:
-        return role, other
-    if role_raw:
-        other = (f"{role_raw}; {other}" if other and text.fold(role_raw) not in text.fold(other)
-                 else (other or role_raw))
+    if role is None and role_raw:
+        if title:
+            other = (f"{role_raw}; {other}" if other and text.fold(role_raw) not in text.fold(other)
+                     else (other or role_raw))
+        else:
+            title = role_raw
         chk.warn("role", f"Vai trò «{role_raw}» không phải Tổ trưởng/Tổ phó/Thành viên: ghi là Thành viên, "
                          "«" + role_raw + "» đưa vào chức vụ khác.")
-    return "thanh_vien", other
+        role = "thanh_vien"
+    if not title and other and "position" not in v:
+        title = other
+    return role or "thanh_vien", other, title
 
 
-def _plan_category(idx: RegistryIndex, pv: Preview, rec: Record, chk: _RowCheck) -> str:
+_OTHER_MAX = 200  # the length «Chức vụ khác» holds
+
+
+def _keep_title(title: str, other: str, chk: _RowCheck) -> str:
+    """The title (with its «kiêm» parts) kept in «Chức vụ khác», before what the file has there."""
+    if title and text.fold(title) not in text.fold(other):
+        other = f"{title}; {other}" if other else title
+    if len(other) > _OTHER_MAX:
+        chk.warn("other_positions", f"Chức vụ khác dài quá {_OTHER_MAX} ký tự: chỉ giữ {_OTHER_MAX} ký tự đầu.")
+        other = other[:_OTHER_MAX - 1].rstrip() + "…"
+    return other
+
+
+def _plan_category(idx: RegistryIndex, pv: Preview, rec: Record, chk: _RowCheck, title: str,
+                   in_file: _InFile) -> _Category:
+    """The row's category; an asked one makes the row wait (an error naming how to choose)."""
     raw = text_value(rec.values.get("category"))
-    code = _category_code(idx, raw, pv.options)
-    if code is not None:
-        return code
-    pv.unknown_categories.setdefault(raw, []).append(rec.row)
-    chk.warn("category", f"Thành phần «{raw}» không có trong danh mục: tạm ghi «Chức danh khác» "
-                         f"(chọn thành phần tương ứng bằng --category-map \"{raw}=MÃ\").")
-    return "KHAC"
+    ck = (raw, title)
+    cat = in_file.categories.get(ck)
+    if cat is None:
+        cat = in_file.categories[ck] = _category_of(idx, pv.options, raw, title)
+    if cat.code:
+        return cat
+    pv.unknown_categories.setdefault(cat.key, []).append(rec.row)
+    what = "Thành phần" if cat.source == "thanh_phan" else "Chức vụ"
+    chk.err("category", f"{what} «{cat.key}» chưa rõ thuộc thành phần nào ({cat.reason}): hãy chọn thành phần "
+                        f"(--category-map \"{cat.key}=MÃ\", ví dụ {_example_code(cat.key)}). Dòng này chờ chọn.")
+    return cat
+
+
+def _example_code(key: str) -> str:
+    """A category code to show in the --category-map example."""
+    f = text.fold(key)
+    return "TRUONG_THON" if "truong" in f or "to " in f + " " else "KHAC"
 
 
 def _year(checked: Checked) -> int | None:
@@ -523,7 +641,11 @@ def _match_person(idx: RegistryIndex, checked: Checked, key: str, full: str, vil
                   chk: _RowCheck) -> int | None:
     """The registry's person this row is: same CCCD, else same name (search ``key``), birth year and village."""
     if checked.cccd and checked.cccd in idx.by_cccd:
-        return idx.by_cccd[checked.cccd]
+        pid = idx.by_cccd[checked.cccd]
+        if idx.people[pid].search_key != key:  # the same CCCD under another name: a typo or another person
+            chk.warn("cccd", f"Số CCCD {checked.cccd} trong sổ là của {_full(idx.people[pid])}: dòng này ghi "
+                             f"{full} — nhập sẽ sửa thông tin của {_full(idx.people[pid])}. Hãy kiểm tra lại số CCCD.")
+        return pid
     year = _year(checked)
     vid = village_id if isinstance(village_id, int) else None
     cands = idx.by_key.get((key, year, vid), []) if year is not None else []
@@ -540,21 +662,36 @@ def _match_person(idx: RegistryIndex, checked: Checked, key: str, full: str, vil
     return None
 
 
+def _shared_phone(idx: RegistryIndex, checked: Checked, person_id: int | None, chk: _RowCheck) -> None:
+    """A phone number the registry has for someone else: a warning naming them (a family may share one)."""
+    if not checked.phone:
+        return
+    others = [pid for pid in idx.by_phone.get(checked.phone, ()) if pid != person_id][:3]
+    if others:
+        names = ", ".join(_full(idx.people[pid]) for pid in others)
+        chk.warn("phone", f"Số điện thoại {checked.phone} đã có ở {names} trong sổ: kiểm tra lại nếu không phải "
+                          "người nhà dùng chung.")
+
+
 class _InFile:
-    """Duplicates inside the file: the same CCCD, the same name + year + village, the same registry person."""
+    """Duplicates inside the file: the same CCCD, the same name + year + village, the same registry person,
+    the same phone for two people (a warning); and the categories already worked out, by (cell, title)."""
 
     def __init__(self):
-        self.cccd: dict[str, int] = {}
+        self.cccd: dict[str, tuple[int, str]] = {}
         self.key: dict[tuple, int] = {}
         self.people: dict[int, int] = {}
+        self.phones: dict[str, tuple[int, str, str]] = {}
+        self.categories: dict[tuple[str, str], _Category] = {}
 
     def check(self, checked: Checked, key: str, full: str, village_id, person_id: int | None,
               chk: _RowCheck) -> None:
         if checked.cccd:
             if checked.cccd in self.cccd:
-                chk.err("cccd", f"Số CCCD {checked.cccd} đã có ở dòng {self.cccd[checked.cccd]} của tệp.")
+                row, name = self.cccd[checked.cccd]
+                chk.err("cccd", f"Số CCCD {checked.cccd} đã có ở dòng {row} của tệp ({name}).")
             else:
-                self.cccd[checked.cccd] = chk.row
+                self.cccd[checked.cccd] = (chk.row, full)
         dkey = (key, _year(checked), str(village_id))
         if not checked.cccd and dkey in self.key:
             chk.err("full_name", f"{full} trùng với dòng {self.key[dkey]} của tệp (cùng tên, năm sinh, thôn).")
@@ -563,6 +700,13 @@ class _InFile:
             chk.err("full_name", f"{full} đã có ở dòng {self.people[person_id]} của tệp (cùng người trong sổ).")
         elif person_id is not None:
             self.people[person_id] = chk.row
+        if checked.phone:
+            seen = self.phones.get(checked.phone)
+            if seen is None:
+                self.phones[checked.phone] = (chk.row, full, key)
+            elif seen[2] != key:
+                chk.warn("phone", f"Số điện thoại {checked.phone} trùng với dòng {seen[0]} của tệp ({seen[1]}): "
+                                  "kiểm tra lại nếu không phải người nhà dùng chung.")
 
 
 def _team_of(idx: RegistryIndex, village_id) -> tuple[Any, Any]:

@@ -146,7 +146,7 @@ class _DataRows:
             c0, v0 = nonempty[0]
             if len(nonempty) == 1 and (not has_name or (isinstance(v0, str) and fields.get(c0) in ("stt", None))):
                 if isinstance(v0, str) and not re.fullmatch(r"\s*\d+\s*", v0):
-                    group = cell_text(t, r, c0)  # a group heading: "I. Thôn An Lợi"
+                    group = cell_text(t, r, c0, place=True)  # a group heading: "I. Thôn An Lợi"
                 continue
             self.data.append(r)
             if group:
@@ -271,8 +271,8 @@ def _records(t: Table, fields: dict[int, str], rows: _DataRows, col_enc: dict[in
                 if enc is None:
                     det = col_enc.get(c)
                     enc = det.encoding if det else lt.UNICODE
-                v = lt.decode(v, enc, capitals=caps,
-                              capitalize_initials=f in ("full_name", "family_name", "given_name", "village"))
+                v = lt.decode(v, enc, capitals=caps, capitalize_initials=f in ("full_name", "family_name", "given_name"),
+                              place=f == "village")
                 if f in _DATE_FIELDS and _TEXT_SERIAL.fullmatch(v):
                     v = int(float(v.strip().replace(",", ".")))  # a date serial saved as text (CSV): like the number
             if v is not None:
@@ -312,7 +312,8 @@ def format_preview(pv: Preview, *, limit: int | None = 200) -> str:
         for name, rows in pv.unknown_villages.items():
             out.append(f"  «{name}» — {len(rows)} dòng (dòng {_rows_text(rows)})")
     if pv.unknown_categories:
-        out.append("Thành phần chưa có trong danh mục (tạm ghi «Chức danh khác»; chọn bằng --category-map \"Tên=MÃ\"):")
+        out.append("Thành phần cần chọn (các dòng này chờ: chọn bằng --category-map \"Chức vụ=MÃ\"; mã: "
+                   + ", ".join(f"{code} = {name}" for code, name in pv.category_names.items()) + "):")
         for name, rows in pv.unknown_categories.items():
             out.append(f"  «{name}» — {len(rows)} dòng (dòng {_rows_text(rows)})")
     for b in pv.blocking:
@@ -327,15 +328,39 @@ def format_preview(pv: Preview, *, limit: int | None = 200) -> str:
         shown += 1
         extra = f" ({', '.join(dict.fromkeys(r.changes))})" if r.status == "update" and r.changes else ""
         out.append(f"  Dòng {r.row}: {r.status_label}{extra} — {r.name or '(không tên)'}"
-                   + (f", {r.village}" if r.village else ""))
+                   + (f", {r.village}" if r.village else "") + f" — thành phần: {_category_text(r)}")
         for e in r.errors:
             out.append(f"      Lỗi [{FIELDS.get(e.field, CHANGE_LABELS.get(e.field, e.field)) or 'dòng'}]: {e.message}")
         for w in r.warnings:
             out.append(f"      Cảnh báo: {w.message}")
+    out.extend(_category_lines(pv))
     c = pv.counts
     out.append(f"Tổng: {len(pv.rows)} dòng — thêm mới {c['new']}, cập nhật {c['update']}, không đổi {c['unchanged']}, "
                f"lỗi {c['error']}.")
     return "\n".join(out)
+
+
+def _category_text(r) -> str:
+    """«Đoàn Thanh niên (theo chức vụ «Bí thư Chi đoàn»)»."""
+    from .roster_plan import CATEGORY_SOURCES
+
+    if r.category_asked:
+        return r.category_label
+    how = CATEGORY_SOURCES.get(r.category_source, "")
+    if r.category_source == "chuc_vu" and r.title:
+        how += f" «{r.title}»"
+    return f"{r.category_label} ({how})" if how else r.category_label
+
+
+def _category_lines(pv: Preview) -> list[str]:
+    """The count per composition category, before anything is written."""
+    counts = pv.category_counts
+    if not counts:
+        return []
+    out = ["Số dòng theo thành phần:"]
+    for code, n in counts.items():
+        out.append(f"  {pv.category_names.get(code, code) if code else '(chưa rõ — cần chọn)'}: {text.format_int(n)}")
+    return out
 
 
 def _rows_text(rows: list[int]) -> str:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -100,7 +101,7 @@ def _build_report(reg, kind: str, labels: list[str], day: dt.date | None):
         return report.danh_sach(reg, gender_columns=bool(fields & {"birth_nam", "birth_nu"}),
                                 with_cccd="cccd" in fields, day=day)
     if kind == "phu-luc-1":
-        return report.phu_luc_1(reg, day=day)
+        return _teams_per_villages(report.phu_luc_1(reg, day=day), labels)
     if kind == "thanh-phan":
         return report.thanh_phan(reg, day=day)
     if kind == "tap-huan":
@@ -108,6 +109,30 @@ def _build_report(reg, kind: str, labels: list[str], day: dt.date | None):
     if kind == "thiet-bi":
         return report.thiet_bi(reg, day=day)[0]
     raise TemplateError(f"Loại biểu «{kind}» không có; chọn một trong: {', '.join(KINDS)}.", "kind")
+
+
+def _teams_per_villages(rep, labels: list[str]):
+    """A template with one «Tổng số Tổ CNSCĐ/thôn» column gets «41/42» there, as it asks: the report's
+    «Số tổ» and «Số thôn, TDP» columns joined (a template with both columns gets the numbers)."""
+    keys = [header_key(x) for x in labels]
+    if any("so thon" in k for k in keys) or not any("to cnscd" in k and "thon" in k for k in keys):
+        return rep
+    cols = [c.title for c in rep.columns]
+    if "Số tổ" not in cols or "Số thôn, TDP" not in cols:
+        return rep
+    i = cols.index("Số tổ")
+
+    def join(row):
+        if row is None:
+            return None
+        t, v = row[i], row[i + 1]
+        both = f"{t or 0}/{v or 0}" if isinstance(t, int) or isinstance(v, int) else t
+        return row[:i] + [both] + row[i + 2:]
+
+    from .layout import Column
+
+    columns = rep.columns[:i] + [Column(rep.columns[i].group or "Tổng số Tổ CNSCĐ/thôn", "text", 16)] + rep.columns[i + 2:]
+    return dataclasses.replace(rep, columns=columns, rows=[join(r) for r in rep.rows], total=join(rep.total))
 
 
 def guess_kind(labels: list[str]) -> str | None:

@@ -96,12 +96,12 @@ def test_phu_luc_1_province_reproduces_seed_003_row_by_row(province):
     r = province["pl1"]
     assert len(r.rows) == len(PHU_LUC_I) == 17
     for row, (name, kind, teams, villages, members) in zip(r.rows, PHU_LUC_I, strict=True):
-        stt, unit, ratio, n = row
+        stt, unit, n_teams, n_villages, n = row
         assert unit == f"{kind[:1].upper()}{kind[1:]} {name}"
-        assert ratio == f"{teams}/{villages}"
+        assert (n_teams, n_villages) == (teams, villages)  # two numeric columns, not "41/42" text
         assert n == members
-    assert r.rows[10][1:] == ["Huyện Phước Sơn", "41/42", 260]
-    assert r.total == ["", "Tổng", "1238/1240", 7446]  # computed from the rows, not the source's 7,448
+    assert r.rows[10][1:] == ["Huyện Phước Sơn", 41, 42, 260]
+    assert r.total == ["", "Tổng", 1238, 1240, 7446]  # computed from the rows, not the source's 7,448
     assert r.meta["members"] == sum(x[4] for x in PHU_LUC_I) == 7446
     msg = check_stated_total(r, PHU_LUC_I_STATED_TOTAL[1])
     assert "7.448" in msg and "7.446" in msg
@@ -118,28 +118,29 @@ def test_phu_luc_1_xlsx_cells_and_official_layout(province):
     assert ws["C2"].value == "Độc lập - Tự do - Hạnh phúc"
     assert ws["C3"].value == "Tam Kỳ, ngày 10 tháng 4 năm 2026" and ws["C3"].font.i
     assert ws["A5"].value == "TỔNG HỢP SỐ LIỆU TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG"
-    assert ws["A6"].value == "TỈNH QUẢNG NAM NĂM 2026"
-    assert ws["A1"].font.name == "Times New Roman" and ws["A9"].font.name == "Times New Roman"
+    assert ws["A6"].value == "TỈNH QUẢNG NAM QUÝ II NĂM 2026"  # the period the sheet covers (default: its date's)
+    assert ws["A1"].font.name == "Times New Roman" and ws["A10"].font.name == "Times New Roman"
     merged = {str(m) for m in ws.merged_cells.ranges}
-    assert {"A1:B1", "C1:D1", "A5:D5"} <= merged
-    assert [c.value for c in ws[8]] == ["Stt", "Đơn vị", "Tổng số Tổ CNSCĐ/thôn", "Tổng số thành viên Tổ CNSCĐ"]
-    # table: numbers are numbers, shown with thousands separators; borders
+    assert {"A5:E5", "C8:D8", "A8:A9", "E8:E9"} <= merged
+    assert [c.value for c in ws[8]] == ["Stt", "Đơn vị", "Tổng số Tổ CNSCĐ/thôn", None, "Tổng số thành viên Tổ CNSCĐ"]
+    assert [c.value for c in ws[9]][2:4] == ["Số tổ", "Số thôn, TDP"]
+    # table: numbers are numbers, shown with thousands separators; borders; the serial number without one
     row = find_row(ws, 11)
-    assert [c.value for c in row] == [11, "Huyện Phước Sơn", "41/42", 260]
-    assert row[3].data_type == "n" and "#,##0" in row[3].number_format
-    assert row[0].border.left.style == "thin" and row[3].border.bottom.style == "thin"
+    assert [c.value for c in row] == [11, "Huyện Phước Sơn", 41, 42, 260]
+    assert row[4].data_type == "n" and "#,##0" in row[4].number_format and row[0].number_format == "0"
+    assert row[0].border.left.style == "thin" and row[4].border.bottom.style == "thin"
     total = find_row(ws, "Tổng", col=2)
-    assert total[2].value == "1238/1240"
-    assert total[3].value == 7446 and isinstance(total[3].value, int) and total[3].font.b
-    assert sum(find_row(ws, i)[3].value for i in range(1, 18)) == 7446
+    assert (total[2].value, total[3].value) == (1238, 1240)
+    assert total[4].value == 7446 and isinstance(total[4].value, int) and total[4].font.b
+    assert sum(find_row(ws, i)[4].value for i in range(1, 18)) == 7446
     # signature block from the settings
     values = [c.value for r in ws.iter_rows() for c in r if c.value]
     assert values[-3:] == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Văn Hùng"]
     # print setup: A4, header row repeated, fitted to one page wide
     assert ws.page_setup.paperSize == 9
-    assert ws.print_title_rows == "$8:$8"
+    assert ws.print_title_rows == "$8:$9"
     assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.freeze_panes == "A9"
+    assert ws.freeze_panes == "A10"
 
 
 def test_phu_luc_1_commune_rows_are_villages_plus_the_ward_team(demo):
@@ -147,11 +148,11 @@ def test_phu_luc_1_commune_rows_are_villages_plus_the_ward_team(demo):
     from models import services
 
     r = report.phu_luc_1(demo, day=DAY)
-    assert r.rows[0][1] == "Tổ CNSCĐ phường Trần Hưng Đạo (cấp phường)" and r.rows[0][3] == 50
-    assert len(r.rows) == 29 and all(row[2] == "1/1" for row in r.rows[1:])
+    assert r.rows[0][1] == "Tổ CNSCĐ phường Trần Hưng Đạo (cấp phường)" and r.rows[0][4] == 50
+    assert len(r.rows) == 29 and all(row[2:4] == [1, 1] for row in r.rows[1:])
     assert [row[1] for row in r.rows[1:]] == [v.full_name for v in services.list_villages(demo)]
-    assert r.total == ["", "Tổng", "28/28", 189]
-    assert sum(row[3] for row in r.rows) == 189
+    assert r.total == ["", "Tổng", 28, 28, 189]
+    assert sum(row[4] for row in r.rows) == 189
     assert any("50 thành viên" in n for n in r.notes)
     assert r.letterhead.issuing_body == "ỦY BAN NHÂN DÂN PHƯỜNG TRẦN HƯNG ĐẠO"
     assert r.letterhead.place_date == "Trần Hưng Đạo, ngày 10 tháng 4 năm 2026"
@@ -186,16 +187,16 @@ def test_thanh_phan_province_counts_and_rounding(province):
     st = province["stats"]
     counts = {code: n for code, n in st.members_by_category.items() if n}
     assert r.meta["total"] == 7446 == sum(counts.values())
-    assert [row[2] for row in r.rows] == [f"{n}/7446" for n in counts.values()]
-    assert sum(row[3] for row in r.rows) == 100
-    assert r.total[2] == "7446/7446" and r.total[3] == 100
+    assert [row[2:4] for row in r.rows] == [[n, 7446] for n in counts.values()]  # count and total: numbers
+    assert sum(row[4] for row in r.rows) == 100
+    assert r.total[2:] == [7446, 7446, 100]
     # the registry's category order, not the source table's
     assert [row[1] for row in r.rows][:3] == ["Cán bộ xã đứng điểm", "Bí thư chi bộ", "Trưởng thôn/Tổ trưởng tổ dân phố"]
     wb, ws = xlsx_rows(province["tp_xlsx"])
     row = find_row(ws, 1)
-    assert row[1].value == "Cán bộ xã đứng điểm" and row[2].value == f"{counts['CB_XA']}/7446"
-    assert isinstance(row[3].value, int)
-    pct_cells = [find_row(ws, i)[3].value for i in range(1, len(r.rows) + 1)]
+    assert row[1].value == "Cán bộ xã đứng điểm" and row[2].value == counts["CB_XA"] and row[3].value == 7446
+    assert isinstance(row[4].value, int)
+    pct_cells = [find_row(ws, i)[4].value for i in range(1, len(r.rows) + 1)]
     assert sum(pct_cells) == 100
 
 
@@ -210,13 +211,21 @@ def test_roster_province_order_and_size(province):
     for p in people.values():
         by_name.setdefault(p.full_name, p)
     village_col = [c.title for c in r.columns].index("Thôn/TDP")
+    role_col = [c.title for c in r.columns].index("Vai trò trong Tổ")
+    rank = {"Tổ trưởng": 0, "Tổ phó": 1, "Thành viên": 2}
     prev = None
     checked = 0
     for row in r.rows[:400]:
         if prev is not None and prev[village_col] == row[village_col]:
-            a, b = by_name[prev[1]], by_name[row[1]]
-            assert text.name_sort_key(a.family_name, a.given_name) <= text.name_sort_key(b.family_name, b.given_name)
-            checked += 1
+            # each team: the Tổ trưởng, the Tổ phó, then the members by given name
+            assert rank[prev[role_col]] <= rank[row[role_col]]
+            if prev[role_col] == row[role_col] == "Thành viên":
+                a, b = by_name[prev[1]], by_name[row[1]]
+                assert text.name_sort_key(a.family_name, a.given_name) <= text.name_sort_key(b.family_name,
+                                                                                             b.given_name)
+                checked += 1
+        else:
+            assert row[role_col] == "Tổ trưởng"
         prev = row
     assert checked > 100
 
@@ -239,9 +248,10 @@ def test_roster_commune_columns_order_phone_text(demo, tmp_path):
             seen.append(row[6])
     assert seen == villages
     people = {p.full_name: p for p in services.list_people(demo)}
-    group = [row[1] for row in r.rows if row[6] == "Tổ dân phố An Lợi"]
-    keys = [text.name_sort_key(people[n].family_name, people[n].given_name) for n in group]
-    assert keys == sorted(keys) and len(group) == 5
+    group = [row for row in r.rows if row[6] == "Tổ dân phố An Lợi"]
+    assert [row[3] for row in group][:2] == ["Tổ trưởng", "Tổ phó"] and len(group) == 5
+    keys = [text.name_sort_key(people[row[1]].family_name, people[row[1]].given_name) for row in group[2:]]
+    assert keys == sorted(keys)
 
     path = writers.write_xlsx(r, tmp_path / "ds.xlsx")
     wb, ws = xlsx_rows(path)
@@ -299,7 +309,7 @@ def test_csv_utf8_bom_and_plain_numbers(demo, tmp_path):
     (p2,) = writers.write(pl, tmp_path / "pl.csv")
     with open(p2, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
-    assert rows[-1] == ["", "Tổng", "28/28", "189"]
+    assert rows[-1] == ["", "Tổng", "28", "28", "189"]
 
 
 def test_ods_reads_back_with_numbers_text_and_header(demo, tmp_path):
@@ -313,9 +323,9 @@ def test_ods_reads_back_with_numbers_text_and_header(demo, tmp_path):
     assert rows[0][2][2] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
     assert rows[2][2][2] == "Trần Hưng Đạo, ngày 10 tháng 4 năm 2026"
     total = next(row for row in rows if row and row[1] and row[1][2] == "Tổng")
-    assert total[3][:2] == ("float", "189")
+    assert total[4][:2] == ("float", "189") and total[2][:2] == ("float", "28")
     first = next(row for row in rows if row and row[0] and row[0][:2] == ("float", "1"))
-    assert first[3][0] == "float"
+    assert first[4][0] == "float"
     name, rows = ods_table(path, 1)
     assert name == "Danh sách"
     first = next(row for row in rows if row and row[0] and row[0][:2] == ("float", "1"))
@@ -449,7 +459,7 @@ def test_period_pack(demo, tmp_path):
         with pytest.raises(Exception) as e:
             report.parse_period(bad)
         assert "Kỳ báo cáo" in str(e.value)
-    pack = report.bao_cao_ky(demo, p, day=DAY)
+    pack = report.bao_cao_ky(demo, p, day=dt.date(2026, 7, 5))  # made after the quarter: its whole state
     assert pack.file_stem + ".xlsx" == "BaoCao_Q2-2026_PhuongTranHungDao.xlsx"
     assert pack.personal_data
     path = writers.write_xlsx(pack, tmp_path / (pack.file_stem + ".xlsx"))
@@ -544,7 +554,7 @@ def test_cli_export_writes_file_and_audit_receipt(demo, tmp_path, monkeypatch, c
     assert code == 0, err
     assert "Đã xuất" in out and "SHA-256" in out
     wb, ws = xlsx_rows(tmp_path / "pl.xlsx")
-    assert find_row(ws, "Tổng", col=2)[3].value == 189
+    assert find_row(ws, "Tổng", col=2)[4].value == 189
     code, out, err = _cli(["export", "bao-cao-ky", "--db", str(db), "--period", "2026-Q2", "--out", str(tmp_path)],
                           monkeypatch, capsys)
     assert code == 0, err
@@ -634,7 +644,7 @@ def test_libreoffice_opens_xlsx_and_ods_headless(demo, tmp_path):  # pragma: no 
         subprocess.run([exe, "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", str(out), str(src)], check=True,
                        capture_output=True, timeout=120, env=dict(os.environ, HOME=str(tmp_path)))
         text_ = next(out.glob("*.csv")).read_text(encoding="utf-8", errors="replace")
-        assert "28/28" in text_ and "189" in text_ and "Tổng" in text_
+        assert '"Tổng",28,28,189' in text_.replace(" ", "")
 
 
 def test_cli_protected_xlsx_opens_only_with_the_password(demo, tmp_path, monkeypatch, capsys):

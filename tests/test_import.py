@@ -718,16 +718,19 @@ def test_imported_phu_luc_1_rolls_up_into_the_report(reg, tmp_path):
     from exports import report, writers
 
     importer.import_phu_luc_1(reg, _phu_luc_file(tmp_path / "qn.xlsx", 7448), source="Quảng Nam",
-                              accept_flagged=True)
-    r = report.phu_luc_1(reg)
-    assert r.total[-1] == 7446 and r.total[2] == "1238/1240"
+                              accept_flagged=True, period="2026")
+    r = report.phu_luc_1(reg, period=report.parse_period("2026"))
+    assert r.total[-1] == 7446 and r.total[2:4] == [1238, 1240]
     assert len(r.rows) == 17  # the registry's own commune has no villages yet; one row per imported unit
     assert any("Quảng Nam" in n for n in r.notes) and any("7.448" in n for n in r.notes)
     out = writers.write_xlsx(r, tmp_path / "pl.xlsx")
     import openpyxl
 
     values = [c.value for row in openpyxl.load_workbook(out).active.iter_rows() for c in row]
-    assert 7446 in values and "1238/1240" in values
+    assert 7446 in values and 1238 in values and 1240 in values
+    # another period's report does not count the table, and says so
+    q2 = report.phu_luc_1(reg, period=report.parse_period("2026-Q2"))
+    assert q2.total[-1] == 0 and any("kỳ khác" in n and "Năm 2026" in n for n in q2.notes)
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,315 @@
+"""The registry's units as reports see them: the tree (parents, order, labels), the teams and
+their member counts on a day, the scope a list covers, and the roster's rows.
+
+:mod:`exports.report` builds its sheets on these. Order everywhere is the registry's:
+provinces, districts and communes in their recorded order, villages by former unit,
+then name (numbers as numbers) — the order of ``services.list_villages`` — so the
+lists on screen and on paper agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from models import text, vocab
+from models.errors import InputError, NotFoundError
+
+from . import as_of as as_of_state
+from .layout import unit_label
+
+__all__ = ["Tree", "Scope", "resolve_scope", "village_choices", "roster_rows", "cap"]
+
+
+def _num_key(name: str):
+    parts = re.split(r"(\d+)", name or "")
+    return tuple((0, int(p), ()) if p.isdigit() else (1, 0, text.vn_key(p)) for p in parts if p)
+
+
+class Tree:
+    """All units in memory: parents, order, and the active teams with member counts."""
+
+    def __init__(self, reg, as_of: dt.date | None = None):
+        """``as_of``: the teams that existed and the members held on that day (a period's last day);
+        None: the active teams and memberships now."""
+        from models.schema import Membership, Team, Unit
+
+        import peewee as pw
+
+        with reg.read():
+            self.units = {u[0]: u for u in Unit.select(Unit.id, Unit.parent, Unit.level, Unit.kind, Unit.name,
+                                                        Unit.sort_order, Unit.active, Unit.former_unit).tuples()}
+            teams = Team.select(Team.id, Team.unit, Team.level, Team.name)
+            held = Membership.end_date.is_null()
+            if as_of is not None:
+                teams = teams.where(Team.id.in_(list(as_of_state.team_ids_on(as_of)) or [-1]))
+                held = as_of_state.active_on(as_of)
+            else:
+                teams = teams.where(Team.active == True)  # noqa: E712
+            self.teams = list(teams.tuples())
+            self.counts = dict(Membership.select(Membership.team, pw.fn.COUNT(Membership.id))
+                               .where(held).group_by(Membership.team).tuples())
+
+    def ancestor(self, uid: int | None, level: str) -> int | None:
+        seen = 0
+        while uid is not None and seen < 10:
+            u = self.units.get(uid)
+            if u is None:
+                return None
+            if u[2] == level:
+                return uid
+            uid = u[1]
+            seen += 1
+        return None
+
+    def label(self, uid: int) -> str:
+        u = self.units[uid]
+        return unit_label(u[3], u[4])
+
+    def village_label(self, uid: int) -> str:
+        """"Tổ dân phố 1" — with ", phường An Hòa" when the registry holds several communes, and the
+        district (", thị xã Điện Bàn") when that commune's name is not unique in the registry.
+        Two villages of one commune with the same name get their former unit."""
+        u = self.units[uid]
+        name = unit_label(u[3], u[4])
+        if u[2] != "thon":
+            return name
+        if u[7] and self._dup_villages().get((u[1], text.fold(name)), 0) > 1:
+            name += f", {u[7]}"
+        if self.many_communes and u[1] in self.units:
+            name += f", {self.commune_label(u[1])}"
+        return name
+
+    def commune_label(self, cid: int) -> str:
+        """"phường An An" — with ", thị xã Điện Bàn" (or the former unit) when the name is not unique."""
+        c = self.units[cid]
+        name = f"{c[3]} {c[4]}".strip()
+        if self._dup_communes().get(text.fold(name), 0) > 1:
+            p = self.units.get(c[1])
+            if p is not None and p[2] == "huyen":
+                name += f", {p[3]} {p[4]}".rstrip()
+            elif c[7]:
+                name += f", {c[7]}"
+        return name
+
+    def _dup_communes(self) -> dict[str, int]:
+        d = getattr(self, "_dupc", None)
+        if d is None:
+            d = self._dupc = {}
+            for u in self.units.values():
+                if u[2] == "xa":
+                    k = text.fold(f"{u[3]} {u[4]}".strip())
+                    d[k] = d.get(k, 0) + 1
+        return d
+
+    def _dup_villages(self) -> dict[tuple[int, str], int]:
+        d = getattr(self, "_dupv", None)
+        if d is None:
+            d = self._dupv = {}
+            for u in self.units.values():
+                if u[2] == "thon":
+                    k = (u[1], text.fold(unit_label(u[3], u[4])))
+                    d[k] = d.get(k, 0) + 1
+        return d
+
+    @property
+    def many_communes(self) -> bool:
+        m = getattr(self, "_many", None)
+        if m is None:
+            m = self._many = sum(1 for u in self.units.values() if u[2] == "xa") > 1
+        return m
+
+    def order_key(self, uid: int):
+        """Sort key: the path from the top. Provinces, districts and communes keep their
+        recorded order; villages go by former unit, then name (numbers as numbers) —
+        the order of ``services.list_villages``, so the lists on screen and on paper agree."""
+        path = []
+        seen = 0
+        while uid is not None and seen < 10:
+            u = self.units.get(uid)
+            if u is None:
+                break
+            if u[2] == "thon":
+                path.append(((), text.vn_key(u[7] or ""), _num_key(u[4]), u[0]))
+            else:
+                path.append(((u[5], u[0]), (), (), u[0]))
+            uid = u[1]
+            seen += 1
+        return tuple(reversed(path))
+
+
+
+
+# ---------------------------------------------------------------------------
+# Roster (danh sách thành viên)
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Scope:
+    """Which part of the registry a list covers: all, one village, or one team."""
+
+    village_id: int | None = None
+    team_id: int | None = None
+    label: str = ""
+
+
+def resolve_scope(reg, *, village: str = "", team_id: int | None = None, village_id: int | None = None) -> Scope:
+    """A village by id (the TUI), or by name (the CLI), or a team by id.
+
+    Names are accent- and case-insensitive: "Tổ dân phố An Lợi" or "An Lợi"; in a registry of
+    several communes also "village, commune" ("Tổ dân phố 1, phường An An", "1, An An") and the
+    label the roster prints ("Tổ dân phố 1, phường An An, thị xã Điện Bàn"). A name that fits
+    several villages is an :class:`InputError` listing them with their full labels.
+    """
+    from models import services
+
+    if team_id is not None:
+        teams = {t.id: t for t in services.list_teams(reg, include_inactive=True)}
+        if team_id not in teams:
+            raise NotFoundError(f"Không tìm thấy tổ có mã {team_id}.", "team")
+        return Scope(team_id=team_id, label=teams[team_id].name)
+    tree = Tree(reg)
+    if village_id is not None:
+        u = tree.units.get(village_id)
+        if u is None or u[2] != "thon":
+            raise NotFoundError(f"Không tìm thấy thôn/tổ dân phố có mã {village_id}.", "village")
+        return Scope(village_id=village_id, label=tree.village_label(village_id))
+    hits = _village_hits(tree, village)
+    if hits is None:
+        return Scope()
+    if not hits:
+        raise NotFoundError(f"Không tìm thấy thôn/tổ dân phố «{text.clean(village)}».", "village")
+    if len(hits) > 1:
+        active = [uid for uid in hits if tree.units[uid][6]]
+        hits = active or hits
+    if len(hits) > 1:
+        hits.sort(key=tree.order_key)
+        labels = [tree.village_label(uid) for uid in hits]
+        shown = "; ".join(labels[:10]) + (f"; … và {len(labels) - 10} nơi khác" if len(labels) > 10 else "")
+        raise InputError(
+            f"«{text.clean(village)}» khớp {len(hits)} thôn/tổ dân phố: {shown}. "
+            f"Hãy ghi rõ hơn, ví dụ «{labels[0]}».", "village")
+    return Scope(village_id=hits[0], label=tree.village_label(hits[0]))
+
+
+def _village_hits(tree: Tree, village: str) -> list[int] | None:
+    """The villages a typed name fits (None: no name given): the whole label, else the name (with
+    its commune/district after commas) exactly, else as a part of the full name."""
+    parts = [p for p in (text.fold(p) for p in text.clean(village).split(",")) if p]
+    if not parts:
+        return None
+    head, rest = parts[0], parts[1:]
+    villages = [uid for uid, u in tree.units.items() if u[2] == "thon"]
+    want = text.fold(village)
+    hits = [uid for uid in villages if text.fold(tree.village_label(uid)) == want]
+    if not hits:
+        hits = [uid for uid in villages if _fits(tree, uid, head, rest, exact=True)]
+    if not hits:
+        hits = [uid for uid in villages if _fits(tree, uid, head, rest, exact=False)]
+    return hits
+
+
+def _fits(tree: Tree, uid: int, head: str, rest: list[str], *, exact: bool) -> bool:
+    u = tree.units[uid]
+    name, full = text.fold(u[4]), text.fold(unit_label(u[3], u[4]))
+    if exact:
+        if head not in (name, full):
+            return False
+    elif head not in full:
+        return False
+    if not rest:
+        return True
+    ds = _descriptors(tree, uid)
+    if exact:
+        return all(p in ds for p in rest)
+    return all(any(p in d for d in ds) for p in rest)
+
+
+def _descriptors(tree: Tree, uid: int) -> set[str]:
+    """What may follow the village's name after a comma: its commune, district, former unit."""
+    out: set[str] = set()
+    u = tree.units[uid]
+    if u[7]:
+        out |= {text.fold(u[7]), text.fold(u[7].replace("(trước sáp nhập)", ""))}
+    a = tree.units.get(u[1])
+    seen = 0
+    while a is not None and seen < 5 and a[2] != "tinh":
+        out |= {text.fold(a[4]), text.fold(f"{a[3]} {a[4]}")}
+        if a[7]:
+            out |= {text.fold(a[7]), text.fold(a[7].replace("(trước sáp nhập)", ""))}
+        a = tree.units.get(a[1])
+        seen += 1
+    return out
+
+
+def village_choices(reg, *, include_inactive: bool = False) -> list[tuple[str, int]]:
+    """(label, village id) for a picker, in roster order; labels are unique enough to choose by
+    ("Tổ dân phố 1, phường An An, thị xã Điện Bàn" in a province registry)."""
+    tree = Tree(reg)
+    ids = [uid for uid, u in tree.units.items() if u[2] == "thon" and (u[6] or include_inactive)]
+    ids.sort(key=tree.order_key)
+    return [(tree.village_label(uid), uid) for uid in ids]
+
+
+ROLE_ORDER = {"to_truong": 0, "to_pho": 1}
+
+
+def roster_rows(reg, scope: Scope, *, as_of: dt.date | None = None,
+                 trained: tuple[dt.date, dt.date] | None = None) -> list[dict]:
+    """Memberships in scope held on ``as_of`` (None: active now), in the registry's order of units
+    (district → commune → village; the commune's own team first), then in each team the Tổ trưởng,
+    the Tổ phó, then the members in Vietnamese name order (one query). ``trained``: (from, to) —
+    each row says whether the person attended a course starting then."""
+    from models.schema import Attendance, Category, Course, Membership, Person
+
+    tree = Tree(reg, as_of=as_of)
+    team_unit = {t[0]: (t[1], t[2], t[3]) for t in tree.teams}
+    with reg.read():
+        q = (Membership.select(Membership.team, Membership.role, Membership.other_positions, Category.name,
+                               Person.id, Person.family_name, Person.given_name, Person.gender, Person.birth_date,
+                               Person.birth_year, Person.phone, Person.cccd, Person.village, Person.sort_key,
+                               Person.notes)
+             .join(Person).switch(Membership).join(Category)
+             .where(as_of_state.active_on(as_of) if as_of is not None else Membership.end_date.is_null()))
+        if scope.team_id is not None:
+            q = q.where(Membership.team == scope.team_id)
+        elif scope.village_id is not None:
+            ids = [tid for tid, (uid, _, _) in team_unit.items() if uid == scope.village_id]
+            q = q.where(Membership.team.in_(ids or [-1]))
+        rows = list(q.tuples())
+        done: set[int] = set()
+        if trained:
+            start, end = trained
+            done = {a for (a,) in Attendance.select(Attendance.person).join(Course)
+                    .where((Course.start_date >= start) & (Course.start_date <= end)).distinct().tuples()}
+    order_cache: dict[int, Any] = {}
+    out = []
+    for (tid, role, other, cat, pid, fam, giv, gender, bdate, byear, phone, cccd, vid, sort_key, notes) in rows:
+        t = team_unit.get(tid)
+        if t is None:  # membership of a dissolved team
+            continue
+        uid, tlevel, tname = t
+        if tlevel == "thon":
+            village = tree.village_label(uid)
+            okey = order_cache.get(uid)
+            if okey is None:
+                okey = order_cache[uid] = (1, tree.order_key(uid))
+        else:
+            village = tree.village_label(vid) if vid in tree.units else ""
+            okey = (0, tree.order_key(uid))
+        if isinstance(bdate, str):
+            bdate = dt.date.fromisoformat(bdate[:10])
+        year = bdate.year if bdate else byear
+        out.append(dict(key=(okey, tid, ROLE_ORDER.get(role, 2), sort_key, pid), name=text.clean(f"{fam} {giv}"),
+                        gender=gender, year=year, role=vocab.label(vocab.ROLES, role), category=cat, other=other or "",
+                        village=village, phone=phone or "", cccd=cccd or "", notes=notes or "", team=tname,
+                        trained=pid in done, person_id=pid))
+    out.sort(key=lambda r: r["key"])
+    return out
+
+
+
+def cap(s: str) -> str:
+    return s[:1].upper() + s[1:] if s else s
+
