@@ -188,6 +188,52 @@ def _read_parsed(path: Path) -> fmt.Parsed:
     return fmt.parse(data, path.name)
 
 
+class _Reading(threading.Thread):
+    """The whole file read and its checksum checked in the background, while the key is
+    derived (Argon2id lets go of the GIL): at province scale and beyond, reading and
+    checking the file costs as much as the rest of an open."""
+
+    def __init__(self, path: Path):
+        super().__init__(daemon=True, name="cnscd-read")
+        self.path = path
+        self.parsed: fmt.Parsed | None = None
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.parsed = _read_parsed(self.path)
+        except BaseException as exc:  # handed to the opening thread
+            self.error = exc
+
+    def result(self) -> fmt.Parsed:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.parsed
+
+
+def _read_and_unlock(path: Path, passphrase: str | None, rk: str | None) -> tuple[fmt.Parsed, bytes]:
+    """The parsed file and its data key. The errors are those of reading the whole file
+    first, then unlocking (damage is never reported as a wrong passphrase): the header is
+    read alone to start deriving the key while the rest is read and checked."""
+    reading = _Reading(path)
+    try:
+        header, raw = fmt.read_header(path)
+        data_key = _unlock(header, passphrase, rk)
+    except (StoreError, InvalidTag):
+        reading.result()  # the whole file's error, when it has one, comes first
+        raise
+    except BaseException:
+        reading.join()
+        raise
+    parsed = reading.result()
+    if parsed.header_raw != raw:  # the file changed between the two reads: unlock what was read
+        return parsed, _unlock(parsed.header, passphrase, rk)
+    parsed.header = header  # the one _unlock may have brought up to date (a format-1 slot)
+    return parsed, data_key
+
+
 # ---------------------------------------------------------------------------
 # The store
 # ---------------------------------------------------------------------------
@@ -298,9 +344,8 @@ class EncryptedStore:
             if not reason:
                 _remove_leftover_tmp(path)
             try:
-                parsed = _read_parsed(path)
+                parsed, data_key = _read_and_unlock(path, passphrase, rk)
                 header = parsed.header
-                data_key = _unlock(header, passphrase, rk)
             except DamagedFile as exc:
                 raise type(exc)(exc.message, list_backups(path, only_good=True)) from None
             try:

@@ -414,10 +414,10 @@ def _stream_checksum(f, size: int, hlen: int) -> bool:
     return h.digest() == f.read(SUM)
 
 
-def check_file(path: str | os.PathLike, *, verify: bool = True) -> dict:
-    """The header of a registry file, its structure and checksum checked without a passphrase
-    (read a chunk at a time). ``verify=False``: the first bytes and the header only — no
-    checksum, for listing backups cheaply (a file that passes may still fail to open)."""
+def read_header(path: str | os.PathLike, *, verify: bool = False) -> tuple[dict, bytes]:
+    """A registry file's header and its bytes, checked as :func:`parse` checks them; with
+    ``verify`` the checksum too (the file read a chunk at a time), without it only the
+    first bytes and the header are read."""
     path = Path(path)
     try:
         with open(path, "rb") as f:
@@ -429,13 +429,19 @@ def check_file(path: str | os.PathLike, *, verify: bool = True) -> dict:
                 f.seek(PREFIX.size)
                 return f.read(hlen)
 
-            header, _ = _header(raw_of, major, minor, hlen, size,
-                                (lambda: _stream_checksum(f, size, hlen)) if verify else None, path.name)
+            return _header(raw_of, major, minor, hlen, size,
+                           (lambda: _stream_checksum(f, size, hlen)) if verify else None, path.name)
     except FileNotFoundError:
         raise NotFound(f"Không tìm thấy tệp sổ: {path}") from None
     except OSError as exc:
         raise DamagedFile(f"Không đọc được tệp sổ {path}: {describe_os_error(exc)}.") from exc
-    return header
+
+
+def check_file(path: str | os.PathLike, *, verify: bool = True) -> dict:
+    """The header of a registry file, its structure and checksum checked without a passphrase
+    (read a chunk at a time). ``verify=False``: the first bytes and the header only — no
+    checksum, for listing backups cheaply (a file that passes may still fail to open)."""
+    return read_header(path, verify=verify)[0]
 
 
 # ---------------------------------------------------------------------------
