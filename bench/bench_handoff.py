@@ -69,7 +69,8 @@ def _rows(rng: random.Random, c: int, villages: int, members: int) -> dict:
                 "LUA_DAO"]]
     att = [[cr[0], p[0]] for cr in courses for p in people if rng.random() < 0.6]
     eq = [[u[0], f"Nhà văn hóa thôn {u[3]}", k, "", 1, "tot" if rng.random() < 0.9 else "hong", "ngan_sach",
-           "2025-10-01", 9_500_000 if k == "MAY_TINH" else 0] for u in units[1:] for k in ("MAY_TINH", "WIFI", "BANG_QR")]
+           "2025-10-01", 9_500_000 if k == "MAY_TINH" else 0]
+          for u in units[1:] for k in ("MAY_TINH", "WIFI", "BANG_QR")]
     needs = [[u[0], "MAY_SCAN", "Máy scan", 1, 4_500_000, "Hỗ trợ nộp hồ sơ", "2026-04-10", "de_xuat"]
              for u in units[1:] if rng.random() < 0.5]
     dens = [[u[0], 2026, rng.randint(150, 400), rng.randint(600, 1500), None, rng.randint(5, 30), None]

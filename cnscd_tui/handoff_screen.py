@@ -142,7 +142,8 @@ class HandoffImportScreen(Modal):
         try:
             files = package.package_files([path])
             if not files:
-                self.post_message(Previewed([], [], [], tr("Không thấy gói .cnscd-goi nào ở {path}.").format(path=path)))
+                none = tr("Không thấy gói .cnscd-goi nào ở {path}.").format(path=path)
+                self.post_message(Previewed([], [], [], none))
                 return
             ids = handoff_keys.identities(reg)
             opened, refused = [], []
@@ -232,10 +233,9 @@ class HandoffImportScreen(Modal):
             return
         names = "; ".join(f"{it.incoming.unit_label} ({it.incoming.period})" for it in replace[:8])
         more = tr(" và {n} xã khác").format(n=len(replace) - 8) if len(replace) > 8 else ""
-        self.app.push_screen(ConfirmModal(tr("Thay {n} gói đã nhận bằng gói mới hơn của cùng xã, cùng kỳ: {names}{more}? "
-                                             "Gói cũ được thay, không cộng thêm.").format(n=len(replace), names=names,
-                                                                                        more=more),
-                                          yes="Có, thay", no="Không thay"), self._confirmed)
+        question = tr("Thay {n} gói đã nhận bằng gói mới hơn của cùng xã, cùng kỳ: {names}{more}? Gói cũ được thay, "
+                      "không cộng thêm.").format(n=len(replace), names=names, more=more)
+        self.app.push_screen(ConfirmModal(question, yes="Có, thay", no="Không thay"), self._confirmed)
 
     def _confirmed(self, yes: bool | None) -> None:
         if yes:

@@ -246,7 +246,7 @@ def _verify(parts: dict[str, bytes], name: str) -> tuple[dict, bytes]:
         sender = manifest["sender"]
         raw = base64.b64decode(sender["public_key"], validate=True)
         key = Ed25519PublicKey.from_public_bytes(raw)
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise _damaged(name, "bản kê (manifest) của gói không đúng.") from None
     try:
         key.verify(parts[SIGNATURE], parts[MANIFEST])
@@ -275,8 +275,10 @@ def open_package(data: bytes, *, identities: list[str], passphrase: str | None =
         raise _damaged(name, "bản kê đã ký ghi gói gửi cho một khóa khác; gói đã bị mã hóa lại.")
     try:
         snap = snapshot.check_snapshot(json.loads(parts[SNAPSHOT].decode("utf-8")))
-    except (ValueError, UnicodeDecodeError) as exc:
+    except snapshot.BadSnapshot as exc:
         raise _damaged(name, f"số liệu trong gói không đúng cấu trúc ({exc}).") from None
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):  # not even JSON of the right kinds
+        raise _damaged(name, "số liệu trong gói không đúng cấu trúc.") from None
     same = (manifest.get("unit") == snap["unit"] and manifest.get("unit_key") == snap["unit_key"]
             and manifest.get("period") == snap["period"]["code"] and manifest.get("kind") == snap["kind"]
             and manifest.get("created_at") == snap["created_at"] and manifest.get("as_of") == snap["period"]["as_of"])

@@ -55,8 +55,8 @@ def write_demo_packages(province_path: str | os.PathLike, folder: str | os.PathL
     with Registry.open(province_path, passphrase=passphrase or DEMO_PASSPHRASE) as reg:
         rec = handoff_keys.recipient(reg)
         with reg.read():
-            communes = [u for u in Unit.select(Unit.id).where((Unit.level == "xa") & (Unit.active == True))  # noqa: E712
-                        .order_by(Unit.parent, Unit.sort_order, Unit.id).tuples()]
+            communes = list(Unit.select(Unit.id).where((Unit.level == "xa") & (Unit.active == True))  # noqa: E712
+                            .order_by(Unit.parent, Unit.sort_order, Unit.id).tuples())
         communes = communes[:limit] if limit else communes
         for i, (cid,) in enumerate(communes, 1):
             if missing_every and i % missing_every == 0:

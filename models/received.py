@@ -264,7 +264,8 @@ def _plan(incoming: list[Incoming], accept_new_key: bool, allow_older: bool) -> 
                    "thì nhập lại và chấp nhận khóa mới (--accept-new-key).")
         elif prev is not None and inc.created_at < prev.created_at and not allow_older:
             action = "cu_hon"
-            msg = f"Gói đã nhận lập lúc {prev.created_at:%H:%M %d/%m/%Y}, gói này lập lúc {inc.created_at:%H:%M %d/%m/%Y}."
+            msg = (f"Gói đã nhận lập lúc {prev.created_at:%H:%M %d/%m/%Y}, gói này lập lúc "
+                   f"{inc.created_at:%H:%M %d/%m/%Y}.")
         else:
             action = "thay" if prev is not None else "moi"
             msg = (f"Thay gói lập lúc {prev.created_at:%H:%M %d/%m/%Y} (nhận {prev.received_at:%d/%m/%Y})."
@@ -503,17 +504,19 @@ def completeness(reg, period: str, *, day: dt.date | None = None) -> Board:
     span = snapshot.period_span(period)
     day = day or today()
     deadline = period_deadline(get_settings(reg), span.code)
-    by_unit: dict[int, Stored] = {}
-    unlisted: list[Stored] = []
-    for s in list_packages(reg, span.code):
-        if s.unit_id is not None:
-            by_unit[s.unit_id] = s
-        else:
-            unlisted.append(s)
     with reg.read():
         communes = _Communes()
         listed = [u for u in communes.communes if u[6]]
         order = {u[0]: (text.vn_key(communes.district(u[0])), text.vn_key(u[4])) for u in listed}
+    keys = {communes.key(u[0]): u[0] for u in listed}  # a commune added to the list after its package came
+    by_unit: dict[int, Stored] = {}
+    unlisted: list[Stored] = []
+    for s in list_packages(reg, span.code):
+        uid = s.unit_id if s.unit_id is not None else keys.get(s.unit_key)
+        if uid is not None:
+            by_unit[uid] = s
+        else:
+            unlisted.append(s)
     rows = []
     for u in sorted(listed, key=lambda u: order[u[0]]):
         rows.append(_board_row(communes.key(u[0]), snapshot.label(u[3], u[4]), communes.district(u[0]),

@@ -183,7 +183,8 @@ def _rows(commune: Unit, span: Span, as_of: dt.date, *, all_courses: bool) -> di
     out: dict[str, list] = {"units": units, "teams": teams}
     out["decisions"] = [[d[0], d[1], d[2], d[3], _iso(d[4]), d[5]] for d in
                         Decision.select(Decision.id, Decision.team, Decision.kind, Decision.number, Decision.date,
-                                        Decision.issuer).where(Decision.team.in_(team_ids)).order_by(Decision.id).tuples()
+                                        Decision.issuer)
+                        .where(Decision.team.in_(team_ids)).order_by(Decision.id).tuples()
                         if d[4] is None or _iso(d[4]) <= as_of.isoformat()]
     out["people"], out["memberships"] = _people(team_ids, as_of)
     out["courses"], out["attendance"] = _training(span, as_of, {p[0] for p in out["people"]}, all_courses)
@@ -418,6 +419,13 @@ def _cell_ok(t: str, v: Any) -> bool:
 
 def check_snapshot(snap: Any) -> dict:
     """``snap`` if it has the shape :func:`build_snapshot` makes; :class:`BadSnapshot` otherwise."""
+    try:
+        return _check(snap)
+    except (TypeError, KeyError, AttributeError, IndexError) as exc:  # a shape no check above foresaw
+        raise BadSnapshot(f"cấu trúc không đúng ({type(exc).__name__})") from None
+
+
+def _check(snap: Any) -> dict:
     if not isinstance(snap, dict) or snap.get("format") != FORMAT:
         raise BadSnapshot("không phải ảnh chụp số liệu Sổ Tổ CNSCĐ")
     if snap.get("version") != VERSION:
@@ -428,11 +436,13 @@ def check_snapshot(snap: Any) -> dict:
         raise BadSnapshot("thiếu thông tin đơn vị gửi")
     if not unit["name"].strip() or snap.get("unit_key") != unit_key(unit):
         raise BadSnapshot("thông tin đơn vị gửi không khớp")
-    if not isinstance(per, dict) or not all(_cell_ok("d", per.get(k)) and per.get(k) for k in ("start", "end", "as_of")):
+    if not isinstance(per, dict) or not all(_cell_ok("d", per.get(k)) and per.get(k)
+                                            for k in ("start", "end", "as_of")):
         raise BadSnapshot("thiếu kỳ báo cáo")
     try:
-        span = period_span(per.get("code"))
-        dt.datetime.fromisoformat(str(snap.get("created_at")))
+        span = period_span(str(per.get("code")))
+        if dt.datetime.fromisoformat(str(snap.get("created_at"))).tzinfo is not None:
+            raise ValueError("tz")
     except (InputError, ValueError):
         raise BadSnapshot("kỳ báo cáo hoặc ngày lập gói không đúng") from None
     if (span.start.isoformat(), span.end.isoformat()) != (per["start"], per["end"]) or \

@@ -356,6 +356,37 @@ def test_changed_contents_under_a_valid_encryption_are_refused(world, capsys):
         package.open_package(_reencrypt(world, dict(parts, **{"thua.txt": b"x"})), identities=ids)
 
 
+def test_hostile_contents_signed_by_any_key_are_refused_without_a_traceback(world, capsys):
+    """Anyone may sign with a key of their own (the first key a commune is seen with is trusted): what
+    the signature covers must still be checked for its shape, never trusted to parse."""
+    import base64
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from exports import package
+
+    parts = decrypt(world, export(world, "--recipient", str(world["pub"]), capsys=capsys))
+    ids = identities(world)
+    good = json.loads(parts["snapshot.json"])
+    nasty = [b"[" * 100_000, b'{"format": "cnscd-snapshot"}',
+             json.dumps(dict(good, created_at="2026-12-10T09:00:00+07:00")).encode(),
+             json.dumps(dict(good, rows=dict(good["rows"], people=[[1, "A"]]))).encode(),
+             json.dumps(dict(good, unit=dict(good["unit"], name=None))).encode(), b"\xff\xfe"]
+    key = Ed25519PrivateKey.generate()
+    for body in nasty:
+        manifest = json.loads(parts["manifest.json"])
+        manifest["snapshot"] = {"file": "snapshot.json", "sha256": hashlib.sha256(body).hexdigest(), "bytes": len(body)}
+        raw = key.public_key().public_bytes_raw()
+        manifest["sender"] = {"algorithm": "Ed25519", "public_key": base64.b64encode(raw).decode(),
+                              "fingerprint": handoff_keys.fingerprint_of(raw)}
+        mbytes = snapshot.snapshot_bytes(manifest)
+        data = _reencrypt(world, dict(parts, **{"manifest.json": mbytes, "manifest.sig": key.sign(mbytes),
+                                                "snapshot.json": body}))
+        with pytest.raises(DamagedFile, match="không đúng cấu trúc|không khớp"):
+            package.open_package(data, identities=ids)
+
+
 def test_a_package_signed_by_another_key_is_refused_unless_accepted(world, tmp_path, capsys):
     pkg = export(world, "--recipient", str(world["pub"]), day="05/12/2026", capsys=capsys)
     assert cnscd("handoff", "import", str(pkg), "--db", str(world["tinh"]), capsys=capsys)[0] == 0

@@ -218,7 +218,8 @@ def _plan_line(it) -> str:
     inc = it.incoming
     return (f"  {Path(inc.file_name).name}: {inc.unit_label}, kỳ {inc.period}, "
             f"{snapshot.KIND_LABELS[inc.snapshot['kind']]}, lập {inc.created_at:%d/%m/%Y}, "
-            f"khóa ký {handoff_keys.grouped(inc.sender)} → {it.action_label}" + (f". {it.message}" if it.message else ""))
+            f"khóa ký {handoff_keys.grouped(inc.sender)} → {it.action_label}"
+            + (f". {it.message}" if it.message else ""))
 
 
 def cmd_import(args, secrets: Secrets) -> int:
