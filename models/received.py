@@ -338,7 +338,7 @@ def _write(reg, it: PlanItem) -> None:
     _remember_sender(reg, inc, stamp, it.new_key)
     what = (f"Thay gói báo cáo kỳ {inc.period} của {inc.unit_label} (gói cũ lập {it.previous.created_at:%d/%m/%Y})"
             if it.previous is not None else f"Nhận gói báo cáo kỳ {inc.period} của {inc.unit_label}")
-    log(reg, "nhap", "goi_bao_cao", pid,
+    log(reg, "nhap", "registry", None,
         f"{what}: {snapshot.KIND_LABELS[snap['kind']]}, lập {inc.created_at:%d/%m/%Y}, {tot['members']} thành viên, "
         f"khóa ký {handoff_keys.grouped(inc.sender)}" + ("" if it.commune_id else " — xã chưa có trong danh sách"),
         "", "", f"sha256:{inc.package_sha256}")
@@ -354,7 +354,7 @@ def _remember_sender(reg, inc: Incoming, stamp: dt.datetime, new_key: bool) -> N
         old = row.fingerprint
         KnownSender.update(public_key=pub, fingerprint=inc.sender, accepted_at=stamp, unit_name=inc.unit_label) \
             .where(KnownSender.unit_key == inc.unit_key).execute()
-        log(reg, "sua", "goi_bao_cao", None, f"Chấp nhận khóa ký mới của {inc.unit_label}", "khoa_ky",
+        log(reg, "sua", "registry", None, f"Chấp nhận khóa ký mới của {inc.unit_label}", "",
             handoff_keys.grouped(old), handoff_keys.grouped(inc.sender))
 
 

@@ -630,3 +630,23 @@ def test_province_demo_packages_round_trip(tmp_path, capsys):
                 held = (Membership.select().join(Team)
                         .where(Team.unit.in_(units) & Membership.end_date.is_null()).count())
             assert s.members == held, s.unit_name
+
+
+def test_roll_up_tables_become_official_sheets(world, capsys):
+    """What exports.report will do with the roll-up: each table as a layout.Report, written as XLSX."""
+    from exports import layout, writers
+    from models import received_rollup
+
+    pkg = export(world, "--recipient", str(world["pub"]), capsys=capsys)
+    assert cnscd("handoff", "import", str(pkg), "--db", str(world["tinh"]), capsys=capsys)[0] == 0
+    with province(world) as reg:
+        r = received_rollup.rollup(reg, "2026-H2")
+        reports = [layout.Report(key=t.key, title=t.title, columns=[layout.Column(*c) for c in t.columns], rows=t.rows,
+                                 total=t.total, notes=t.notes, sheet_name=t.sheet_name, meta=t.meta,
+                                 letterhead=layout.letterhead(reg, dt.date(2026, 12, 20))) for t in r.tables]
+    assert [x.key for x in reports] == ["phu-luc-1", "thanh-phan", "tap-huan-do-phu", "thiet-bi", "kinh-phi",
+                                        "hoat-dong", "nguon"]
+    assert all(len(x.rows[0]) == len(x.columns) and (x.total is None or len(x.total) == len(x.columns))
+               for x in reports)
+    ((name, data),) = writers.render(reports, "TongHop_2026-H2", "xlsx")
+    assert name.endswith(".xlsx") and data[:2] == b"PK"
