@@ -284,12 +284,24 @@ def _board_json(board, dups) -> dict:
                            for d in dups]}
 
 
+def _open_to_look(args, secrets: Secrets):
+    from models.db import Registry
+    from models.errors import NotFound
+
+    from .common import db_path
+
+    path = db_path(args)
+    if not path.exists():
+        raise NotFound(f"Không tìm thấy tệp sổ: {path}")
+    return Registry.open(path, passphrase=secrets.get("CNSCD_PASSPHRASE", "mật khẩu"), read_only=True)
+
+
 def cmd_status(args, secrets: Secrets) -> int:
     from models import received, text
 
     period = _period(args.period)
     day = parse_day(args.date)
-    with open_registry(args, secrets) as reg:
+    with _open_to_look(args, secrets) as reg:  # the board only reads: works while the TUI has the file open
         board = received.completeness(reg, period, day=day)
         dups = received.duplicates(reg, period)
     if args.json:
