@@ -135,7 +135,11 @@ class Registry:
             _harden(conn)
             if found > SCHEMA_VERSION:
                 raise SchemaTooNew(found, SCHEMA_VERSION)
-            reg = cls(store, conn, payload, actor)
+            # The database now holds the content: the decrypted copy goes (a second copy
+            # of the file's size, needed only once something is written: see write()).
+            store.forget_payload()
+            del payload
+            reg = cls(store, conn, None, actor)
         except BaseException:
             store.close()
             raise
@@ -175,6 +179,8 @@ class Registry:
             raise SaveFailed(self.store.read_only_message())
         with self.lock:
             outer = self._depth == 0
+            if outer:
+                self._keep_rollback_point()
             self._depth += 1
             try:
                 with database.atomic():
@@ -195,6 +201,14 @@ class Registry:
             except OSError as exc:  # pragma: no cover - store wraps these
                 self._rollback_to_saved()
                 raise SaveFailed(f"Không lưu được sổ: {exc}") from exc
+
+    def _keep_rollback_point(self) -> None:
+        """The content as saved, for a failed save to go back to (``store.payload``). After
+        opening only the database holds it, so reading, searching and exporting carry one
+        copy of the file's size less; the first write of a session takes the copy (outside
+        any transaction the database is what was last saved), later saves leave theirs."""
+        if self.store.payload is None:
+            self.store.keep_payload(self.conn.serialize())
 
     def _rollback_to_saved(self) -> None:
         self.conn.deserialize(self.store.payload)
@@ -231,12 +245,16 @@ class Registry:
         recovery key when the old one could not be carried over (show it once), else None."""
         self._check_open()
         with self.lock:
+            if not self.read_only:
+                self._keep_rollback_point()
             return self.store.change_passphrase(new_passphrase, allow_new_recovery_key=allow_new_recovery_key)
 
     def renew_recovery_key(self, passphrase: str) -> str:
         """A new recovery key (show it once); the old one no longer opens this file."""
         self._check_open()
         with self.lock:
+            if not self.read_only:
+                self._keep_rollback_point()
             return self.store.renew_recovery_key(passphrase)
 
     def close(self) -> None:

@@ -280,8 +280,17 @@ class EncryptedStore:
 
     @property
     def payload(self):
-        """The content as the file on disk holds it (bytes-like; the Registry's rollback point)."""
+        """The content as the file on disk holds it (bytes-like; the Registry's rollback point),
+        or None after :meth:`forget_payload`."""
         return self._payload
+
+    def forget_payload(self) -> None:
+        """Drop the copy of the content (its owner holds it another way until it writes)."""
+        self._payload = None
+
+    def keep_payload(self, payload) -> None:
+        """The content as saved, handed back (a save keeps its own)."""
+        self._payload = payload
 
     def read_only_message(self) -> str:
         return (f"Sổ đang mở ở chế độ chỉ đọc ({self.read_only_reason}): không lưu được thay đổi. "
@@ -548,6 +557,8 @@ class EncryptedStore:
     def _rekey(self, data_key: bytes, slots: list[dict], failed: str, intact: str) -> None:
         """Write the same content as a new file under ``data_key`` with ``slots`` (no backup of the old one)."""
         payload = self._payload
+        if payload is None:
+            raise SaveFailed(f"{failed}: nội dung sổ chưa được nạp lại (lỗi chương trình).")
         header = dict(self._header, slots=slots, generation=self.generation + 1, saved_at=_now())
         version = (FORMAT_MAJOR, FORMAT_MINOR)
         nonce = os.urandom(_NONCE)

@@ -60,6 +60,41 @@ def test_save_failure_rolls_back_memory_and_keeps_file(reg, db_path, monkeypatch
     assert [v.name for v in services.list_villages(reg)] == ["An Lợi", "Hưng Thịnh"]
 
 
+def test_the_first_write_after_opening_can_still_go_back(reg, db_path, monkeypatch):
+    """After opening, only the database holds the content (no second copy of the file's size);
+    the first write takes the copy a failed save goes back to."""
+    services.add_village(reg, name="An Lợi")
+    reg.close()
+    reg = Registry.open(db_path, passphrase=PASS)
+    try:
+        assert reg.store.payload is None
+        before = db_path.read_bytes()
+
+        def boom(*a, **k):
+            raise SaveFailed("Không lưu được sổ (lý do: ổ đĩa đã đầy).")
+
+        monkeypatch.setattr(reg.store, "save", boom)
+        with pytest.raises(SaveFailed):
+            services.add_village(reg, name="Hưng Thịnh")
+        assert [v.name for v in services.list_villages(reg)] == ["An Lợi"]
+        assert reg.integrity_check() == "ok" and db_path.read_bytes() == before
+        monkeypatch.undo()
+        services.add_village(reg, name="Hưng Thịnh")
+        assert reg.store.payload is not None  # a save keeps its own
+    finally:
+        reg.close()
+    reg = Registry.open(db_path, passphrase=PASS)
+    try:
+        assert reg.change_passphrase("mat-khau-moi-2026") is None  # re-keys the content as saved
+    finally:
+        reg.close()
+    reg = Registry.open(db_path, passphrase="mat-khau-moi-2026", read_only=True)
+    try:
+        assert [v.name for v in services.list_villages(reg)] == ["An Lợi", "Hưng Thịnh"]
+    finally:
+        reg.close()
+
+
 def test_second_instance_is_refused(reg, db_path):
     with pytest.raises(AlreadyOpen) as e:
         Registry.open(db_path, passphrase=PASS)
