@@ -15,6 +15,7 @@ has (an empty cell keeps the value; :func:`models.bulk.person_changes`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -230,6 +231,7 @@ class RegistryIndex:
                     if u.id not in self.villages[k]:
                         self.villages[k].append(u.id)
         self._load_categories()
+        self.village_cache: dict[str, tuple[int | None, str]] = {}  # a village as the file writes it → found
         self.teams: dict[int, Any] = {}  # unit → its first active team
         for tm in Team.select().where(Team.active == True):  # noqa: E712
             self.teams.setdefault(tm.unit_id, tm)
@@ -472,6 +474,7 @@ def plan(pv: Preview, *, progress: Callable[[int, int], None] | None = None,
     Fills ``pv.rows`` and the unknown villages/categories; returns one :class:`Action` per record.
     """
     idx = idx or RegistryIndex(pv.options.commune)
+    idx.village_cache = {}  # the options (--village-map) may have changed since the last plan
     pv.rows = []
     pv.unknown_villages = {}
     pv.unknown_categories = {}
@@ -556,7 +559,10 @@ def _plan_village(idx: RegistryIndex, pv: Preview, rec: Record, chk: _RowCheck) 
             chk.err("village", "Dòng không ghi thôn/tổ dân phố và sổ có nhiều xã/phường — hãy chọn xã/phường "
                                "(--commune).")
         return None, raw
-    vid, why = _resolve_village(idx, raw, pv.options)
+    found = idx.village_cache.get(raw)
+    if found is None:  # a file names each village on many rows: worked out once per plan
+        found = idx.village_cache[raw] = _resolve_village(idx, raw, pv.options)
+    vid, why = found
     if vid is None and why == "unknown":
         pv.unknown_villages.setdefault(raw, []).append(rec.row)
         chk.err("village", f"Thôn/TDP «{raw}» chưa có trong sổ — hãy chọn thôn tương ứng "
@@ -582,7 +588,7 @@ def _plan_role(v: dict[str, Any], chk: _RowCheck) -> tuple[str, str, str]:
     role_raw = text_value(v.get("role"))
     other = text_value(v.get("other_positions"))
     title = text_value(v.get("position"))
-    role = _ROLE_WORDS.get(header_key(role_raw))
+    role = _ROLE_WORDS.get(_role_key(role_raw))
     if role is None and role_raw:
         if title:
             other = (f"{role_raw}; {other}" if other and text.fold(role_raw) not in text.fold(other)
@@ -595,6 +601,11 @@ def _plan_role(v: dict[str, Any], chk: _RowCheck) -> tuple[str, str, str]:
     if not title and other and "position" not in v:
         title = other
     return role or "thanh_vien", other, title
+
+
+@functools.lru_cache(maxsize=512)
+def _role_key(role_raw: str) -> str:
+    return header_key(role_raw)
 
 
 _OTHER_MAX = 200  # the length «Chức vụ khác» holds

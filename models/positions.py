@@ -62,6 +62,8 @@ _ORGANISATIONS: tuple[tuple[str, str], ...] = (
     ("truong khu", "TRUONG_THON"), ("truong ap", "TRUONG_THON"), ("truong ban", "TRUONG_THON_BAN"),
     ("truong xom", "TRUONG_THON"), ("truong khom", "TRUONG_THON"), ("truong lang", "TRUONG_THON"),
     ("pho khu pho", "TRUONG_THON"), ("pho ap", "TRUONG_THON"), ("truong ban nhan dan", "TRUONG_THON"),
+    ("khom truong", "TRUONG_THON"), ("ap truong", "TRUONG_THON"), ("xom truong", "TRUONG_THON"),
+    ("khu truong", "TRUONG_THON"), ("lang truong", "TRUONG_THON"),
     # the commune's people's committee and its civil servants
     ("uy ban nhan dan", "CB_XA"), ("hoi dong nhan dan", "CB_XA"), ("cong chuc", "CB_XA"),
     ("can bo xa", "CB_XA"), ("can bo phuong", "CB_XA"), ("dung diem", "CB_XA"), ("van hoa xa hoi", "CB_XA"),
@@ -123,8 +125,15 @@ def _split_original(title: str) -> list[str]:
     return [p.strip() for p in _SPLIT.split(folded) if p.strip()]
 
 
+# «Cựu giáo viên», «Nguyên Bí thư chi bộ»: a position held before says nothing of the category now
+# (but «Cựu chiến binh» is the veterans' association).
+_FORMER = re.compile(r"^ (?:cuu|nguyen) (?!chien binh )")
+
+
 def _code_of(segment: str) -> tuple[str | None, str]:
     words = " " + _expand(text.fold(segment)) + " "
+    if _FORMER.match(words):
+        return None, "chức vụ đã thôi giữ (nguyên/cựu): hãy chọn thành phần hiện nay"
     if " truong ban " in words and "trưởng bản" in segment.lower():
         words = words.replace(" truong ban ", " truong thon ")  # «Trưởng bản» heads a hamlet
     hits = [(kw, code) for kw, code in _ORGANISATIONS if " " + kw + " " in words]
