@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Label, Static
+from textual.binding import Binding
+from textual.widgets import Input, Label, Static
 
 from models import services as S
 from models import text, vocab
@@ -13,7 +15,9 @@ from models.common import today
 from models.errors import InputError
 
 from .forms import (F, FormModal, GENDER_OPTIONS, check_birth, check_cccd, check_date, check_int, check_money,
-                    check_phone, date_text, vocab_options)
+                    check_phone, date_text, focus_now, vocab_options)
+from .i18n import tr
+from .widgets import Pick
 
 
 def _opt(values: dict, key: str) -> Any:
@@ -96,7 +100,19 @@ class TeamForm(FormModal):
 
 
 def category_options(categories: list[S.CategoryInfo]) -> list[tuple[str, str]]:
-    return [(c.name, c.code) for c in categories]
+    return [(c.name, c.code) for c in categories if c.active]
+
+
+def category_of_title(title: str) -> str | None:
+    """The category a typed position names («Công an viên» → CONG_AN), or None when unsure."""
+    from models.positions import resolve_title
+
+    r = resolve_title(title)
+    return r.code if r is not None else None
+
+
+def role_options() -> list[tuple[str, str]]:
+    return vocab_options(vocab.ROLES)
 
 
 class MemberForm(FormModal):
@@ -111,10 +127,9 @@ class MemberForm(FormModal):
     def fields(self) -> list[F]:
         m = self.member
         out = [
-            F("role", "Vai trò trong Tổ", "select", m.role if m else "thanh_vien", vocab_options(vocab.ROLES),
-              allow_blank=False),
-            F("category", "Thành phần", "select", m.category_code if m else None, category_options(self.categories),
-              required=True),
+            F("role", "Vai trò trong Tổ", "pick", m.role if m else "thanh_vien", role_options(), allow_blank=False),
+            F("category", "Thành phần", "pick", m.category_code if m else None, category_options(self.categories),
+              required=True, resolver=category_of_title, placeholder="gõ vài chữ, ví dụ: cong an, doan"),
             F("other_positions", "Chức vụ khác", value=m.other_positions if m else "",
               placeholder="ví dụ: Bí thư Chi đoàn"),
         ]
@@ -151,33 +166,103 @@ class LeaveForm(FormModal):
 
 
 # -- people --------------------------------------------------------------------------
+NO_TEAM = 0  # the team pick's «not in a team» option
+
+
 class PersonForm(FormModal):
-    help_text = ("Họ và tên đầy đủ (ví dụ: Nguyễn Thị Hà). Ngày sinh dd/mm/yyyy hoặc chỉ năm sinh. "
-                 "Số điện thoại: 0912345678, +84 912 345 678 đều được. CCCD 12 số được đối chiếu với năm sinh "
-                 "và giới tính.")
+    """A person's record. A new person can join a team in the same form (team, category, role,
+    position), so one form adds a member; «Lưu và thêm người khác» (Ctrl+T) keeps the village and
+    the team for the next one."""
+
+    BINDINGS = [Binding("ctrl+t", "save_again", "Lưu, thêm người khác", id="person.again",
+                        tooltip="Lưu người này rồi nhập người tiếp theo (giữ thôn và tổ)")]
+    help_text = ("Họ và tên đầy đủ (ví dụ: Nguyễn Thị Hà). Thôn, tổ, thành phần, vai trò: gõ vài chữ không dấu "
+                 "(«cong an», «doan») rồi Enter; thành phần tự chọn theo chức vụ nếu chưa chọn. Ngày sinh "
+                 "dd/mm/yyyy hoặc chỉ năm sinh. Số điện thoại: 0912345678, +84 912 345 678 đều được. CCCD 12 số "
+                 "được đối chiếu với năm sinh và giới tính. Enter ở ô cuối hoặc Ctrl+S: lưu; Ctrl+T: lưu rồi "
+                 "nhập người tiếp theo (giữ thôn và tổ).")
 
     def __init__(self, villages: list[S.VillageInfo], detail: S.PersonDetail | None = None,
-                 village_id: int | None = None) -> None:
-        self.villages, self.detail, self.village_id = villages, detail, village_id
+                 village_id: int | None = None, *, name: str = "", teams: list[S.TeamInfo] | None = None,
+                 categories: list[S.CategoryInfo] | None = None, team: tuple[int, str] | None = None,
+                 on_added=None, name_from: Input | None = None) -> None:
+        self.villages, self.detail, self.village_id, self.typed_name = villages, detail, village_id, name
+        self.name_from = name_from  # a search box whose text becomes the name
+        self.focus_pending = name_from is not None
+        self.teams, self.categories, self.team, self.on_added = teams, categories, team, on_added
         self.allow_duplicate = False
+        self.added = 0  # people saved with «save and add another»
+        self.joins = detail is None and categories is not None and (team is not None or teams is not None)
+        self._auto_category = None  # the category the position chose (until the clerk chooses one)
         self.form_title = f"Thành viên: {detail.full_name}" if detail else "Thêm người mới"
         super().__init__()
 
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "save_again":
+            return self.detail is None
+        return super().check_action(action, parameters)
+
+    # -- fields ---------------------------------------------------------------------------
     def fields(self) -> list[F]:
         d = self.detail
-        birth = ""
-        if d:
-            birth = date_text(d.birth_date) if d.birth_date else (str(d.birth_year) if d.birth_year else "")
+        if d is None:
+            return self._new_fields()
+        birth = date_text(d.birth_date) if d.birth_date else (str(d.birth_year) if d.birth_year else "")
         return [
-            F("full_name", "Họ và tên", value=d.full_name if d else "", required=True),
-            F("gender", "Giới tính", "select", d.gender if d else None, GENDER_OPTIONS),
+            F("full_name", "Họ và tên", value=d.full_name, required=True),
+            F("gender", "Giới tính", "pick", d.gender, GENDER_OPTIONS),
             F("birth", "Ngày sinh (dd/mm/yyyy) hoặc năm sinh", value=birth, check=check_birth),
-            F("phone", "Số điện thoại", value=d.phone if d else "", check=check_phone),
-            F("cccd", "Số CCCD (12 số)", value=d.cccd if d else "", check=check_cccd),
-            F("village_id", "Thôn/Tổ dân phố", "select", d.village_id if d else self.village_id,
-              [(v.full_name, v.id) for v in self.villages]),
-            F("notes", "Ghi chú", value=d.notes if d else ""),
+            F("phone", "Số điện thoại", value=d.phone, check=check_phone),
+            F("cccd", "Số CCCD (12 số)", value=d.cccd, check=check_cccd),
+            F("village_id", "Thôn/Tổ dân phố", "pick", d.village_id, self._village_options()),
+            F("notes", "Ghi chú", value=d.notes),
         ]
+
+    def _village_options(self) -> list[tuple[str, int]]:
+        return [(v.full_name, v.id) for v in self.villages]
+
+    def _new_fields(self) -> list[F]:
+        out = [F("full_name", "Họ và tên", value=self.typed_name, required=True, select_on_focus=not self.typed_name),
+               F("village_id", "Thôn/Tổ dân phố", "pick", self.village_id, self._village_options())]
+        if self.joins:
+            if self.team is not None:
+                out.append(F("team_info", "Vào tổ", "info", self.team[1]))
+            else:
+                out.append(F("team", "Vào tổ", "pick", self._team_of(self.village_id), self._team_options()))
+            out += [
+                F("category", "Thành phần", "pick", None, category_options(self.categories), check=self._check_category,
+                  resolver=category_of_title, placeholder="gõ vài chữ, ví dụ: cong an, doan"),
+                F("role", "Vai trò trong Tổ", "pick", "thanh_vien", role_options(), allow_blank=False),
+                F("other_positions", "Chức vụ (ở thôn, đoàn thể…)", placeholder="ví dụ: Công an viên, Bí thư Chi đoàn"),
+            ]
+        out += [
+            F("gender", "Giới tính", "pick", None, GENDER_OPTIONS),
+            F("birth", "Ngày sinh (dd/mm/yyyy) hoặc năm sinh", check=check_birth),
+            F("phone", "Số điện thoại", check=check_phone),
+            F("cccd", "Số CCCD (12 số)", check=check_cccd),
+            F("notes", "Ghi chú"),
+        ]
+        return out
+
+    def _team_options(self) -> list[tuple[str, int]]:
+        teams = sorted(self.teams or [], key=lambda t: t.level != "xa")  # the commune's team first
+        return [(t.name, t.id) for t in teams] + [(tr("(không vào tổ nào — chỉ ghi vào sổ)"), NO_TEAM)]
+
+    def _team_of(self, village_id: int | None) -> int | None:
+        v = next((v for v in self.villages if v.id == village_id), None)
+        return v.team_id if v is not None and v.team_id else None
+
+    def _team_id(self, values: dict) -> int | None:
+        if not self.joins:
+            return None
+        if self.team is not None:
+            return self.team[0]
+        return values.get("team") or None
+
+    def _check_category(self, v, values) -> tuple[str, str]:
+        if not v and self._team_id(values):
+            return tr("Chọn thành phần (gõ vài chữ, ví dụ «cong an»; hoặc ghi chức vụ ở ô dưới)."), ""
+        return "", ""
 
     def compose_extra(self) -> ComposeResult:
         d = self.detail
@@ -194,24 +279,107 @@ class PersonForm(FormModal):
         tl = [f"• {date_text(c.start_date)} — {c.title} ({c.organiser or 'chưa ghi đơn vị'})" for c in d.trainings]
         yield Static("\n".join(tl) or "(chưa dự khóa nào)", id="person-trainings", classes="field-info")
 
+    def focus_first_field(self) -> None:
+        if self.name_from is None:
+            super().focus_first_field()
+            return
+        # the search box may not have handled every key typed before Ctrl+N yet: read it after
+        # them (the keys typed after Ctrl+N wait in this form until then)
+        self.name_from.call_later(self._take_name)
+
+    def _take_name(self) -> None:
+        typed = text.clean(self.name_from.value)
+        name = typed if any(ch.isalpha() for ch in typed) else ""
+        if name == name.lower():  # searched in lower case: a name's words begin with a capital
+            name = " ".join(w[:1].upper() + w[1:] for w in name.split())
+        box = self.query_one("#f-full_name", Input)
+        if name:
+            box.select_on_focus = False
+            with box.prevent(Input.Changed):
+                box.value = name
+            box.cursor_position = len(name)
+        self._initial = self.values()
+        self.focus_pending = False
+        super().focus_first_field()
+
+    # -- fields that follow others ----------------------------------------------------------
+    @on(Pick.Changed, "#f-village_id")
+    def _village_chosen(self, event: Pick.Changed) -> None:
+        """The team follows the village (unless the clerk chose another team)."""
+        if not self.joins or self.team is not None:
+            return
+        team = self.query_one("#f-team", Pick)
+        before = getattr(self, "_village_team", self._team_of(self.village_id))
+        if team.value in (None, before):
+            team.pick(self._team_of(event.value))
+        self._village_team = self._team_of(event.value)
+
+    @on(Pick.Changed, "#f-category")
+    def _category_chosen(self, event: Pick.Changed) -> None:
+        if event.value != self._auto_category:
+            self._auto_category = None  # the clerk's choice: the position no longer decides
+
+    @on(Input.Changed, "#f-other_positions")
+    def _position_typed(self, event: Input.Changed) -> None:
+        """A typed position chooses the category while the clerk has not chosen one."""
+        cat = self.query_one("#f-category", Pick)
+        if cat.value is not None and cat.value != self._auto_category:
+            return
+        code = category_of_title(event.value) if event.value.strip() else None
+        if code is not None and any(v == code for _, v in cat.options) and code != cat.value:
+            self._auto_category = code
+            cat.pick(code)
+
+    @on(Input.Changed, "#f-full_name")
+    def _name_typed(self) -> None:
+        self.allow_duplicate = False
+
+    # -- saving -------------------------------------------------------------------------
     def save(self, values: dict):
         data = S.PersonInput(full_name=values["full_name"], gender=values["gender"] or "", birth=values["birth"],
                              phone=values["phone"], cccd=values["cccd"], village_id=_opt(values, "village_id"),
                              notes=values["notes"])
+        reg = self.app.reg
         if self.detail:
-            return S.update_person(self.app.reg, self.detail.id, data)
-        return S.add_person(self.app.reg, data, allow_duplicate=self.allow_duplicate)
+            return S.update_person(reg, self.detail.id, data)
+        team_id = self._team_id(values)
+        if not team_id:
+            return S.add_person(reg, data, allow_duplicate=self.allow_duplicate)
+        with reg.write():  # the person and the membership together, or neither
+            person, warnings = S.add_person(reg, data, allow_duplicate=self.allow_duplicate)
+            S.add_member(reg, team_id, person.id, role=values["role"], category=values["category"],
+                         other_positions=values["other_positions"])
+        return S.person_detail(reg, person.id), warnings
 
     def failed(self, message) -> None:
         if any(e.field == "full_name" and "đã có người này" in e.message for e in message.errors):
             self.allow_duplicate = True
             self.query_one("#form-error", Static).update(
-                "Có thể trùng người đã có (xem dòng đỏ). Nếu đúng là người khác, nhấn Ctrl+S lần nữa để lưu; "
+                "Có thể trùng người đã có (xem dòng báo lỗi). Nếu đúng là người khác, nhấn Ctrl+S lần nữa để lưu; "
                 "nếu là cùng một người, nhấn Esc và chọn người có sẵn.")
 
-    def on_input_changed(self, event) -> None:
-        if event.input.id == "f-full_name":
-            self.allow_duplicate = False
+    def saved_again(self, result) -> None:
+        """Saved; the form empties for the next person, keeping the village and the team."""
+        person, warnings = result
+        self.added += 1
+        if self.on_added is not None:
+            self.on_added(result)
+        self.app.notify(tr("Đã thêm {name}.").format(name=person.full_name)
+                        + ("\n" + "\n".join(warnings) if warnings else ""), timeout=4)
+        for name in ("full_name", "other_positions", "birth", "phone", "cccd", "notes"):
+            box = self.query("#f-" + name)
+            if box:
+                box.first(Input).value = ""
+        for name, value in (("category", None), ("role", "thanh_vien"), ("gender", None)):
+            box = self.query("#f-" + name)
+            if box:
+                box.first(Pick).pick(value)
+        self._auto_category = None
+        self.allow_duplicate = False
+        self.query_one("#form-error", Static).update(tr("Đã lưu {name}. Nhập người tiếp theo.").format(
+            name=person.full_name))
+        self.refresh_checks()
+        focus_now(self.query_one("#f-full_name"))
 
 
 # -- training ------------------------------------------------------------------------

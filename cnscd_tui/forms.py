@@ -14,17 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 
 from models import text, validate
 
 from .i18n import tr
+from .widgets import Pick, PickInput
 
 Check = Callable[[Any, dict], tuple[str, str]]  # (value, all values) -> (error, hint)
 
@@ -35,13 +38,15 @@ class F:
 
     name: str
     label: str
-    kind: str = "input"  # input | password | select | multi | check | info
+    kind: str = "input"  # input | password | select | pick | multi | check | info
     value: Any = ""
     options: list[tuple[str, Any]] = field(default_factory=list)
     placeholder: str = ""
     check: Check | None = None
     required: bool = False
     allow_blank: bool = True  # selects
+    resolver: Callable[[str], Any] | None = None  # picks: a value for a text no option's label matches
+    select_on_focus: bool = True  # inputs: False keeps a filled-in text (a name from the search) to go on typing
 
 
 # -- live checks -------------------------------------------------------------------
@@ -108,6 +113,117 @@ def date_text(d: dt.date | None) -> str:
     return text.format_date(d) if d else ""
 
 
+# -- keys typed in a burst -----------------------------------------------------------------
+# A key bound the ordinary way runs when it has travelled through the focused widget and back up
+# to the app; the keys typed after it are handed out meanwhile, to the widget that had the focus.
+# A clerk typing from a paper list (or pasting) sends «Tab 1990» or «Ctrl+N Nguyễn…» in one burst:
+# so the keys that open a form or move the focus are priority bindings (they run at once, before
+# the next key is handed out), focus moves with ``Screen.set_focus`` (``Widget.focus`` waits for
+# the app's next turn), and a new screen keeps the keys that reach it before it has focused a field.
+def focus_now(widget: Widget) -> None:
+    """Focus ``widget`` at once (``Widget.focus`` only asks the app to, on its next turn)."""
+    target = widget.input if isinstance(widget, Pick) else widget
+    target.screen.set_focus(target)
+
+
+def taken_as_text(app) -> bool:
+    """The focused widget takes printable keys as text (a text box, an open list being searched)."""
+    focused = app.focused
+    return focused is not None and focused.check_consume_key("a", "a")
+
+
+# Tab and Shift+Tab for a page's widgets (a pane): at once
+FOCUS_KEYS = [
+    Binding("tab", "app.focus_next", show=False, priority=True),
+    Binding("shift+tab", "app.focus_previous", show=False, priority=True),
+]
+
+
+class KeysWaitForFocus:
+    """A screen that keeps the keys reaching it before it has focused a widget (it is still being
+    built) and hands them, in order, to the first widget it focuses. Tab and Shift+Tab move the
+    focus at once (``SCREEN_FOCUS_KEYS``), kept in order with the typed keys too."""
+
+    _early: list | None = None
+    _settled = False
+    focus_pending = False  # the screen focuses its first widget a moment later (keep the keys until then)
+
+    def _forward_event(self, event) -> None:
+        if isinstance(event, events.Key) and self._waiting():
+            event._set_forwarded()
+            self._keep(event)
+            return
+        super()._forward_event(event)
+
+    def _waiting(self) -> bool:
+        return not self._settled and self.focused is None
+
+    def _keep(self, event: events.Key) -> None:
+        if self._early is None:
+            self._early = []
+            self.call_after_refresh(self._no_focus_after_all)
+        self._early.append(event)
+
+    def set_focus(self, widget, scroll_visible: bool = True, from_app_focus: bool = False) -> None:
+        super().set_focus(widget, scroll_visible, from_app_focus)
+        if self.focused is not None and not self._settled:
+            self._settled = True
+            early, self._early = self._early or [], None
+            for event in early:
+                self.early_key(event)
+
+    def early_key(self, event: events.Key) -> None:
+        """Hand a kept key on (as if typed now)."""
+        if event.key in ("tab", "shift+tab"):
+            self.action_focus_move(1 if event.key == "tab" else -1)
+        elif self.focused is not None:
+            self.focused._forward_event(event)
+
+    def _no_focus_after_all(self) -> None:
+        """Built and nothing focused: the kept keys go to the screen itself."""
+        if self._settled or self.focused is not None:
+            return
+        if not self.is_mounted or self.focus_pending:  # not ready yet: look again after the next frame
+            self.call_after_refresh(self._no_focus_after_all)
+            return
+        self._settled = True
+        early, self._early = self._early or [], None
+        for event in early:
+            self.post_message(event)
+
+    def action_focus_move(self, delta: int) -> None:
+        if self._waiting():
+            self._keep(events.Key("tab" if delta > 0 else "shift+tab", "\t" if delta > 0 else None))
+            return
+        if delta > 0:
+            self.focus_next()
+        else:
+            self.focus_previous()
+
+
+SCREEN_FOCUS_KEYS = [
+    Binding("tab", "focus_move(1)", show=False, priority=True),
+    Binding("shift+tab", "focus_move(-1)", show=False, priority=True),
+]
+
+
+def key_at_once(key: str, action: str, description: str, **kwargs) -> Binding:
+    """A page's key that opens a form or moves the focus: it runs at once (priority), so the keys
+    typed after it reach what it opens; a letter typed into a text box stays text (``KeysAtOnce``)."""
+    return Binding(key, f"at_once('{action}')", description, priority=True, **kwargs)
+
+
+class KeysAtOnce:
+    """The action behind ``key_at_once`` bindings."""
+
+    def action_at_once(self, action: str) -> None:
+        from textual.actions import SkipAction
+
+        if taken_as_text(self.app):
+            raise SkipAction()  # typed into a search box: a letter, not a command
+        getattr(self, f"action_{action}")()
+
+
 # -- the shared modal base ----------------------------------------------------------------
 # A modal screen cuts the app's own bindings off its key chain (Textual stops at the
 # first modal), so the keys every screen promises (help, lock, quit, palette) are
@@ -125,10 +241,11 @@ APP_KEYS = [
 ]
 
 
-class Modal(ModalScreen):
-    """Base of every pop-up window: the app's keys work inside it too."""
+class Modal(KeysWaitForFocus, ModalScreen):
+    """Base of every pop-up window: the app's keys work inside it too; the keys typed while it
+    opens reach the field it focuses first; Tab moves at once."""
 
-    BINDINGS = list(APP_KEYS)
+    BINDINGS = list(APP_KEYS) + SCREEN_FOCUS_KEYS
 
 
 # -- the base form -------------------------------------------------------------------
@@ -139,7 +256,7 @@ class FormError(Static):
         super().update(content, **kwargs)
         self.display = bool(str(content))
 
-FORM_KEYS_HINT = "Ctrl+S lưu · Esc hủy · F1 trợ giúp"
+FORM_KEYS_HINT = "Enter: ô sau · Ctrl+S lưu · Esc hủy"
 
 
 class FormModal(Modal):
@@ -147,10 +264,16 @@ class FormModal(Modal):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Lưu", id="form.save", tooltip="Kiểm tra và lưu vào sổ"),
-        Binding("escape", "cancel", "Hủy", id="form.cancel", tooltip="Đóng biểu mẫu, không lưu"),
+        Binding("escape", "cancel", "Hủy", id="form.cancel",
+                tooltip="Đóng biểu mẫu, không lưu (đã nhập gì thì hỏi trước)"),
+        # Enter in a box goes on to the next field (at once: the keys typed after it land there);
+        # on the last field it saves
+        Binding("enter", "enter_key", "Ô sau", show=False, priority=True, id="form.next",
+                tooltip="Sang ô sau; ở ô cuối thì lưu"),
     ]
     form_title = ""
-    help_text = "Tab/Shift+Tab: sang ô khác · Ctrl+S: lưu · Esc: hủy."
+    help_text = ("Enter hoặc Tab: sang ô sau (Enter ở ô cuối: lưu) · Shift+Tab: ô trước · Ctrl+S: lưu · Esc: hủy "
+                 "(đã nhập gì thì hỏi trước khi bỏ). Ô chọn: gõ vài chữ (không cần dấu) rồi Enter; ↑↓ xem danh sách.")
 
     class Saved(Message):
         def __init__(self, result: Any) -> None:
@@ -205,10 +328,13 @@ class FormModal(Modal):
             yield Label(label, classes="field-label")
             if f.kind in ("input", "password"):
                 yield Input(str(f.value or ""), placeholder=f.placeholder, password=f.kind == "password",
-                            id=f"f-{f.name}")
+                            select_on_focus=f.select_on_focus, id=f"f-{f.name}")
             elif f.kind == "select":
                 value = f.value if any(v == f.value for _, v in f.options) else Select.NULL
                 yield Select(f.options, value=value, allow_blank=f.allow_blank, prompt=tr("(chọn)"), id=f"f-{f.name}")
+            elif f.kind == "pick":
+                yield Pick(f.options, f.value, placeholder=f.placeholder or tr("gõ vài chữ để chọn, ↓ xem danh sách"),
+                           resolver=f.resolver, allow_blank=f.allow_blank, id=f"f-{f.name}")
             elif f.kind == "multi":
                 chosen = set(f.value or [])
                 yield SelectionList(*[(lab, v, v in chosen) for lab, v in f.options], id=f"f-{f.name}",
@@ -217,14 +343,44 @@ class FormModal(Modal):
 
     def on_mount(self) -> None:
         self.refresh_checks()
+        self._initial = self.values()
         self.focus_first_field()
 
+    def _inputs(self) -> list:
+        return [w for w in self.query_one("#form-fields").query("*") if w.focusable]
+
     def focus_first_field(self) -> None:
-        """The first field takes the keys typed at once (not the scrolling box around the fields)."""
-        for w in self.query_one("#form-fields").query("*"):
-            if w.focusable:
-                w.focus()
-                return
+        """The first field takes the keys typed at once (not the scrolling box around the fields);
+        focused now, so that the keys typed while the form opened go there (``KeysWaitForFocus``)."""
+        fields = self._inputs()
+        if fields:
+            focus_now(fields[0])
+
+    # Enter: the next field, or save on the last one
+    def action_enter_key(self) -> None:
+        if self._waiting():
+            self._keep(events.Key("enter", "\r"))
+            return
+        focused = self.focused
+        if not isinstance(focused, Input) or focused not in self._inputs():
+            raise SkipAction()  # a button, a list, a checkbox: its own Enter
+        # the focus moves now (the keys typed next go to the next field); the box may not have
+        # handled the keys typed before Enter yet, so what reads it waits for it: a pick takes its
+        # choice when it loses the focus, the save runs after the box's own keys
+        if focused is self._inputs()[-1]:
+            focused.call_later(self.action_save)
+        else:
+            self.focus_next()
+
+    def early_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            self.action_enter_key()
+        else:
+            super().early_key(event)
+
+    def changed(self) -> bool:
+        """Has the clerk typed or chosen anything since the form opened (or was last saved)?"""
+        return self.is_mounted and self.values() != getattr(self, "_initial", None)
 
     # values and checks
     def values(self) -> dict:
@@ -234,6 +390,8 @@ class FormModal(Modal):
                 continue
             w = self.query_one(f"#f-{f.name}")
             if isinstance(w, Input):
+                out[f.name] = w.value
+            elif isinstance(w, Pick):
                 out[f.name] = w.value
             elif isinstance(w, Select):
                 out[f.name] = None if w.value is Select.NULL else w.value
@@ -250,12 +408,22 @@ class FormModal(Modal):
                 continue
             v = values.get(f.name)
             err, hint = "", ""
-            if f.required and (v is None or (isinstance(v, str) and not v.strip()) or v == []):
+            typed = self._unknown_pick(f)
+            if typed:
+                err = tr("Không có «{typed}» trong danh sách: gõ lại vài chữ, hoặc ↓ để xem danh sách.").format(
+                    typed=typed)
+            elif f.required and (v is None or (isinstance(v, str) and not v.strip()) or v == []):
                 err = tr("«{label}» không được để trống.").format(label=tr(f.label))
             elif f.check:
                 err, hint = f.check(v, values)
             out[f.name] = (err, hint)
         return out
+
+    def _unknown_pick(self, f: F) -> str:
+        """The text typed in a pick that chooses nothing ("" when fine)."""
+        if f.kind != "pick" or not self.is_mounted:
+            return ""
+        return self.query_one(f"#f-{f.name}", Pick).invalid
 
     def refresh_checks(self, only_touched: bool = True) -> int:
         values = self.values()
@@ -263,11 +431,11 @@ class FormModal(Modal):
         for name, (err, hint) in self.field_errors(values).items():
             msg = self.query_one(f"#m-{name}", Static)
             raw = values.get(name)
-            blank = raw in (None, "", [])
+            blank = raw in (None, "", []) and not self._unknown_pick(next(f for f in self.specs if f.name == name))
             if err and only_touched and blank:
                 err = ""  # do not shout at fields not typed in yet
             errors += bool(err)
-            msg.update(err or hint)
+            msg.update(f"✗ {err}" if err else hint)
             msg.set_class(bool(err), "-error")
             msg.set_class(bool(hint) and not err, "-hint")
             msg.set_class(not (err or hint), "-empty")
@@ -275,6 +443,7 @@ class FormModal(Modal):
 
     @on(Input.Changed)
     @on(Select.Changed)
+    @on(Pick.Changed)
     @on(SelectionList.SelectedChanged)
     def _changed(self, event) -> None:
         if self.is_mounted:
@@ -290,18 +459,26 @@ class FormModal(Modal):
         self.action_cancel()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Close without saving; what the clerk has typed is not thrown away without asking."""
+        if not self.changed():
+            self.dismiss(None)
+            return
+        self.app.push_screen(ConfirmModal(tr("Bỏ những gì đã nhập vào biểu mẫu này? Chưa có gì được lưu."),
+                                          yes="Bỏ, không lưu", no="Nhập tiếp"),
+                             lambda yes: yes and self.dismiss(None))
 
     def action_save(self) -> None:
         if self.saving:
             return
+        if isinstance(self.focused, PickInput):
+            self.focused.pick.commit()  # what is typed in the box on focus counts
         values = self.values()
         errs = self.field_errors(values)
         bad = [n for n, (e, _) in errs.items() if e]
         self.refresh_checks(only_touched=False)
         if bad:
-            self.query_one("#form-error", Static).update("Chưa lưu: hãy sửa các ô báo đỏ.")
-            self.query_one(f"#f-{bad[0]}").focus()
+            self.query_one("#form-error", Static).update(tr("Chưa lưu: hãy sửa các ô báo lỗi (✗)."))
+            focus_now(self.query_one(f"#f-{bad[0]}"))
             return
         self.saving = True
         self.query_one("#form-error", Static).update("Đang lưu…")
@@ -320,19 +497,37 @@ class FormModal(Modal):
         else:
             self.post_message(self.Saved(result))
 
+    _again = False  # this save is «save and add another»
+
+    def action_save_again(self) -> None:
+        """Save, then an empty form for the next one (``saved_again`` says what is kept)."""
+        self._again = True
+        self.action_save()
+        if not self.saving:  # not saved (a field to fix)
+            self._again = False
+
     def on_form_modal_saved(self, message: FormModal.Saved) -> None:
         self.saving = False
+        if self._again:
+            self._again = False
+            self.saved_again(message.result)
+            self._initial = self.values()
+            return
         self.dismiss(message.result)
+
+    def saved_again(self, result: Any) -> None:
+        """Hook: the form saved and stays open for the next entry."""
 
     def on_form_modal_failed(self, message: FormModal.Failed) -> None:
         self.saving = False
+        self._again = False
         names = {f.name for f in self.specs}
         general = []
         first = None
         for e in message.errors:
             if e.field in names:
                 msg = self.query_one(f"#m-{e.field}", Static)
-                msg.update(e.message)
+                msg.update(f"✗ {e.message}")
                 msg.set_class(True, "-error")
                 msg.set_class(False, "-empty")
                 first = first or e.field
@@ -341,9 +536,9 @@ class FormModal(Modal):
         if not message.errors:
             general.append(message.message)
         self.query_one("#form-error", Static).update(
-            "Chưa lưu. " + " ".join(general) if general else "Chưa lưu: hãy sửa các ô báo đỏ.")
+            "Chưa lưu. " + " ".join(general) if general else tr("Chưa lưu: hãy sửa các ô báo lỗi (✗)."))
         if first:
-            self.query_one(f"#f-{first}").focus()
+            focus_now(self.query_one(f"#f-{first}"))
         self.failed(message)
 
     def failed(self, message: FormModal.Failed) -> None:

@@ -609,6 +609,32 @@ def tr_pair(vi: str, en: str) -> str:
     return en if _lang == "en" and en else vi
 
 
+# Vietnamese counts have no plural; English does: «1 member», «2 members».
+PLURALS_EN: dict[str, tuple[str, str]] = {
+    "thành viên": ("member", "members"),
+    "khóa": ("course", "courses"),
+    "người": ("person", "people"),
+    "tổ": ("team", "teams"),
+    "dòng": ("row", "rows"),
+    "đơn vị": ("unit", "units"),
+    "lượt người dự": ("attendance", "attendances"),
+    "người đã dự": ("person trained", "people trained"),
+    "thôn/TDP": ("village", "villages"),
+    "lựa chọn khác": ("other choice", "other choices"),
+}
+
+
+def tr_count(n: int, vi_word: str) -> str:
+    """«{n} {word}» in the UI's language, the number written the Vietnamese way (1.234)."""
+    from models.text import format_int
+
+    shown = format_int(n) if isinstance(n, int) else str(n)
+    if _lang == "en":
+        one, many = PLURALS_EN.get(vi_word, (EN.get(vi_word, vi_word),) * 2)
+        return f"{shown} {one if n == 1 else many}"
+    return f"{shown} {vi_word}"
+
+
 def tr(vi: str) -> str:
     """The UI string in the chosen language."""
     if _lang == "en":

@@ -12,8 +12,8 @@ from textual.widgets import Header, Input, Label, Static
 
 from models import text
 
-from .forms import Modal
-from .i18n import tr, tr_pair
+from .forms import SCREEN_FOCUS_KEYS, KeysAtOnce, KeysWaitForFocus, Modal, key_at_once
+from .i18n import tr, tr_count, tr_pair
 from .widgets import Column, LazyTable, QuickFooter, short_team
 
 
@@ -31,11 +31,12 @@ class VillagesLoaded(Message):
         self.villages = villages
 
 
-class TeamScreen(Screen):
-    BINDINGS = [
+class TeamScreen(KeysAtOnce, KeysWaitForFocus, Screen):
+    BINDINGS = SCREEN_FOCUS_KEYS + [
         Binding("escape", "back", "Quay lại", id="team.back", tooltip="Về danh sách thôn và tổ"),
-        Binding("a", "add_member", "Thêm", id="team.add",
-                tooltip="Thêm người vào tổ (tìm người có sẵn trước, tránh trùng)"),
+        # at once: the name typed right after A reaches the search box of the window it opens
+        key_at_once("a", "add_member", "Thêm", id="team.add",
+                    tooltip="Thêm người vào tổ (tìm người có sẵn trước, tránh trùng)"),
         # Enter on a member does the same; the footer shows it once
         Binding("e", "role", "Vai trò", show=False, id="team.role", tooltip="Đổi vai trò, thành phần, chức vụ khác"),
         Binding("l", "leave", "Rời tổ", id="team.leave", tooltip="Ghi người đang chọn rời tổ (ngày, lý do)"),
@@ -110,7 +111,7 @@ class TeamScreen(Screen):
         decs = "; ".join(f"{x.kind_label} {x.number} ngày {text.format_date(x.date) if x.date else '?'}"
                          + (f" ({x.issuer})" if x.issuer else "") for x in d.decisions) or tr("chưa ghi quyết định")
         self.query_one("#team-head", Static).update(
-            f"[b]{t.name}[/b] — {t.unit_name} · {len(d.members)} {tr('thành viên')}\n{tr('Quyết định')}: {decs}")
+            f"[b]{t.name}[/b] — {t.unit_name} · {tr_count(len(d.members), 'thành viên')}\n{tr('Quyết định')}: {decs}")
         c = d.compliance
         if c.status == "dat":
             status = (f"[green]✓ {tr('Đạt yêu cầu')}[/green] ({c.size_min}–{c.size_max} {tr('người')}, "
@@ -152,16 +153,29 @@ class TeamScreen(Screen):
         def picked(choice):
             if choice is None:
                 return
-            if choice == "new":
-                from .editors import PersonForm
-
-                unit = self.detail.team.unit_id if self.detail.team.level == "thon" else None
-                self._with_villages(lambda: self.app.push_screen(
-                    PersonForm(self.villages, village_id=unit),
-                    lambda r: r and self._membership_form(r[0].id, r[0].full_name)))
+            if choice[0] == "created":  # a new person, in this team already (the picker's Ctrl+N)
+                if choice[1] is not None:
+                    self._after_save(choice[1], f"Đã thêm {choice[1][0].full_name} vào tổ.")
             else:
                 self._membership_form(*choice)
-        self.app.push_screen(PersonPicker(), picked)
+        self.app.push_screen(PersonPicker(self._new_person_form), picked)
+
+    def _new_person_form(self, search: Input):
+        """The new-person form for this team: the name typed in the picker's search, the team's
+        village; category, role and position in the same form (no second window)."""
+        from .editors import PersonForm
+
+        if self.villages is None:
+            return None
+        t = self.detail.team
+        return PersonForm(self.villages, village_id=t.unit_id if t.level == "thon" else None,
+                          categories=self.categories, team=(t.id, t.name), name_from=search,
+                          on_added=lambda _r: self._reload_after_add())
+
+    def _reload_after_add(self) -> None:
+        """One saved with «save and add another» (the form says so): the members list shows it."""
+        self.app.data_changed()
+        self.reload()
 
     def _membership_form(self, person_id: int, name: str) -> None:
         from .editors import MemberForm
@@ -226,10 +240,16 @@ class PersonPicker(Modal):
 
     BINDINGS = [
         Binding("escape", "cancel", "Hủy", id="picker.cancel", tooltip="Đóng, không thêm ai"),
-        Binding("ctrl+n", "new", "Người mới", id="picker.new", tooltip="Không tìm thấy: nhập người mới"),
+        # at once: the keys typed after Ctrl+N reach the new-person form
+        Binding("ctrl+n", "new", "Người mới", priority=True, id="picker.new",
+                tooltip="Không tìm thấy: nhập người mới (tên đang gõ được đưa vào biểu mẫu)"),
     ]
     help_text = ("Gõ tên (không cần dấu) để tìm người đã có trong sổ; chọn bằng Enter. Không có thì Ctrl+N để "
-                 "nhập người mới.")
+                 "nhập người mới: tên đang gõ được đưa vào biểu mẫu; thành phần, vai trò chọn ngay trong đó.")
+
+    def __init__(self, new_form=None) -> None:
+        super().__init__()
+        self.new_form = new_form  # search box → the new-person form (None: not ready)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
@@ -241,7 +261,7 @@ class PersonPicker(Modal):
 
     def on_mount(self) -> None:
         self.rows = []
-        self.query_one("#picker-search").focus()
+        self.set_focus(self.query_one("#picker-search"))
         self.load_worker()
 
     @work(thread=True, exclusive=True, group="picker")
@@ -278,7 +298,12 @@ class PersonPicker(Modal):
             self.dismiss((r.id, r.full_name))
 
     def action_new(self) -> None:
-        self.dismiss("new")
+        form = self.new_form(self.query_one("#picker-search", Input)) if self.new_form else None
+        if form is None:
+            self.app.notify(tr("Đang đọc danh sách thôn, thử lại sau giây lát."), timeout=3)
+            return
+        # over this window: Esc in the form comes back to the search
+        self.app.push_screen(form, lambda r: (r is not None or form.added) and self.dismiss(("created", r)))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

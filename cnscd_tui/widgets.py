@@ -9,13 +9,14 @@ passes of the whole screen.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
+from textual import events, on
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -23,7 +24,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Checkbox, Footer, Input, OptionList
 
 try:
     from textual.widgets._footer import FooterKey
@@ -463,3 +464,258 @@ def bar_chart(items: Sequence[tuple[str, int]], width: int = 30, label_width: in
 
 def style_of(color: str) -> Style:
     return Style.parse(color)
+
+
+# -- type-to-select ------------------------------------------------------------------------
+def pick_matches(folded: Sequence[str], query: str) -> list[int]:
+    """The options (by index) that a typed text picks, best first, accent- and case-insensitive:
+    a label that begins with the text, then labels with every typed word at the start of one of
+    their words («cong an» → «Công an viên/Công an»), then initials («tt» → «Tổ trưởng»), then
+    the text anywhere in the label."""
+    from models.text import fold
+
+    q = fold(query)
+    if not q:
+        return list(range(len(folded)))
+    words = q.split()
+    squeezed = q.replace(" ", "")
+    scored = []
+    for i, label in enumerate(folded):
+        label_words = [w for w in _WORDS.split(label) if w]
+        if label.startswith(q):
+            score = 0
+        elif all(any(lw.startswith(w) for lw in label_words) for w in words):
+            score = 1
+        elif len(squeezed) > 1 and "".join(w[0] for w in label_words).startswith(squeezed):
+            score = 2
+        elif q in label:
+            score = 3
+        else:
+            continue
+        scored.append((score, i))
+    return [i for _, i in sorted(scored)]
+
+
+_WORDS = re.compile(r"[^0-9a-z]+")
+
+
+class PickList(OptionList):
+    """The list under a :class:`Pick` while the clerk types (the keys stay in the box)."""
+
+    can_focus = False
+
+
+class PickInput(Input):
+    """The text box of a :class:`Pick`."""
+
+    BINDINGS = [
+        Binding("down", "move(1)", "Xuống", show=False, id="pick.down", tooltip="Lựa chọn dưới"),
+        Binding("up", "move(-1)", "Lên", show=False, id="pick.up", tooltip="Lựa chọn trên"),
+        Binding("escape", "close", "Đóng danh sách", show=False, id="pick.close", tooltip="Đóng danh sách"),
+    ]
+
+    @property
+    def pick(self) -> Pick:
+        return self.parent  # type: ignore[return-value]
+
+    def action_move(self, delta: int) -> None:
+        self.pick.move(delta)
+
+    def action_close(self) -> None:
+        from textual.actions import SkipAction
+
+        if not self.pick.expanded:
+            raise SkipAction()  # the screen's Esc (close the form, go back)
+        self.pick.close(revert=True)
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self.pick.commit()
+
+
+class Pick(Widget):
+    """A choice from a list, typed: the clerk types a few letters (no accents needed), the list
+    under the box shows what matches, ↑↓ move in it, Enter (or leaving the box) takes the
+    highlighted one. ``value`` is the chosen option's value (None when nothing is chosen).
+    ``resolver(text)`` may name a value for a text no label matches (a position title →
+    its category)."""
+
+    DEFAULT_CSS = """
+    Pick { height: auto; width: 1fr; }
+    Pick > PickList {
+        display: none; width: 1fr; height: auto; max-height: 8; overlay: screen; constrain: none inside;
+        border: tall $accent; background: $surface;
+    }
+    Pick.-expanded > PickList { display: block; }
+    Pick.-invalid > PickInput { border: tall $error; }
+    """
+
+    class Changed(Message):
+        def __init__(self, pick: Pick, value) -> None:
+            super().__init__()
+            self.pick, self.value = pick, value
+
+        @property
+        def control(self):
+            return self.pick
+
+    def __init__(self, options: Sequence[tuple[str, object]], value=None, *, placeholder: str = "",
+                 resolver: Callable[[str], object] | None = None, allow_blank: bool = True, compact: bool = False,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._placeholder, self._compact = placeholder, compact
+        self.resolver, self.allow_blank = resolver, allow_blank
+        self.set_options(options, value)
+        self._shown: list[int] = []
+        self._shown_for = ""
+        self.expanded = False
+        self.invalid = ""  # a typed text that picks nothing
+
+    def set_options(self, options: Sequence[tuple[str, object]], value=None) -> None:
+        from models.text import fold
+
+        self.options = [(str(label), v) for label, v in options]
+        self._folded = [fold(label) for label, _ in self.options]
+        self.value = value if any(v == value for _, v in self.options) else None
+        if self.is_mounted:
+            self._show_value()
+
+    def compose(self):
+        yield PickInput(self.label_of(self.value), placeholder=self._placeholder, compact=self._compact)
+        yield PickList()
+
+    @property
+    def input(self) -> PickInput:
+        return self.query_one(PickInput)
+
+    def focus(self, scroll_visible: bool = True):
+        self.input.focus(scroll_visible)
+        return self
+
+    def label_of(self, value) -> str:
+        return next((label for label, v in self.options if v == value), "") if value is not None else ""
+
+    def _show_value(self) -> None:
+        box = self.input
+        with box.prevent(Input.Changed):
+            box.value = self.label_of(self.value)
+        self.invalid = ""
+        self.set_class(False, "-invalid")
+
+    # -- typing --------------------------------------------------------------------------
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        if not self.input.has_focus:
+            return  # a change that arrives after the box was left (and its choice taken)
+        typed = self.input.value
+        if typed == self.label_of(self.value) and not self.expanded:
+            return
+        self._open(self._matches(typed) if typed.strip() else [], shown_for=typed)
+
+    def _matches(self, typed: str) -> list[int]:
+        shown = pick_matches(self._folded, typed)
+        if not shown and typed.strip() and self.resolver is not None:
+            guess = self.resolver(typed)
+            shown = [i for i, (_, v) in enumerate(self.options) if v == guess and v is not None]
+        return shown
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.commit()
+
+    def _open(self, shown: list[int], highlight: int = 0, shown_for: str | None = None) -> None:
+        self._shown = shown
+        self._shown_for = self.input.value if shown_for is None else shown_for
+        lst = self.query_one(PickList)
+        lst.clear_options()
+        lst.add_options([self.options[i][0] for i in shown])
+        self.expanded = bool(shown)
+        self.set_class(self.expanded, "-expanded")
+        if shown:
+            lst.highlighted = max(0, min(highlight, len(shown) - 1))
+
+    def move(self, delta: int) -> None:
+        lst = self.query_one(PickList)
+        if not self.expanded:  # ↓ on a closed box: the whole list, at the current choice
+            everything = list(range(len(self.options)))
+            at = next((i for i, (_, v) in enumerate(self.options) if v == self.value), -1)
+            self._open(everything, max(0, at + delta) if at >= 0 else 0)
+            return
+        lst.highlighted = max(0, min(len(self._shown) - 1, (lst.highlighted or 0) + delta))
+
+    def close(self, revert: bool = False) -> None:
+        self.expanded = False
+        self.set_class(False, "-expanded")
+        if revert:
+            self._show_value()
+
+    @on(OptionList.OptionSelected)
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.query_one(PickList).highlighted = event.option_index
+        self.commit()
+
+    def commit(self) -> None:
+        """Take the highlighted option (or the one the text names); an empty box is no choice."""
+        typed = self.input.value
+        chosen = None
+        if self.expanded and self._shown and self._shown_for == typed:  # the list on screen, as typed
+            chosen = self._shown[self.query_one(PickList).highlighted or 0]
+        elif typed.strip():  # typed faster than the list followed: what the text picks
+            exact = [i for i, f in enumerate(self._folded) if f == _fold(typed)]
+            hits = exact or self._matches(typed)
+            chosen = hits[0] if hits else None
+        self.close()
+        if chosen is not None:
+            self._choose(self.options[chosen][1])
+        elif not typed.strip():
+            self._choose(None if self.allow_blank else self.value)
+        else:  # nothing matches: the text stays, the form says so
+            old, self.value = self.value, None
+            self.invalid = typed
+            self.set_class(True, "-invalid")
+            if old is not None:
+                self.post_message(self.Changed(self, None))
+
+    def _choose(self, value) -> None:
+        changed = value != self.value or self.invalid
+        self.value = value
+        self._show_value()
+        if changed:
+            self.post_message(self.Changed(self, value))
+
+    def pick(self, value) -> None:
+        """Choose ``value`` from code (tests, a form that follows another field)."""
+        self.close()
+        self._choose(value if any(v == value for _, v in self.options) else None)
+
+
+def _fold(s: str) -> str:
+    from models.text import fold
+
+    return fold(s)
+
+
+class TickBox(Checkbox):
+    """A checkbox whose state reads without colour: «[x]» ticked, «[ ]» not."""
+
+    @property
+    def _button(self):
+        from textual.content import Content
+
+        return Content.assemble(("[x]" if self.value else "[ ]", self.get_visual_style("toggle--button")))
+
+
+def middle_ellipsis(s: str, width: int) -> str:
+    """``s`` in at most ``width`` cells, shortened in the middle («/media/usb/…/BaoCao»)."""
+    if cell_len(s) <= width:
+        return s
+    if width <= 1:
+        return "…"[:width]
+    head = (width - 1) // 2
+    tail = width - 1 - head
+    left = set_cell_size(s, head)
+    right = s[::-1]
+    right = set_cell_size(right, tail)[::-1]
+    return left + "…" + right

@@ -106,8 +106,15 @@ async def type_into(pilot, selector: str, value: str) -> None:
 
 
 async def choose(pilot, selector: str, value) -> None:
-    widget = pilot.app.screen.query_one(selector, Select)
-    widget.value = value
+    """Choose ``value`` in a select box or a type-to-select field (``Pick``)."""
+    from cnscd_tui.widgets import Pick
+
+    widget = pilot.app.screen.query_one(selector)
+    if isinstance(widget, Pick):
+        widget.pick(value)
+    else:
+        assert isinstance(widget, Select), widget
+        widget.value = value
     await pilot.pause()
 
 
@@ -151,3 +158,30 @@ async def set_ui_language(pilot, lang: str) -> None:
     await press(pilot, "ctrl+s")
     await settle(pilot)
     assert screen_name(app) == "MainScreen"
+
+
+# -- keys in one burst -----------------------------------------------------------------------
+KEY_CHARS = {"space": " ", "tab": "\t", "enter": "\r", "escape": "\x1b", "backspace": "\x7f"}
+
+
+async def burst(pilot, *keys: str) -> None:
+    """Send ``keys`` the way a fast typist or a paste does: all handed to the app at once, none
+    waiting for the previous one to be handled (``pilot.press`` waits after each key); then settle.
+    A single character stands for itself («N», «ă»); other keys by name («tab», «ctrl+n»)."""
+    from textual import events
+
+    app = pilot.app
+    for key in keys:
+        if len(key) == 1:
+            name = {" ": "space", "/": "slash"}.get(key, key)
+            event = events.Key(name, key)
+        else:
+            event = events.Key(key, KEY_CHARS.get(key))
+        event.set_sender(app)
+        app._driver.send_message(event)
+    await settle(pilot)
+
+
+def typed(text: str) -> list[str]:
+    """The keys that type ``text`` (for ``burst``)."""
+    return list(text)

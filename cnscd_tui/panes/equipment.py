@@ -11,16 +11,18 @@ from textual.widgets import Select, Static
 from models import text, vocab
 
 from ..i18n import language, tr
+from ..forms import FOCUS_KEYS, KeysAtOnce, key_at_once
 from ..widgets import Column, LazyTable
 from .base import Pane, chosen, refill
 
 
-class EquipmentPane(Pane):
+class EquipmentPane(KeysAtOnce, Pane):
     unit_filter: int | None = None  # the filter boxes' choices (set on the UI thread)
     cond_filter: str | None = None
 
-    BINDINGS = [
-        Binding("a", "add", "Thêm", id="equipment.add", tooltip="Thêm thiết bị hoặc đề xuất"),
+    # «A» opens its form at once: the keys typed after it land in the form; Tab moves at once
+    BINDINGS = FOCUS_KEYS + [
+        key_at_once("a", "add", "Thêm", id="equipment.add", tooltip="Thêm thiết bị hoặc đề xuất"),
         Binding("e", "edit", "Sửa", show=False, id="equipment.edit", tooltip="Sửa dòng đang chọn (như Enter)"),
         Binding("d", "delete", "Xóa", id="equipment.delete", tooltip="Xóa dòng nhập nhầm (hỏi xác nhận)"),
         Binding("n", "needs", "Đề xuất", id="equipment.needs",

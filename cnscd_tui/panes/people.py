@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -11,6 +12,7 @@ from textual.widgets import Input, Select
 from models import text, vocab
 
 from ..i18n import language, tr
+from ..forms import FOCUS_KEYS, KeysAtOnce, focus_now, key_at_once
 from ..widgets import Column, LazyTable, Line, SearchInput
 from .base import Pane, chosen, refill
 
@@ -18,16 +20,24 @@ TRAINED_OPTS = [("Đã tập huấn năm nay", True), ("Chưa tập huấn năm 
 ACTIVE_OPTS = [("Đang tham gia tổ", True), ("Đã rời / không ở tổ nào", False)]
 
 
-class PeoplePane(Pane):
-    BINDINGS = [
-        Binding("a", "add", "Thêm", id="people.add", tooltip="Thêm người mới"),
-        Binding("d", "delete", "Xóa", id="people.delete", tooltip="Xóa người nhập nhầm (hỏi xác nhận)"),
-        Binding("slash", "search", "Tìm", id="people.search", tooltip="Đến ô tìm kiếm"),
-        Binding("down", "to_table", "Danh sách", id="people.list", tooltip="Từ ô tìm kiếm xuống danh sách"),
+ADD_TIP = "Thêm người mới (vào tổ ngay trong biểu mẫu); tên đang gõ ở ô tìm được đưa vào biểu mẫu"
+
+
+class PeoplePane(KeysAtOnce, Pane):
+    # the keys that open a form or move the focus act at once (the keys typed after them land there)
+    BINDINGS = FOCUS_KEYS + [
+        Binding("ctrl+n", "add", "Thêm", priority=True, id="people.new", tooltip=ADD_TIP),
+        key_at_once("a", "add", "Thêm", show=False, id="people.add", tooltip=ADD_TIP),
+        key_at_once("d", "delete", "Xóa", id="people.delete", tooltip="Xóa người nhập nhầm (hỏi xác nhận)"),
+        Binding("slash", "search", "Tìm", priority=True, id="people.search", tooltip="Đến ô tìm kiếm"),
+        Binding("down", "to_table", "Danh sách", priority=True, id="people.list",
+                tooltip="Từ ô tìm kiếm xuống danh sách"),
     ]
     help_text = ("Mọi người trong sổ, xếp theo tên tiếng Việt. Gõ vào ô tìm kiếm (không cần dấu: «nguyen thi h» "
                  "tìm được «Nguyễn Thị Hà»), lọc theo thôn, thành phần, vai trò, tập huấn, tình trạng. Enter: hồ sơ; "
-                 "A: thêm người; D: xóa người nhập nhầm (rời tổ thì ghi ở trang tổ, không xóa).")
+                 "Ctrl+N (hoặc A ở danh sách): thêm người — tên đang gõ ở ô tìm được đưa vào biểu mẫu, thôn, tổ, "
+                 "thành phần, vai trò chọn ngay trong biểu mẫu; D: xóa người nhập nhầm (rời tổ thì ghi ở trang tổ, "
+                 "không xóa).")
 
     rows_all: list = []
     lines: dict = {}
@@ -52,11 +62,11 @@ class PeoplePane(Pane):
         from models import services as S
 
         reg = self.app.reg
-        return S.list_people(reg), S.list_villages(reg), S.list_categories(reg)
+        return S.list_people(reg), S.list_villages(reg), S.list_categories(reg), S.list_teams(reg)
 
     def show(self, data) -> None:
-        rows, villages, cats = data
-        self.rows_all, self.villages, self.categories = rows, villages, cats
+        rows, villages, cats, teams = data
+        self.rows_all, self.villages, self.categories, self.teams = rows, villages, cats, teams
         roles = vocab.ROLES
         # the lines are formatted once per load, not on every keystroke
         self.lines = {r.id: (r.full_name, r.birth_year or "", r.village_name,
@@ -116,13 +126,15 @@ class PeoplePane(Pane):
 
     @on(Input.Submitted, "#people-search")
     def _to_table(self) -> None:
-        self.query_one(LazyTable).focus()
+        focus_now(self.query_one(LazyTable))
 
     def action_search(self) -> None:
-        self.query_one("#people-search").focus()
+        focus_now(self.query_one("#people-search"))
 
     def action_to_table(self) -> None:
-        self.query_one(LazyTable).focus()
+        if self.app.focused is not self.query_one("#people-search"):
+            raise SkipAction()  # ↓ in the list or a filter box is its own
+        focus_now(self.query_one(LazyTable))
 
     @on(LazyTable.Selected, "#people-table")
     def action_open(self) -> None:
@@ -131,10 +143,23 @@ class PeoplePane(Pane):
             self.screen.open_person(pid)
 
     def action_add(self) -> None:
+        """The new-person form, with the name typed in the search box (if it is a name) and the
+        village of the village filter; the person can join a team in the same form."""
         from ..editors import PersonForm
 
-        self.open_form(PersonForm(self.villages), lambda r: self.app.notify(f"Đã thêm {r[0].full_name}."
-                                                                            + ("\n" + "\n".join(r[1]) if r[1] else "")))
+        if not self.has_data:
+            self.when_loaded(self.action_add)
+            return
+        form = PersonForm(self.villages, village_id=self._val("#pf-village"), teams=self.teams,
+                          categories=self.categories, on_added=lambda _r: self._added(),
+                          name_from=self.query_one("#people-search", Input))
+        self.open_form(form, lambda r: self.app.notify(tr("Đã thêm {name}.").format(name=r[0].full_name)
+                                                       + ("\n" + "\n".join(r[1]) if r[1] else "")))
+
+    def _added(self) -> None:
+        """One saved with «save and add another»: the list shows it; the form stays open."""
+        self.app.data_changed()
+        self.reload()
 
     def action_delete(self) -> None:
         from models import services as S

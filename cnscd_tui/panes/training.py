@@ -13,16 +13,18 @@ from textual.widgets import Label, Select, Static
 from models import text
 
 from ..i18n import tr
+from ..forms import FOCUS_KEYS, KeysAtOnce, key_at_once
 from ..widgets import Column, LazyTable, short_team
 from .base import Pane
 
 
-class TrainingPane(Pane):
-    BINDINGS = [
+class TrainingPane(KeysAtOnce, Pane):
+    # «A» opens its form at once: the keys typed after it land in the form; Tab moves at once
+    BINDINGS = FOCUS_KEYS + [
         # Enter on a course does the same; the footer shows it once
         Binding("p", "attendance", "Điểm danh", show=False, id="training.attendance",
                 tooltip="Chọn những người đã dự khóa này"),
-        Binding("a", "add", "Thêm", id="training.add", tooltip="Thêm khóa tập huấn"),
+        key_at_once("a", "add", "Thêm", id="training.add", tooltip="Thêm khóa tập huấn"),
         Binding("e", "edit", "Sửa", id="training.edit", tooltip="Sửa khóa đang chọn"),
         Binding("d", "delete", "Xóa", id="training.delete", tooltip="Xóa khóa nhập nhầm (hỏi xác nhận)"),
         Binding("u", "untrained", "Chưa tập huấn", id="training.untrained",

@@ -10,13 +10,15 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from ..i18n import tr
+from ..forms import FOCUS_KEYS, KeysAtOnce, key_at_once
 from ..widgets import Column, LazyTable
 from .base import Pane
 
 
-class VillagesPane(Pane):
-    BINDINGS = [
-        Binding("a", "add", "Thêm", id="villages.add", tooltip="Thêm thôn/tổ dân phố"),
+class VillagesPane(KeysAtOnce, Pane):
+    # «A» opens its form at once: the keys typed after it land in the form; Tab moves at once
+    BINDINGS = FOCUS_KEYS + [
+        key_at_once("a", "add", "Thêm", id="villages.add", tooltip="Thêm thôn/tổ dân phố"),
         Binding("e", "edit", "Sửa", id="villages.edit", tooltip="Đổi tên, loại hoặc đơn vị cũ"),
         Binding("m", "merge", "Gộp", id="villages.merge", tooltip="Gộp thôn này vào thôn khác"),
         Binding("t", "found", "Lập tổ", id="villages.found", tooltip="Thành lập Tổ CNSCĐ cho thôn chưa có tổ"),

@@ -1,0 +1,244 @@
+"""The clerk's daily flow (issue 15): a member added in a few keys from the people search,
+keys typed in a burst land where the clerk sees the focus, Esc asks before throwing input away.
+
+Every test waits for states (``settle``), never for time; ``burst`` hands all its keys to the
+app at once, the way a fast typist or a paste does."""
+
+from __future__ import annotations
+
+import pytest
+
+from cnscd_tui.app import CnscdApp
+from cnscd_tui.widgets import Pick, pick_matches
+from models import services as S
+from models import text
+from tests.tui_helpers import burst, choose, open_demo, press, screen_name, screen_text, settle, type_into
+
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+
+
+def _person(app, name: str):
+    found = [r for r in S.list_people(app.reg) if r.full_name == name]
+    assert len(found) == 1, (name, found)
+    return S.person_detail(app.reg, found[0].id)
+
+
+def _membership(app, name: str):
+    [(team, m)] = [(t, m) for t, m in _person(app, name).memberships if m.end_date is None]
+    return team, m
+
+
+class KeyCounter:
+    """Presses keys one at a time (as a clerk does) and counts them."""
+
+    def __init__(self, pilot) -> None:
+        self.pilot, self.count = pilot, 0
+
+    async def __call__(self, *keys: str) -> None:
+        for key in keys:
+            self.count += 1
+            await press(self.pilot, {" ": "space"}.get(key, key))
+
+
+# -- type-to-select ------------------------------------------------------------------------
+def test_type_to_select_is_accent_insensitive():
+    from models.vocab import DEFAULT_CATEGORIES
+
+    labels = [name for _code, name, _en in DEFAULT_CATEGORIES]
+    folded = [text.fold(n) for n in labels]
+
+    def first(q):
+        return labels[pick_matches(folded, q)[0]]
+
+    assert first("cong an") == "Công an viên/Công an"
+    assert first("doan") == "Đoàn Thanh niên"
+    assert first("Đoàn") == "Đoàn Thanh niên"
+    assert first("tt") == "Trưởng thôn/Tổ trưởng tổ dân phố"  # initials
+    assert first("mat tran") == "Ban Công tác Mặt trận"
+    assert pick_matches(folded, "xyz") == []
+
+
+# -- item 1: a member in a few keys ---------------------------------------------------------
+@SIZES
+async def test_add_member_from_the_people_search_in_eleven_keys(demo_path, size):
+    """From the people list with the name typed in the search: Ctrl+N, the name is there; village,
+    team (follows the village), category and role in the same form, typed; saved. 11 keys."""
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=size) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f4")
+        await burst(pilot, *"nguyen van an")  # the name, typed in the search (not counted)
+        keys = KeyCounter(pilot)
+        await keys("ctrl+n")
+        assert screen_name(app) == "PersonForm"
+        assert app.screen.query_one("#f-full_name").value == "Nguyen Van An"
+        await keys("enter")  # the name is right: on to the village
+        await keys(*"le h")  # «Tổ dân phố Lê Hồng Phong»
+        await keys("enter")
+        team = app.screen.query_one("#f-team", Pick)
+        village = next(v for v in S.list_villages(app.reg) if v.name == "Lê Hồng Phong")
+        assert team.value == village.team_id  # the team follows the village
+        await keys("enter")  # the village's team
+        await keys(*"co")  # «Công an viên/Công an»
+        await keys("ctrl+s")
+        assert screen_name(app) == "MainScreen", screen_text(app)
+        assert keys.count == 11
+        team_name, m = _membership(app, "Nguyen Van An")
+        assert team_name == village.team_name
+        assert (m.category_name, m.role_label) == ("Công an viên/Công an", "Thành viên")
+        # the list shows the new member (the search still says the name)
+        assert "Nguyen Van An" in screen_text(app)
+
+
+async def test_save_and_add_another_keeps_village_and_team(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f4")
+        await press(pilot, "ctrl+n")
+        await burst(pilot, *"Trần Văn Một", "enter", *"le h", "enter", "enter", *"doan", "ctrl+t")
+        assert screen_name(app) == "PersonForm"  # open for the next one
+        village = app.screen.query_one("#f-village_id", Pick).value
+        team = app.screen.query_one("#f-team", Pick).value
+        assert village is not None and team is not None
+        assert app.screen.query_one("#f-full_name").value == ""
+        assert app.screen.query_one("#f-category", Pick).value is None
+        assert app.focused is app.screen.query_one("#f-full_name")
+        await burst(pilot, *"Trần Văn Hai", "enter", "enter", "enter", *"cong an", "ctrl+s")
+        assert screen_name(app) == "MainScreen", screen_text(app)
+        one, two = _membership(app, "Trần Văn Một"), _membership(app, "Trần Văn Hai")
+        assert one[0] == two[0]  # the same team
+        assert one[1].category_name == "Đoàn Thanh niên" and two[1].category_name == "Công an viên/Công an"
+        assert _person(app, "Trần Văn Hai").village_id == village
+
+
+async def test_the_position_chooses_the_category_until_the_clerk_does(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f4")
+        await press(pilot, "ctrl+n")
+        cat = app.screen.query_one("#f-category", Pick)
+        await type_into(pilot, "#f-other_positions", "Bí thư Chi đoàn")
+        assert cat.value == "DOAN_TN"  # the organisation decides, not «Bí thư»
+        await type_into(pilot, "#f-other_positions", "Công an viên")
+        assert cat.value == "CONG_AN"
+        await choose(pilot, "#f-category", "KHAC")  # the clerk's choice stays
+        await settle(pilot)
+        await type_into(pilot, "#f-other_positions", "Bí thư Chi đoàn")
+        assert cat.value == "KHAC"
+        # a position typed into the category box itself is understood too («ccb»)
+        focus = app.screen.query_one("#f-category", Pick)
+        focus.focus()
+        await settle(pilot)
+        await burst(pilot, *"ccb", "tab")
+        assert cat.value == "CCB"
+
+
+async def test_enter_on_the_last_field_saves(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f3")
+        await press(pilot, "a")
+        assert screen_name(app) == "VillageForm"
+        # kind (a select), name, former unit: Enter in the name goes on, Enter in the last box saves
+        await burst(pilot, "tab", *"Dong Moi", "enter", *"Xa cu", "enter")
+        assert screen_name(app) == "MainScreen", screen_text(app)
+        assert any(v.name == "Dong Moi" and v.former_unit == "Xa cu" for v in S.list_villages(app.reg))
+
+
+async def test_a_new_member_from_the_team_page_in_one_form(demo_path):
+    """A on the team page, the name typed in the search, Ctrl+N: one form with the name, the team's
+    village, category and role (no second window)."""
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f3")
+        table = app.screen.query_one("#villages-table")
+        table.focus()
+        table.cursor = 1
+        await press(pilot, "enter")
+        assert screen_name(app) == "TeamScreen"
+        team = app.screen.detail.team
+        n = len(app.screen.detail.members)
+        await burst(pilot, "a", *"Pham Thi Moi", "ctrl+n", "enter", "enter", *"phu nu", "ctrl+s")
+        assert screen_name(app) == "TeamScreen", screen_text(app)
+        assert len(app.screen.detail.members) == n + 1
+        team_name, m = _membership(app, "Pham Thi Moi")
+        assert team_name == team.name and m.category_name == "Hội Liên hiệp Phụ nữ"
+        assert _person(app, "Pham Thi Moi").village_id == team.unit_id
+
+
+# -- item 2: keys in a burst ----------------------------------------------------------------
+@SIZES
+async def test_keys_typed_in_a_burst_reach_the_focused_field(demo_path, size):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=size) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f4")
+        # Ctrl+N and the name at once; Tab and the birth year at once (Tab used to let them land in
+        # the field that had the focus before)
+        await burst(pilot, "ctrl+n", *"Nguyen Van A", "tab", *"dong", "tab", "tab", "tab", "tab", "tab", "tab",
+                    *"1990", "tab", *"0912345678")
+        form = app.screen
+        assert screen_name(app) == "PersonForm"
+        assert form.query_one("#f-full_name").value == "Nguyen Van A"
+        assert form.query_one("#f-village_id", Pick).value is not None
+        assert form.query_one("#f-birth").value == "1990"
+        assert form.query_one("#f-phone").value == "0912345678"
+        # shift+tab back (a filled box is selected: typing replaces it) and on: still in order
+        await burst(pilot, "shift+tab", *"1985", "tab", "tab", *"x")
+        assert form.query_one("#f-birth").value == "1985"
+        assert form.query_one("#f-phone").value == "0912345678"
+        assert form.query_one("#f-cccd").value == "x"
+
+
+async def test_a_letter_typed_in_the_search_box_stays_a_letter(demo_path):
+    """The page keys act at once, but not on letters typed into a text box («a» in «an»)."""
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f4")
+        await burst(pilot, *"tran van a")
+        assert screen_name(app) == "MainScreen"
+        assert app.screen.query_one("#people-search").value == "tran van a"
+        # ↓ goes to the list, and «a» there opens the form with the name from the search
+        await burst(pilot, "down", "a", *" B")
+        assert screen_name(app) == "PersonForm"
+        assert app.screen.query_one("#f-full_name").value == "Tran Van A B"
+
+
+async def test_keys_typed_while_a_popup_opens_reach_it(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f5")
+        await burst(pilot, "a", *"Tap huan A", "tab", *"01/03/2026")
+        assert screen_name(app) == "CourseForm"
+        assert app.screen.query_one("#f-title").value == "Tap huan A"
+        assert app.screen.query_one("#f-start_date").value == "01/03/2026"
+
+
+# -- item 3: Esc asks ------------------------------------------------------------------------
+async def test_esc_on_a_filled_form_asks_before_discarding(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f6")
+        await press(pilot, "a")
+        assert screen_name(app) == "EquipmentForm"
+        await press(pilot, "escape")  # nothing typed: closes at once
+        assert screen_name(app) == "MainScreen"
+        await press(pilot, "a")
+        await burst(pilot, "tab", *"Nha van hoa moi")
+        await press(pilot, "escape")
+        assert screen_name(app) == "ConfirmModal"
+        assert "Bỏ những gì đã nhập" in screen_text(app)
+        await press(pilot, "k")  # no: back to the form, input kept
+        assert screen_name(app) == "EquipmentForm"
+        assert app.screen.query_one("#f-place").value == "Nha van hoa moi"
+        await press(pilot, "escape")
+        await press(pilot, "c")  # yes: discarded
+        assert screen_name(app) == "MainScreen"
+        assert not any(e.place == "Nha van hoa moi" for e in S.list_equipment(app.reg))
