@@ -1,95 +1,152 @@
-"""Export benchmark: the province roster (7,446 rows) as XLSX in the official layout,
-next to a bare openpyxl write-only workbook of the same cells, in the same run.
+"""Export benchmark: every report kind, as XLSX and ODS, from the province demo at each
+``--times``, each in a fresh process (its time and its peak memory), side by side.
 
-    python bench/bench_exports.py [--repeats N]
+    python bench/bench_exports.py [--times 1 16] [--kinds …] [--formats xlsx ods] [--no-bare]
 
-Limit: the official-layout XLSX takes ≤ 1.5× the bare write. Also printed (no
-limit): building the roster from the registry, the ODS and the CSV.
+Each export opens the registry as ``cnscd export`` does (``read_only=None``), builds the
+report (``request.build_pack``) and writes the file (``writers.write``, in memory, then
+to disk). Limits: at 16× each export within 1.2× of linear growth from 1× (time ≤ 1.2 ×
+16 × the 1× time); ODS ≤ 1.5× the XLSX time of the same report; peak memory ≤ 130 MB at 1×
+and ≤ 300 MB at 16×. Also (unless ``--no-bare``): the roster in the official layout vs a
+bare openpyxl write-only workbook of the same cells (≤ 1.5×). Periods are fixed (2026-Q3,
+2026, 2026-11) so the figures do not move with the date.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("CNSCD_KDF", "fast")  # the KDF is not what is measured here
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-PASS = "bench-mat-khau-2026"
+from common import PEAK_PRELUDE, PASS, REAL_KDF, ROOT, Table, demo_file, fmt_ms, fmt_ratio  # noqa: E402
+
+PERIODS = {"tap-huan": "2026", "ky-nhan": "2026-Q3", "bao-cao-ky": "2026-Q3", "hoat-dong": "2026-Q3",
+           "lich-truc": "2026-11"}
+
+EXPORT_BODY = r"""
+from models.db import Registry
+from exports import writers
+from exports.request import ReportRequest, build_pack, parse_kind_period
+step("thư viện")
+reg = Registry.open({path!r}, passphrase={pw!r}, read_only=None)
+step("mở sổ")
+t = time.perf_counter()
+period = parse_kind_period({kind!r}, {period!r}) if {period!r} else None
+obj, tag = build_pack(reg, ReportRequest(kind={kind!r}, period=period))
+t_build = time.perf_counter() - t
+step("dựng báo cáo")
+t = time.perf_counter()
+writers.write(obj, {out!r}, {fmt!r})
+t_write = time.perf_counter() - t
+step("ghi tệp")
+reg.close()
+print("TIMES", t_build, t_write)
+"""
 
 
-def _line(name: str, value: str, limit: str, ok: bool | None) -> None:
-    mark = "" if ok is None else ("  ĐẠT" if ok else "  CHƯA ĐẠT")
-    print(f"  {name:<46} {value:>18}   giới hạn: {limit}{mark}", flush=True)
+def one_export(path: Path, kind: str, fmt: str, out: Path) -> tuple[float, float, int]:
+    """(build s, write s, peak MB) of one export in a fresh process."""
+    import os
+    import subprocess
 
 
-def _timed(fn) -> float:
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
+    code = PEAK_PRELUDE.format(root=str(ROOT)) + EXPORT_BODY.format(
+        path=str(path), pw=PASS, kind=kind, period=PERIODS.get(kind, ""), out=str(out), fmt=fmt) + \
+        "\nprint(repr(steps))\n"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=dict(os.environ))
+    if r.returncode != 0:
+        raise RuntimeError(f"{kind} {fmt}: {r.stderr[-2000:]}")
+    lines = r.stdout.strip().splitlines()
+    times = next(ln for ln in lines if ln.startswith("TIMES")).split()
+    steps = eval(lines[-1])  # noqa: S307 - our own child's repr
+    return float(times[1]), float(times[2]), max(p for _, p, _ in steps)
+
+
+def bare_vs_official(table: Table, times: int, path: Path, d: Path, repeats: int) -> None:
+    from openpyxl import Workbook
+
+    from exports import report, writers
+    from models.db import Registry
+
+    reg = Registry.open(path, passphrase=PASS, read_only=True)
+    try:
+        roster = report.danh_sach(reg)
+    finally:
+        reg.close()
+    header = roster.header_rows[0]
+
+    def bare() -> None:
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("Danh sách")
+        ws.append(header)
+        for row in roster.rows:
+            ws.append(row)
+        if roster.total:
+            ws.append(roster.total)
+        wb.save(d / "bare.xlsx")
+
+    def official() -> None:
+        writers.write_xlsx(roster, d / "official.xlsx")
+
+    bares, officials = [], []
+    for _ in range(repeats):  # interleaved so both see the same machine state
+        for fn, out in ((bare, bares), (official, officials)):
+            t = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - t)
+    ratio = statistics.median(officials) / statistics.median(bares)
+    table.put("danh sách: XLSX thể thức / openpyxl thuần", times, fmt_ratio(ratio), limit="≤ 1,5×", ok=ratio <= 1.5)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--times", type=int, nargs="+", default=[1, 16])
+    ap.add_argument("--kinds", nargs="+")
+    ap.add_argument("--formats", nargs="+", default=["xlsx", "ods"])
+    ap.add_argument("--repeats", type=int, default=3, help="for the bare-openpyxl comparison")
+    ap.add_argument("--no-bare", action="store_true")
     a = ap.parse_args()
+    from exports.request import ALL_KINDS
 
-    from openpyxl import Workbook
-
-    from exports import report, writers
-    from models.demo import create_demo
-
+    kinds = a.kinds or list(ALL_KINDS)
+    table = Table("Xuất báo cáo (mỗi lần một tiến trình mới: dựng + ghi; bộ nhớ đỉnh gồm cả mở sổ)", a.times)
+    got: dict[tuple[str, str, int], float] = {}
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
-        t = time.perf_counter()
-        reg, _ = create_demo(d / "province.cnscd", scale="province", passphrase=PASS)
-        print(f"Xuất báo cáo — sổ mẫu cấp tỉnh (dựng {time.perf_counter() - t:.1f} s)", flush=True)
-        try:
-            t_build = statistics.median(_timed(lambda: report.danh_sach(reg)) for _ in range(3))
-            roster = report.danh_sach(reg)
-        finally:
-            reg.close()
-        n = len(roster.rows)
-        header = roster.header_rows[0]
-
-        def bare() -> None:
-            wb = Workbook(write_only=True)
-            ws = wb.create_sheet("Danh sách")
-            ws.append(header)
-            for row in roster.rows:
-                ws.append(row)
-            if roster.total:
-                ws.append(roster.total)
-            wb.save(d / "bare.xlsx")
-
-        def official() -> None:
-            writers.write_xlsx(roster, d / "official.xlsx")
-
-        bare()
-        official()  # warm both (imports, caches)
-        bares, officials = [], []
-        for _ in range(a.repeats):  # interleaved so both see the same machine state
-            bares.append(_timed(bare))
-            officials.append(_timed(official))
-        t_bare, t_off = statistics.median(bares), statistics.median(officials)
-        ratio = t_off / t_bare if t_bare else float("inf")
-        t_ods = _timed(lambda: writers.write_ods(roster, d / "official.ods"))
-        t_csv = _timed(lambda: writers.write_csv(roster, d / "official.csv"))
-
-        _line(f"dựng danh sách ({n:,} dòng)".replace(",", "."), f"{t_build * 1000:.0f} ms", "", None)
-        _line("openpyxl write-only, cùng các ô (thô)", f"{t_bare * 1000:.0f} ms", "", None)
-        _line("XLSX đúng thể thức (danh sách tỉnh)", f"{t_off * 1000:.0f} ms", "", None)
-        _line("tỉ lệ XLSX thể thức / ghi thô", f"{ratio:.2f}×", "≤ 1.5×", ratio <= 1.5)
-        _line("ODS (cùng danh sách)", f"{t_ods * 1000:.0f} ms", "", None)
-        _line("CSV (cùng danh sách)", f"{t_csv * 1000:.0f} ms", "", None)
-        print(f"    (kích thước: thô {(d / 'bare.xlsx').stat().st_size / 1e3:.0f} kB, "
-              f"thể thức {(d / 'official.xlsx').stat().st_size / 1e3:.0f} kB)", flush=True)
+        for n in a.times:
+            path, build = demo_file(d, n, REAL_KDF)  # unlocking is part of each export's peak memory
+            if build:
+                print(f"    (dựng sổ mẫu {n}× {build:.1f} s)", flush=True)
+            worst_peak = 0
+            for kind in kinds:
+                for fmt in a.formats:
+                    t_build, t_write, peak = one_export(path, kind, fmt, d / f"out.{fmt}")
+                    total = t_build + t_write
+                    got[(kind, fmt, n)] = total
+                    worst_peak = max(worst_peak, peak)
+                    cell = f"{fmt_ms(total)} ({peak} MB)"
+                    base = got.get((kind, fmt, min(a.times)))
+                    if n != min(a.times) and base:
+                        growth = total / (base * n / min(a.times))
+                        cell = f"{fmt_ms(total)} ×{growth:.2f} ({peak} MB)"
+                    table.put(f"{kind} {fmt}", n, cell)
+                    print(f"    [{n}×] {kind} {fmt}: dựng {fmt_ms(t_build)}, ghi {fmt_ms(t_write)}, đỉnh {peak} MB",
+                          flush=True)
+                if "xlsx" in a.formats and "ods" in a.formats:
+                    r = got[(kind, "ods", n)] / got[(kind, "xlsx", n)]
+                    table.put(f"{kind} ODS / XLSX", n, fmt_ratio(r), limit="≤ 1,5×", ok=r <= 1.5)
+            limit = 130 if n == 1 else 300
+            table.put("bộ nhớ đỉnh, lần xuất tốn nhất", n, f"{worst_peak} MB", limit="≤ 130 MB (1×), ≤ 300 MB (16×)",
+                      ok=worst_peak <= limit if n in (1, 16) else None)
+            if not a.no_bare:
+                bare_vs_official(table, n, path, d, a.repeats)
+    print("  (×g: thời gian so với tăng tuyến tính từ quy mô nhỏ nhất; giới hạn ≤ 1,2)")
+    table.print()
 
 
 if __name__ == "__main__":

@@ -1,211 +1,275 @@
 """Benchmarks, measured side by side in one run (never asserted in tests).
 
-    python bench/run.py [--quick] [--crash-rounds N] [--only store|tui|exports|import]
+    python bench/run.py [--times 1 16] [--only store|crash|tui|exports|import] [--repeats N]
+                        [--crash-rounds N] [--quick]
 
-Prints each figure next to its limit:
-- unlock time with the default Argon2id parameters (aim 0.3–1 s on 2 cores),
-- open time after the key is derived (≤ 150 ms at province scale),
-- save after one edit vs a raw write+fsync+replace of the same number of bytes (≤ 2×),
-- peak memory of a process that opens the province registry, lists everyone and saves (≤ 150 MB),
-- crash safety: a kill at every fault point of a save, and random SIGKILL rounds beyond the suite's 100,
-then the TUI, export and import benchmarks when their scripts exist.
+``--times``: the scales, as copies of the Quảng Nam province built by the product's own
+demo generator (``cnscd demo --scale province --times N``; 1× = 7,446 members, 16× = 119,136).
+Every figure is printed with one column per scale, next to its limit:
+
+- unlocking with the product's Argon2id parameters (real KDF, never CNSCD_KDF=fast),
+- opening after the key is derived (read, checksum, decrypt, load) — ≤ 150 ms,
+- saving after one edit vs a raw save of the same bytes done the same way: keep the old file
+  as a hard link (so the rename frees no blocks), write a temporary file, fsync, rename,
+  fsync the folder, drop the backup that fell out of the last ten in the background — ≤ 2×,
+- listing the backups (names and headers only) vs checking every one,
+- peak memory of a process that unlocks, lists everyone, searches and saves — ≤ 130 MB at 1×,
+  ≤ 300 MB at 16×,
+then the crash rounds and the TUI, export and import benchmarks (``bench_*.py``, same ``--times``).
+``$CNSCD_BENCH_CACHE``: a folder where the built registries are kept between runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-PASS = "bench-mat-khau-2026"
+from common import (  # noqa: E402
+    PASS,
+    REAL_KDF,
+    ROOT,
+    TINY_KDF,
+    Table,
+    check_real_kdf,
+    demo_file,
+    describe_steps,
+    fmt_ms,
+    fmt_ratio,
+    median_time,
+    peak_memory,
+)
+
+PEAK_BODY = r"""
+from models.db import Registry
+from models import services
+step("thư viện")
+reg = Registry.open({path!r}, passphrase={pw!r})
+step("mở khóa + mở sổ")
+rows = services.list_people(reg)
+step("liệt kê mọi người")
+services.filter_people(rows, query="nguyen thi h")
+services.filter_people(rows, query="h")
+step("tìm")
+services.update_settings(reg, signer_name="Người ký đo bộ nhớ")
+step("lưu một lần sửa")
+reg.close()
+"""
 
 
-def _line(name: str, value: str, limit: str, ok: bool | None) -> None:
-    mark = "" if ok is None else ("  ĐẠT" if ok else "  CHƯA ĐẠT")
-    print(f"  {name:<46} {value:>18}   giới hạn: {limit}{mark}", flush=True)
+class RawSaver:
+    """A save of the same bytes done the way ``store.save`` does it, without the database:
+    hard link of the current file into a backup folder, temporary file, fsync, rename,
+    fsync of the folder, and the backup that fell out of the last ten removed in a
+    background thread (as the store does)."""
 
+    def __init__(self, folder: Path, data: bytes):
+        self.path = folder / "raw.bin"
+        self.backups = folder / "raw.backups"
+        self.backups.mkdir()
+        self.data = data
+        self.gen = 0
+        self.path.write_bytes(data)
+        self._bg: threading.Thread | None = None
 
-def _median_time(fn, n: int, gap: float = 0.0) -> float:
-    """Median of n timed calls; ``gap`` seconds of idle before each (a clerk's edits are never back to back)."""
-    times = []
-    for _ in range(n):
-        if gap:
-            time.sleep(gap)
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
-def _raw_write(folder: Path, data: bytes) -> None:
-    tmp = folder / "raw.tmp"
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, folder / "raw.bin")
-    if os.name == "posix":
-        fd = os.open(folder, os.O_RDONLY)
+    def save(self) -> None:
+        os.link(self.path, self.backups / f"g{self.gen:06d}")
+        tmp = self.path.with_name(f"raw.{self.gen}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            view = memoryview(self.data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, self.path)
+        fd = os.open(self.path.parent, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:
             os.close(fd)
+        expired = self.backups / f"g{self.gen - 10:06d}"
+        if self._bg is not None:
+            self._bg.join()
+        self._bg = threading.Thread(target=lambda: expired.unlink(missing_ok=True), daemon=True)
+        self._bg.start()
+        self.gen += 1
 
 
-PEAK_SCRIPT = r"""
-import resource, sys
-sys.path.insert(0, {root!r})
-def hwm():
-    # VmHWM is reset at exec; ru_maxrss on Linux keeps the parent's peak across fork+exec.
-    try:
-        for line in open("/proc/self/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) // 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-steps = [("khởi động", hwm())]
-from models.db import Registry
-from models import services
-steps.append(("nạp thư viện", hwm()))
-reg = Registry.open({path!r}, passphrase={pw!r})
-steps.append(("mở khóa + mở sổ", hwm()))
-rows = services.list_people(reg)
-services.filter_people(rows, query="nguyen thi h")
-steps.append(("liệt kê + tìm", hwm()))
-services.add_village(reg, name="Thôn đo bộ nhớ")
-reg.close()
-steps.append(("lưu", hwm()))
-print(" · ".join(f"{{k}} {{v}} MB" for k, v in steps))
-print(hwm() * 1024)
-"""
+def _open_parts(path: Path) -> dict[str, float]:
+    """The steps of an open after the key is derived (a file with tiny KDF parameters)."""
+    import sqlite3
+
+    from models import store_format as fmt
+    from models.db import Registry
+
+    out = {}
+    t = time.perf_counter()
+    data = fmt.read_file(path)
+    out["đọc tệp"] = time.perf_counter() - t
+    t = time.perf_counter()
+    parsed = fmt.parse(data, path.name)
+    out["kiểm tra tổng"] = time.perf_counter() - t
+    t = time.perf_counter()
+    key = fmt.unlock_passphrase(parsed.header, PASS)[0]
+    out["khóa (KDF nhỏ)"] = time.perf_counter() - t
+    t = time.perf_counter()
+    del data
+    payload = fmt.open_payload(parsed, key)
+    out["giải mã"] = time.perf_counter() - t
+    t = time.perf_counter()
+    conn = sqlite3.connect(":memory:")
+    conn.deserialize(payload)
+    conn.execute("PRAGMA user_version").fetchone()
+    out["nạp SQLite"] = time.perf_counter() - t
+    conn.close()
+    del payload, parsed
+    t = time.perf_counter()
+    Registry.open(path, passphrase=PASS).close()
+    out["cả lần mở"] = time.perf_counter() - t
+    return out
 
 
-def bench_store(scales: list[str], repeats: int) -> None:
-    os.environ.pop("CNSCD_KDF", None)
+def _profile_saves(reg, edit, n: int) -> str:
+    pr = cProfile.Profile()
+    pr.enable()
+    for _ in range(n):
+        time.sleep(0.05)
+        edit()
+    pr.disable()
+    st = pstats.Stats(pr)
+    total = sum(v[2] for v in st.stats.values())  # tottime of everything
+    rows = sorted(st.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:8]
+    parts = []
+    for (file, _line, func), v in rows:
+        where = func if file == "~" else f"{Path(file).stem}.{func}"
+        parts.append(f"{where} {v[2] / total * 100:.0f}%")
+    return ", ".join(parts)
+
+
+def bench_store(table: Table, times: int, repeats: int, notes: list[str]) -> None:
     from models import services
     from models.db import Registry
-    from models.demo import create_demo
-    from models.store import KdfParams, default_kdf
+    from models.store import EncryptedStore
+    from models.store_format import parse
 
-    kdf = default_kdf()
-    print(f"Kho mã hóa — Argon2id m={kdf.m_kib} KiB, t={kdf.t}, p={kdf.p}", flush=True)
-    for scale in scales:
-        with tempfile.TemporaryDirectory() as d:
-            d = Path(d)
-            path = d / f"{scale}.cnscd"
-            t = time.perf_counter()
-            reg, _ = create_demo(path, scale=scale, passphrase=PASS, kdf=kdf)
-            build = time.perf_counter() - t
-            reg.close()
-            size = path.stat().st_size
-            print(f"[{scale}] tệp {size / 1e6:.2f} MB (dựng dữ liệu mẫu {build:.1f} s)", flush=True)
+    with tempfile.TemporaryDirectory() as d:
+        d = Path(d)
+        path, build = demo_file(d, times, REAL_KDF)
+        size = path.stat().st_size
+        notes.append(f"[{times}×] tệp {size / 1e6:.1f} MB" + (f", dựng sổ mẫu {build:.1f} s" if build else ""))
+        table.put("kích thước tệp", times, f"{size / 1e6:.1f} MB")
 
-            def unlock(path=path):
-                Registry.open(path, passphrase=PASS).close()
+        t_unlock = median_time(lambda: Registry.open(path, passphrase=PASS).close(), repeats)
+        table.put("mở khóa (Argon2id thật + mở sổ)", times, fmt_ms(t_unlock))
 
-            t_unlock = _median_time(unlock, repeats)
-            _line("mở khóa (Argon2id + mở sổ)", f"{t_unlock * 1000:.0f} ms", "300–1000 ms", 0.3 <= t_unlock <= 1.0)
+        # The same content under tiny KDF parameters: what remains is read, checksum, decrypt, load.
+        st, payload = EncryptedStore.open(path, passphrase=PASS, lock=False)
+        st.close()
+        fast = d / "fast.cnscd"
+        st2, _ = EncryptedStore.create(fast, PASS, payload, schema_version=parse(path.read_bytes(), "x")
+                                       .header["schema_version"], kdf=TINY_KDF)
+        st2.close()
+        del payload
+        Registry.open(fast, passphrase=PASS).close()
+        t_open = median_time(lambda: Registry.open(fast, passphrase=PASS).close(), repeats)
+        table.put("mở sổ sau khi có khóa", times, fmt_ms(t_open), limit="≤ 150 ms", ok=t_open <= 0.150)
+        parts = [_open_parts(fast) for _ in range(3)]
+        notes.append(f"[{times}×] mở sổ: " + ", ".join(
+            f"{k} {fmt_ms(statistics.median(p[k] for p in parts))}" for k in parts[0]))
 
-            # Open after the key is derived: same file re-wrapped with tiny KDF params, so
-            # what remains is checksum + decrypt + deserialize + schema check.
-            fast = d / "fast.cnscd"
-            fast.write_bytes(path.read_bytes())
-            r = Registry.open(fast, passphrase=PASS)
-            r.store.close()
-            from models.store import EncryptedStore
+        reg = Registry.open(fast, passphrase=PASS)
+        counter = iter(range(10**6))
 
-            st, payload = EncryptedStore.open(fast, passphrase=PASS)
-            st.close()
-            st2, _ = EncryptedStore.create(d / "fast2.cnscd", PASS, payload, schema_version=2, kdf=KdfParams(1024, 1, 1))
-            st2.close()
-            fast2 = d / "fast2.cnscd"
+        def edit():
+            services.update_settings(reg, signer_name=f"Người ký {next(counter)}")
 
-            def open_fast(fast2=fast2):
-                Registry.open(fast2, passphrase=PASS).close()
+        edit()
+        raw = RawSaver(d, fast.read_bytes())
+        saves, raws = [], []
+        for _ in range(max(8, repeats * 4)):  # interleaved, an idle gap before each
+            raws.append(median_time(raw.save, 1, gap=0.05))
+            saves.append(median_time(edit, 1, gap=0.05))
+        t_save, t_raw = statistics.median(saves), statistics.median(raws)
+        table.put("lưu sau một lần sửa", times, fmt_ms(t_save))
+        table.put("lưu thô cùng số byte (giữ tệp cũ, fsync)", times, fmt_ms(t_raw))
+        table.put("tỉ lệ lưu / lưu thô", times, fmt_ratio(t_save / t_raw), limit="≤ 2×", ok=t_save / t_raw <= 2)
+        notes.append(f"[{times}×] lưu (cProfile, phần thời gian riêng): {_profile_saves(reg, edit, 5)}")
 
-            open_fast()
-            t_open = _median_time(open_fast, repeats)
-            _line("mở sổ sau khi có khóa", f"{t_open * 1000:.1f} ms", "≤ 150 ms (tỉnh)",
-                  t_open <= 0.150 if scale == "province" else None)
+        store = reg.store
+        full = median_time(lambda: store.list_backups(), 3)
+        table.put(f"liệt kê {len(store.list_backups())} bản sao lưu, đọc hết", times, fmt_ms(full))
+        try:
+            names = median_time(lambda: store.list_backups(verify=False), 3)
+            table.put("liệt kê bản sao lưu (không đọc lại)", times, fmt_ms(names), limit="≤ 150 ms",
+                      ok=names <= 0.150)
+        except TypeError:
+            table.put("liệt kê bản sao lưu (không đọc lại)", times, "chưa có")
+        reg.close()
 
-            reg = Registry.open(fast2, passphrase=PASS)
-            counter = iter(range(10**6))
-
-            def one_edit(reg=reg, counter=counter):
-                services.update_settings(reg, signer_name=f"Người ký {next(counter)}")
-
-            one_edit()
-            nbytes = fast2.stat().st_size
-            data = os.urandom(nbytes)
-            # Interleaved (raw, edit, raw, edit, …) with a short idle gap before each, so
-            # both see the same disk conditions; a clerk's edits are never back to back.
-            saves, raws = [], []
-            for _ in range(repeats * 4):
-                raws.append(_median_time(lambda d=d, data=data: _raw_write(d, data), 1, gap=0.05))
-                saves.append(_median_time(one_edit, 1, gap=0.05))
-            reg.close()
-            t_save, t_raw = statistics.median(saves), statistics.median(raws)
-            ratio = t_save / t_raw if t_raw else float("inf")
-            _line("lưu sau một lần sửa", f"{t_save * 1000:.1f} ms", "", None)
-            _line(f"ghi thô + fsync + replace {nbytes / 1e6:.2f} MB", f"{t_raw * 1000:.1f} ms", "", None)
-            _line("tỉ lệ lưu / ghi thô", f"{ratio:.2f}×", "≤ 2×", ratio <= 2.0)
-
-            out = subprocess.run([sys.executable, "-c", PEAK_SCRIPT.format(root=str(ROOT), path=str(path), pw=PASS)],
-                                 capture_output=True, text=True, env=dict(os.environ))
-            if out.returncode == 0:
-                lines = out.stdout.strip().splitlines()
-                peak_mb = int(lines[-1]) / 1024
-                print(f"    (đỉnh sau từng bước: {lines[-2]})")
-                _line("bộ nhớ đỉnh (mở, liệt kê, tìm, lưu)", f"{peak_mb:.0f} MB", "≤ 150 MB (tỉnh)",
-                      peak_mb <= 150 if scale == "province" else None)
-            else:
-                print(out.stderr)
+        peak, steps = peak_memory(PEAK_BODY, path=str(path), pw=PASS)
+        limit = 130 if times == 1 else 300
+        table.put("bộ nhớ đỉnh: mở, liệt kê, tìm, lưu", times, f"{peak} MB",
+                  limit="≤ 130 MB (1×), ≤ 300 MB (16×)", ok=peak <= limit if times in (1, 16) else None)
+        notes.append(f"[{times}×] bộ nhớ: {describe_steps(steps)}")
 
 
 def bench_crash(rounds: int) -> None:
-    print(f"Độ bền khi bị ngắt (SIGKILL) — {rounds} vòng", flush=True)
+    print(f"\nĐộ bền khi bị ngắt (SIGKILL) — {rounds} vòng", flush=True)
     t = time.perf_counter()
-    env = dict(os.environ, CNSCD_CRASH_ROUNDS=str(rounds), CNSCD_KDF="fast")
+    env = dict(os.environ, CNSCD_CRASH_ROUNDS=str(rounds), CNSCD_KDF="fast")  # under pytest: allowed there
     r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                         str(ROOT / "tests" / "test_crash_safety.py")], cwd=ROOT, env=env, capture_output=True, text=True)
     last = (r.stdout.strip().splitlines() or ["?"])[-1]
-    _line("vòng ngắt giữa chừng", f"{rounds} vòng, {time.perf_counter() - t:.0f} s", "0 mất dữ liệu", r.returncode == 0)
-    print(f"    pytest: {last}")
+    print(f"  {rounds} vòng, {time.perf_counter() - t:.0f} s: {'không mất dữ liệu' if r.returncode == 0 else 'LỖI'}"
+          f" (pytest: {last})", flush=True)
 
 
 def run_script(name: str, extra: list[str]) -> None:
     script = ROOT / "bench" / name
-    if script.exists():
-        print(f"\n== {name} ==", flush=True)
-        subprocess.run([sys.executable, str(script), *extra], cwd=ROOT)
+    print(f"\n== {name} ==", flush=True)
+    subprocess.run([sys.executable, str(script), *extra], cwd=ROOT)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--quick", action="store_true", help="commune scale only, fewer repeats")
+    ap.add_argument("--times", type=int, nargs="+", default=[1, 16], help="scales (copies of the province)")
+    ap.add_argument("--quick", action="store_true", help="1× only, fewer repeats and crash rounds")
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--crash-rounds", type=int, default=1000)
     ap.add_argument("--only", choices=["store", "crash", "tui", "exports", "import"])
     a = ap.parse_args()
-    scales = ["commune"] if a.quick else ["commune", "province"]
+    check_real_kdf()
+    scales = [1] if a.quick else a.times
+    repeats = 3 if a.quick else a.repeats
     if a.only in (None, "store"):
-        bench_store(scales, 3 if a.quick else 5)
+        print(f"Kho mã hóa — Argon2id m={REAL_KDF.m_kib} KiB, t={REAL_KDF.t}, p={REAL_KDF.p}", flush=True)
+        table, notes = Table("Kho mã hóa", scales), []
+        for n in scales:
+            bench_store(table, n, repeats, notes)
+        table.print()
+        for line in notes:
+            print("  " + line)
     if a.only in (None, "crash"):
         bench_crash(200 if a.quick else a.crash_rounds)
+    extra = ["--times", *map(str, scales)]
     if a.only in (None, "tui"):
-        run_script("bench_tui.py", [])
+        run_script("bench_tui.py", extra)
     if a.only in (None, "exports"):
-        run_script("bench_exports.py", [])
+        run_script("bench_exports.py", extra)
     if a.only in (None, "import"):
-        run_script("bench_import.py", [])
+        run_script("bench_import.py", extra)
 
 
 if __name__ == "__main__":
