@@ -51,6 +51,12 @@ class Letterhead:
     signer_name: str = ""
     nation: str = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
     motto: str = "Độc lập - Tự do - Hạnh phúc"
+    # Nghị định 30 elements from the settings (exports.decree30 reads them): the document's number
+    # ("" = a blank «Số:        /BC-UBND» to write by hand), the issuing body's abbreviation
+    # ("" = from its name), the lines of «Nơi nhận» (() = the body above and «Lưu: VT.»).
+    doc_number: str = ""
+    doc_symbol: str = ""
+    recipients: tuple[str, ...] = ()
 
 
 @dataclass
@@ -132,7 +138,10 @@ def letterhead(reg, day: dt.date | None = None) -> Letterhead:
     s = services.get_settings(reg)
     place = s.place_name or s.commune or s.province
     return Letterhead(s.issuing_body_parent, s.issuing_body, text.place_date_line(place, day or dt.date.today()),
-                      s.signer_prefix, s.signer_title, s.signer_name)
+                      s.signer_prefix, s.signer_title, s.signer_name,
+                      doc_number=str(getattr(s, "doc_number", "") or ""),
+                      doc_symbol=str(getattr(s, "doc_symbol", "") or ""),
+                      recipients=tuple(getattr(s, "recipients", ()) or ()))
 
 
 def unit_label(kind: str, name: str) -> str:

@@ -1,0 +1,252 @@
+"""XLSX in the official layout, from a :class:`~exports.sheet_plan.SheetPlan`: a write-only workbook
+built in memory (70,000 cells share a few StyleArrays; the data rows skip openpyxl's per-cell
+objects), its print setup (A4, the plan's scale and page breaks, header rows repeated, the table
+centred, «Trang 3/390» in the footer of a sheet of several pages).
+
+openpyxl is imported only inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from . import print_layout as pl
+from .cells import XLSX_MAX_TEXT, set_cell_value, sheet_title, xml_text
+from .cells import cell_value as _cell_value
+from .layout import Column, Pack, Report
+from .sheet_plan import RULE_SIZE, Line, Rule, SheetPlan, Style, plan
+
+FONT = "Times New Roman"
+NUM_FORMAT = "[$-42A]#,##0"
+PCT1_FORMAT = "[$-42A]0.0"
+DATE_FORMAT = "dd/mm/yyyy"
+FOOTER = "Trang &P/&N"
+
+
+class _XlsxStyles:
+    """Each style is built once; cells then share its StyleArray (fast for 70,000 cells)."""
+
+    def __init__(self, ws):
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Border, Font, Side
+
+        self._WriteOnlyCell = WriteOnlyCell
+        self._ws = ws
+        self.Font, self.Alignment, self.Border = Font, Alignment, Border
+        thin = Side(style="thin", color="000000")
+        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self._cache: dict[tuple, Any] = {}
+
+    def get(self, *, size=12, bold=False, italic=False, underline=False, h="left", wrap=True, border=False,
+            fmt="General", v="center"):
+        key = (size, bold, italic, underline, h, wrap, border, fmt, v)
+        sa = self._cache.get(key)
+        if sa is None:
+            c = self._WriteOnlyCell(self._ws, None)
+            c.font = self.Font(name=FONT, size=size, bold=bold, italic=italic,
+                               underline="single" if underline else None)
+            c.alignment = self.Alignment(horizontal=h, vertical=v, wrap_text=wrap)
+            if border:
+                c.border = self.border
+            c.number_format = fmt
+            sa = self._cache[key] = c._style
+        return sa
+
+    def of(self, s: Style):
+        return self.get(size=s.size, bold=s.bold, italic=s.italic, underline=s.underline, h=s.h, wrap=s.wrap,
+                        v=s.v)
+
+    def cell(self, value, sa):
+        c = self._WriteOnlyCell(self._ws)
+        set_cell_value(c, value)
+        c._style = sa
+        return c
+
+
+def column_style(st: _XlsxStyles, col: Column, *, bold: bool = False):
+    k = col.kind
+    if k in ("int", "money"):
+        return st.get(size=11, bold=bold, h="center" if col.title == "Stt" else "right", border=True, fmt=NUM_FORMAT,
+                      wrap=False)
+    if k in ("year", "pct"):
+        return st.get(size=11, bold=bold, h="center", border=True, fmt="0", wrap=False)
+    if k == "pct1":
+        return st.get(size=11, bold=bold, h="center", border=True, fmt=PCT1_FORMAT, wrap=False)
+    if k == "date":
+        return st.get(size=11, bold=bold, h="center", border=True, fmt=DATE_FORMAT, wrap=False)
+    if k in ("phone", "id"):
+        return st.get(size=11, bold=bold, h="center", border=True, fmt="@", wrap=False)
+    return st.get(size=11, bold=bold, h="left", border=True, wrap=True)
+
+
+class _FastRow(list):
+    """A row of (value, StyleArray) pairs, written without building a Cell per value."""
+
+
+def _install_fast_rows(ws) -> None:
+    """Let ``ws.append(_FastRow)`` reuse one cell per column (openpyxl's own plain-value path
+    does the same with one shared cell); other rows go through openpyxl unchanged.
+    ``WriteOnlyWorksheet._values_to_row`` is part of the openpyxl 3.1 seam (usb.TESTED_OPENPYXL)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+    original = WriteOnlyWorksheet._values_to_row
+    cells: list = []
+
+    def values_to_row(values, row_idx):
+        if not isinstance(values, _FastRow):
+            yield from original(ws, values, row_idx)
+            return
+        while len(cells) < len(values):
+            cells.append(WriteOnlyCell(ws))
+        for col_idx, (value, sa) in enumerate(values, 1):
+            cell = cells[col_idx - 1]
+            if isinstance(value, str):  # set_cell_value, inline: this runs for every cell of a roster
+                cell._value = xml_text(value[:XLSX_MAX_TEXT])
+                cell.data_type = "s"
+            else:
+                cell.value = value
+            cell._style = sa
+            cell.column = col_idx
+            cell.row = row_idx
+            yield cell
+
+    ws._values_to_row = values_to_row
+
+
+def _rule_text(rule: Rule):
+    """The rule line (underlined non-breaking spaces) and the text under it, as rich text."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    parts = [TextBlock(InlineFont(rFont=FONT, sz=RULE_SIZE, u="single"), rule.spaces)]
+    if rule.below:
+        parts.append(TextBlock(InlineFont(rFont=FONT, sz=rule.below_size), "\n" + rule.below))
+    return CellRichText(parts)
+
+
+class _Out:
+    """A write-only sheet filled top to bottom: its styles, the row reached, the merged ranges."""
+
+    def __init__(self, ws, p: SheetPlan):
+        from openpyxl.utils import get_column_letter
+
+        self.ws, self.p, self.n = ws, p, len(p.widths)
+        self.st = _XlsxStyles(ws)
+        self.letter = get_column_letter
+        self.row = 0
+        self.merges: list[str] = []
+
+    def line(self, ln: Line) -> None:
+        r = self.row + 1
+        if ln.height is not None:
+            self.ws.row_dimensions[r].height = ln.height
+        cells: list[Any] = [None] * self.n
+        for pc in ln.pieces:
+            if isinstance(pc.value, Rule):
+                c = self.st.cell(_rule_text(pc.value), self.st.of(Style(pc.style.size, h=pc.style.h, v=pc.style.v)))
+            else:
+                c = self.st.cell(pc.value, self.st.of(pc.style))
+            cells[pc.col] = c
+            if pc.span > 1:
+                self.merges.append(f"{self.letter(pc.col + 1)}{r}:{self.letter(pc.col + pc.span)}{r}")
+        while cells and cells[-1] is None:
+            cells.pop()
+        self.ws.append(cells)
+        self.row += 1
+
+
+def _header(o: _Out, report: Report) -> None:
+    """The table's header rows (merged where columns are grouped), repeated on every page."""
+    first = o.row + 1
+    s_head = o.st.get(size=11, bold=True, h="center", border=True)
+    for i, hr in enumerate(report.header_rows):
+        if o.p.header_heights[i] is not None:
+            o.ws.row_dimensions[o.row + 1].height = o.p.header_heights[i]
+        o.ws.append([o.st.cell(v or None, s_head) for v in hr])
+        o.row += 1
+    for r1, c1, r2, c2 in report.header_merges():
+        if (r1, c1) != (r2, c2):
+            o.merges.append(f"{o.letter(c1 + 1)}{first + r1}:{o.letter(c2 + 1)}{first + r2}")
+    o.ws.print_title_rows = f"{first}:{o.row}"
+
+
+def _data(o: _Out, report: Report) -> None:
+    cols, st, ws = report.columns, o.st, o.ws
+    first = o.row + 1
+    for i, h in enumerate(o.p.data_heights):
+        if h is not None:
+            ws.row_dimensions[first + i].height = h
+    col_styles = [column_style(st, c) for c in cols]
+    for data in report.rows:
+        ws.append(_FastRow([(_cell_value(c, v), s) for c, v, s in zip(cols, data, col_styles, strict=False)]))
+    o.row += len(report.rows)
+    if report.total is not None:
+        tot_styles = [column_style(st, c, bold=True) for c in cols]
+        ws.append([st.cell(_cell_value(c, v), s) for c, v, s in zip(cols, report.total, tot_styles, strict=False)])
+        o.row += 1
+
+
+def _print_setup(ws, p: SheetPlan, last_letter: str) -> None:
+    from openpyxl.worksheet.pagebreak import Break
+
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.orientation = "landscape" if p.landscape else "portrait"
+    ws.page_setup.scale = p.scale  # the plan's scale: its page breaks hold in Excel and LibreOffice alike
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = pl.MARGIN_LR
+    ws.page_margins.top = ws.page_margins.bottom = pl.MARGIN_TB
+    ws.page_margins.header = ws.page_margins.footer = pl.FOOTER_MARGIN
+    for b in p.pages.breaks:
+        ws.row_breaks.append(Break(id=b))  # after row b (1-based): the 0-based row b starts a page
+    if p.pages.pages > 1:
+        ws.oddFooter.center.text = FOOTER
+        ws.oddFooter.center.font = f"{FONT},Regular"
+        ws.oddFooter.center.size = 10
+    ws.print_area = f"A1:{last_letter}{max(p.last_row, 1)}"
+
+
+def xlsx_sheet(wb, report: Report, title: str) -> SheetPlan:
+    from . import usb
+
+    p = plan(report)
+    ws = wb.create_sheet(title=title)
+    usb.keep_sheet_in_memory(ws)  # before the first row
+    o = _Out(ws, p)
+    _install_fast_rows(ws)
+    # Everything the writer emits before the first row (sheet properties, panes, column
+    # widths, the default row height) must be set before the first append in write-only mode.
+    for i, w in enumerate(p.widths, 1):
+        ws.column_dimensions[o.letter(i)].width = w
+    ws.sheet_format.defaultRowHeight = pl.DEFAULT_ROW_PT
+    ws.sheet_format.customHeight = True
+    ws.freeze_panes = f"A{p.data_first}"
+    for ln in p.top:
+        o.line(ln)
+    _header(o, report)
+    _data(o, report)
+    for ln in p.bottom:
+        o.line(ln)
+    for m in o.merges:
+        ws.merged_cells.add(m)
+    _print_setup(ws, p, o.letter(o.n))
+    return p
+
+
+def as_reports(obj: Report | Pack | Sequence[Report]) -> list[Report]:
+    if isinstance(obj, Report):
+        return [obj]
+    if isinstance(obj, Pack):
+        return list(obj.reports)
+    return list(obj)
+
+
+def xlsx_book(obj: Report | Pack | Sequence[Report]):
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    used: set[str] = set()
+    for r in as_reports(obj):
+        xlsx_sheet(wb, r, sheet_title(r.sheet_name or r.title, used))
+    return wb
