@@ -8,7 +8,9 @@ demo generator (``cnscd demo --scale province --times N``; 1× = 7,446 members, 
 Every figure is printed with one column per scale, next to its limit:
 
 - unlocking with the product's Argon2id parameters (real KDF, never CNSCD_KDF=fast),
-- opening after the key is derived (read, checksum, decrypt, load) — ≤ 150 ms,
+- what unlocking costs beyond the key derivation (the file is read and checked while the key
+  is derived; then decrypt and load) — ≤ 150 ms; and an open of the same content with tiny
+  KDF parameters (nothing to overlap: read, checksum, decrypt, load),
 - saving after one edit vs a raw save of the same bytes done the same way: keep the old file
   as a hard link (so the rename frees no blocks), write a temporary file, fsync, rename,
   fsync the folder, drop the backup that fell out of the last ten in the background — ≤ 2×,
@@ -171,8 +173,14 @@ def bench_store(table: Table, times: int, repeats: int, notes: list[str]) -> Non
         notes.append(f"[{times}×] tệp {size / 1e6:.1f} MB" + (f", dựng sổ mẫu {build:.1f} s" if build else ""))
         table.put("kích thước tệp", times, f"{size / 1e6:.1f} MB")
 
+        from models.store_format import argon2
+
         t_unlock = median_time(lambda: Registry.open(path, passphrase=PASS).close(), repeats)
+        t_kdf = median_time(lambda: argon2(PASS.encode(), b"s" * 16, REAL_KDF), repeats)
         table.put("mở khóa (Argon2id thật + mở sổ)", times, fmt_ms(t_unlock))
+        table.put("  trong đó Argon2id", times, fmt_ms(t_kdf))
+        table.put("mở khóa trừ Argon2id (chờ thêm sau khi có khóa)", times, fmt_ms(t_unlock - t_kdf),
+                  limit="≤ 150 ms", ok=t_unlock - t_kdf <= 0.150)
 
         # The same content under tiny KDF parameters: what remains is read, checksum, decrypt, load.
         st, payload = EncryptedStore.open(path, passphrase=PASS, lock=False)
@@ -184,7 +192,7 @@ def bench_store(table: Table, times: int, repeats: int, notes: list[str]) -> Non
         del payload
         Registry.open(fast, passphrase=PASS).close()
         t_open = median_time(lambda: Registry.open(fast, passphrase=PASS).close(), repeats)
-        table.put("mở sổ sau khi có khóa", times, fmt_ms(t_open), limit="≤ 150 ms", ok=t_open <= 0.150)
+        table.put("mở sổ với KDF nhỏ (đọc, kiểm tra, giải mã, nạp)", times, fmt_ms(t_open))
         parts = [_open_parts(fast) for _ in range(3)]
         notes.append(f"[{times}×] mở sổ: " + ", ".join(
             f"{k} {fmt_ms(statistics.median(p[k] for p in parts))}" for k in parts[0]))
