@@ -11,9 +11,9 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Header, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
-from .i18n import tr
+from .i18n import tr, tr_pair
 from .panes.base import Loaded, Pane
 from .widgets import QuickFooter
 
@@ -26,15 +26,37 @@ TABS = [
     ("bao-cao", "Báo cáo", "f7"),
     ("nhat-ky", "Nhật ký", "f8"),
     ("cai-dat", "Cài đặt", "f9"),
+    ("hoat-dong", "Hoạt động", "f10"),
 ]
 # the background read's order: the big lists first, the tab on view (the dashboard) last
-WARM_UP_ORDER = ("thanh-vien", "thon-to", "tap-huan", "thiet-bi", "bao-cao", "nhat-ky", "cai-dat", "tong-quan")
+WARM_UP_ORDER = ("thanh-vien", "thon-to", "tap-huan", "thiet-bi", "bao-cao", "nhat-ky", "cai-dat", "hoat-dong",
+                 "tong-quan")
 WARM_UP_DELAY = 0.2  # seconds after opening: the first tab draws first
 WARM_UP_AFTER_SAVE = 0.3
 
 
+ACTIVITY_VIEWS = [("luoi", "b", "Bảng nhập số liệu tháng", ""), ("tien-do", "t", "Tiến độ so với mục tiêu", ""),
+                  ("nhu-cau", "n", "Nhu cầu, khó khăn", ""), ("lich-truc", "l", "Lịch trực", ""),
+                  ("so-ho", "h", "Số hộ, số dân từng thôn", "")]
+ACTIVITY_HELP = {
+    "luoi": "Gõ số người, số hộ được hỗ trợ của từng tổ theo dịch vụ trong tháng",
+    "tien-do": "Tỷ lệ hộ dân, người trong độ tuổi lao động… đã được hỗ trợ của từng thôn",
+    "nhu-cau": "Nhu cầu, khó khăn của người dân các tổ ghi lại",
+    "lich-truc": "Thành viên trực tại điểm hỗ trợ theo thứ trong tuần",
+    "so-ho": "Số hộ, số dân, người trong độ tuổi lao động, hộ kinh doanh của từng thôn theo năm",
+}
+
+
+TAB_EN = {"Hoạt động": "Activity"}  # until cnscd_tui.i18n has it
+
+
+def tab_title(title: str) -> str:
+    return tr_pair(title, TAB_EN[title]) if title in TAB_EN else tr(title)
+
+
 def pane_classes() -> dict[str, type[Pane]]:
     """Each tab's pane class (imported when the main screen is built, not at start-up)."""
+    from .panes.activities import ActivitiesPane
     from .panes.audit import AuditPane
     from .panes.dashboard import DashboardPane
     from .panes.equipment import EquipmentPane
@@ -45,7 +67,8 @@ def pane_classes() -> dict[str, type[Pane]]:
     from .reports_pane import ReportsPane
 
     return {"tong-quan": DashboardPane, "thon-to": VillagesPane, "thanh-vien": PeoplePane, "tap-huan": TrainingPane,
-            "thiet-bi": EquipmentPane, "bao-cao": ReportsPane, "nhat-ky": AuditPane, "cai-dat": SettingsPane}
+            "thiet-bi": EquipmentPane, "bao-cao": ReportsPane, "nhat-ky": AuditPane, "cai-dat": SettingsPane,
+            "hoat-dong": ActivitiesPane}
 
 
 class WarmedUp(Message):
@@ -57,9 +80,11 @@ class WarmedUp(Message):
 
 
 class MainScreen(Screen):
+    # below 100 columns the tab labels are set closer together: all ten fit on 80 columns
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [Binding(key, f"show_tab('{tid}')", title if key != "f2" else "Trang", id=f"main.{tid}",
-                        tooltip=f"Mở {title} (F2–F9: chuyển trang)", show=key == "f2",
-                        key_display="F2–F9" if key == "f2" else None)
+                        tooltip=f"Mở {title} (F2–F10: chuyển trang)", show=key == "f2",
+                        key_display="F2–F10" if key == "f2" else None)
                 for tid, title, key in TABS] + [
         Binding("ctrl+r", "reload", "Tải lại", show=False, id="main.reload", tooltip="Đọc lại dữ liệu"),
     ]
@@ -71,10 +96,17 @@ class MainScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="☰")
+        reg = self.app.reg
+        if reg is not None and getattr(reg, "read_only", False):
+            yield Static(tr_pair(f"CHỈ ĐỌC — {reg.read_only_reason}: xem, xuất báo cáo được; mọi thay đổi đều "
+                                 "không lưu được. Muốn sửa, chép tệp sổ vào ổ ghi được rồi mở lại.",
+                                 f"READ-ONLY — {reg.read_only_reason}: viewing and exports work; no change can be "
+                                 "saved. To edit, copy the registry to a writable drive and open it again."),
+                         id="read-only-banner")
         panes = pane_classes()
         with TabbedContent(initial="tong-quan", id="tabs"):
             for tid, title, _key in TABS:
-                with TabPane(tr(title), id=tid):
+                with TabPane(tab_title(title), id=tid):
                     yield panes[tid](id=f"pane-{tid}")
         yield QuickFooter()
 
@@ -172,6 +204,10 @@ class MainScreen(Screen):
         focused = self.app.focused
         if focused is not None and pane in focused.ancestors:
             return
+        if hasattr(pane, "focus_first"):  # a pane with views of its own knows which one is on view
+            pane.focus_first()
+            self.query_one(QuickFooter).bindings_changed(self)
+            return
         for w in pane.query("LazyTable, OptionList, Input"):
             if w.display and w.can_focus and not w.has_class("hidden"):
                 w.focus(scroll_visible=False)  # the page stays at its top
@@ -189,6 +225,10 @@ class MainScreen(Screen):
         self._subtitle()
         if self.is_mounted and not self.app.locked:
             self.active_pane.ensure_loaded()
+
+    def unsaved_work(self) -> str:
+        """What typed work is not saved yet (the activity grid), for the app's quit."""
+        return " ".join(w for p in self.query(Pane) if hasattr(p, "unsaved_work") for w in [p.unsaved_work()] if w)
 
     # lock support
     def drop_data(self) -> None:
@@ -248,9 +288,14 @@ class MainScreen(Screen):
         elif kind == "equipment":
             self.action_show_tab("thiet-bi")
             self.pane("thiet-bi").when_loaded(lambda: self.pane("thiet-bi").select_item(ident))
+        elif kind in ("activity", "activity-households"):
+            # a village behind its target (or without a household count) in the Hoạt động tab
+            view = "tien-do" if kind == "activity" else "so-ho"
+            self.action_show_tab("hoat-dong")
+            self.pane("hoat-dong").when_loaded(lambda: self.pane("hoat-dong").show_unit(ident, view))
 
     def palette_commands(self):
-        out = [(f"{tr(title)} ({key.upper()})", f"Mở trang {title}", lambda tid=tid: self.action_show_tab(tid))
+        out = [(f"{tab_title(title)} ({key.upper()})", f"Mở trang {title}", lambda tid=tid: self.action_show_tab(tid))
                for tid, title, key in TABS]
         out += [
             ("Thêm người mới", "Thêm một người vào sổ", self._cmd(lambda: self.pane("thanh-vien").action_add(),
@@ -269,7 +314,12 @@ class MainScreen(Screen):
              self._cmd(lambda: self.pane("bao-cao").query_one("#rep-kind").focus(), "bao-cao")),
             ("Sao lưu ngay", "Tạo một bản sao lưu mã hóa", self._cmd(lambda: self.pane("cai-dat").action_backup(),
                                                                      "cai-dat")),
+            ("Làm mới khóa khôi phục", "Cấp mã khôi phục mới; mã cũ hết hiệu lực",
+             self._cmd(lambda: self.pane("cai-dat").action_renew_key(), "cai-dat")),
         ]
+        for vid, key, vi, _en in ACTIVITY_VIEWS:
+            out.append((f"Hoạt động: {vi} ({key.upper()})", ACTIVITY_HELP[vid],
+                        self._cmd(lambda vid=vid: self.pane("hoat-dong").action_view(vid), "hoat-dong")))
         return out
 
     def _cmd(self, fn, tid: str):

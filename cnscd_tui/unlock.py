@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, ContentSwitcher, Input, Label, Select, Static
 
 from .strength import passphrase_strength
@@ -28,6 +28,18 @@ class OpenFailed(Message):
     def __init__(self, kind: str, message: str, backup=None) -> None:
         super().__init__()
         self.kind, self.message, self.backup = kind, message, backup
+
+
+BACKUP_SECRET = ("Một bản sao lưu mở bằng mật khẩu của sổ LÚC TẠO bản sao đó: nếu đã đổi mật khẩu sau đó, "
+                 "hãy nhập mật khẩu cũ.")
+
+
+def passphrase_problems(p: str, names=()) -> list[str]:
+    """What is wrong with a new passphrase (empty when it will do); ``names``: the registry's
+    commune and province, which a passphrase may not merely repeat."""
+    from models.passphrase import check_new_passphrase
+
+    return list(check_new_passphrase(p, names))
 
 
 def _open_errors(exc) -> OpenFailed:
@@ -105,9 +117,14 @@ class UnlockScreen(Screen):
         try:
             if restore is not None:
                 restore_backup(restore.path, self.path, passphrase=passphrase)
-            reg = Registry.open(self.path, passphrase=passphrase)
+            # read-only when the folder cannot be written (a CD, a locked USB stick): reading,
+            # verifying and exporting still work; every save is refused with a clear message
+            reg = Registry.open(self.path, passphrase=passphrase, read_only=None)
         except StoreError as exc:
-            self.post_message(_open_errors(exc))
+            fail = _open_errors(exc)
+            if restore is not None and fail.kind == "wrong":
+                fail = OpenFailed("wrong-backup", BACKUP_SECRET)
+            self.post_message(fail)
             return
         except OSError as exc:
             self.post_message(OpenFailed("error", f"Không đọc được tệp sổ: {exc.strerror or exc}"))
@@ -127,13 +144,15 @@ class UnlockScreen(Screen):
     def on_open_failed(self, message: OpenFailed) -> None:
         self.busy = False
         titles = {"wrong": "Sai mật khẩu.", "busy": "Sổ đang mở ở nơi khác.", "damaged": "Tệp sổ bị hỏng.",
-                  "missing": "Không tìm thấy tệp sổ.", "error": "Không mở được sổ."}
+                  "missing": "Không tìm thấy tệp sổ.", "error": "Không mở được sổ.",
+                  "wrong-backup": "Bản sao lưu không mở được bằng mật khẩu này."}
         text = message.message
         if message.kind == "wrong":  # the title already says the passphrase is wrong: only what to do
             text = "Kiểm tra phím Caps Lock và bộ gõ tiếng Việt (Unikey) rồi thử lại; quên mật khẩu thì nhấn F3."
         self._say(f"{titles.get(message.kind, '')} {text}", error=True)
-        self.backup = message.backup
-        self.query_one("#unlock-restore").set_class(message.backup is None, "hidden")
+        if message.kind != "wrong-backup":  # the backup offered stays offered
+            self.backup = message.backup
+        self.query_one("#unlock-restore").set_class(self.backup is None, "hidden")
         pw = self.query_one("#unlock-pass", Input)
         pw.value = ""
         pw.focus()
@@ -161,18 +180,23 @@ class UnlockScreen(Screen):
 class RecoverScreen(Screen):
     BINDINGS = [Binding("escape", "back", "Quay lại", id="recover.back", tooltip="Về màn hình mở sổ")]
     help_text = ("Nhập mã khôi phục 25 ký tự (có thể gõ thường, có hoặc không có dấu gạch), rồi đặt mật khẩu "
-                 "mới hai lần. Dữ liệu không bị mã hóa lại; chỉ mật khẩu thay đổi.")
+                 "mới hai lần. Sổ được mã hóa lại bằng khóa mới: mật khẩu cũ không mở được sổ này nữa; mã khôi "
+                 "phục vẫn dùng được.")
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, recovery_key: str = "", note: str = "", log_text: str = "") -> None:
         super().__init__()
         self.path = path
+        self.recovery_key, self.note = recovery_key, note
+        self.log_text = log_text or "Đặt mật khẩu mới bằng mã khôi phục"
 
     def compose(self) -> ComposeResult:
         with Center():
             with Vertical(id="recover-box", classes="dialog"):
                 yield Label("Quên mật khẩu — mở bằng mã khôi phục", classes="dialog-title")
+                if self.note:
+                    yield Static(self.note, id="rec-note", classes="warn")
                 yield Label(tr("Mã khôi phục"))
-                yield Input(id="rec-key", placeholder="XXXXX-XXXXX-XXXXX-XXXXX-XXXXX")
+                yield Input(self.recovery_key, id="rec-key", placeholder="XXXXX-XXXXX-XXXXX-XXXXX-XXXXX")
                 yield Label("Mật khẩu mới")
                 yield Input(password=True, id="rec-new")
                 yield Static("", id="rec-strength", classes="field-msg")
@@ -185,7 +209,7 @@ class RecoverScreen(Screen):
         yield QuickFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#rec-key").focus()
+        self.query_one("#rec-new" if self.recovery_key else "#rec-key").focus()
 
     @on(Input.Changed, "#rec-new")
     def _strength(self, event: Input.Changed) -> None:
@@ -203,8 +227,10 @@ class RecoverScreen(Screen):
         rep = self.query_one("#rec-repeat", Input).value
         if not key.strip():
             return self._say("Hãy nhập mã khôi phục.")
-        if len(new) < 8:
-            return self._say("Mật khẩu mới cần ít nhất 8 ký tự.")
+        problems = passphrase_problems(new)
+        if problems:
+            self.query_one("#rec-new").focus()
+            return self._say(" ".join(problems))
         if new != rep:
             return self._say("Hai lần nhập mật khẩu mới không khớp.")
         self._say("Đang mở sổ…", error=False)
@@ -224,9 +250,17 @@ class RecoverScreen(Screen):
                 fail = OpenFailed("wrong", "Mã khôi phục không đúng. Kiểm tra lại từng nhóm 5 ký tự.")
             self.post_message(fail)
             return
+        from models.passphrase import unit_names
+
+        problems = passphrase_problems(new, unit_names(reg))
+        if problems:  # the commune's own name (the other checks ran before opening)
+            reg.close()
+            self.post_message(OpenFailed("weak", " ".join(problems)))
+            return
         try:
-            reg.store.change_passphrase(new)
-            log_event(reg, "he_thong", "registry", "Đặt mật khẩu mới bằng mã khôi phục")
+            # a new data key too: the forgotten passphrase with an old copy of the file opens nothing new
+            reg.change_passphrase(new)
+            log_event(reg, "he_thong", "registry", self.log_text)
             settings = get_settings(reg)
         except StoreError as exc:
             reg.close()
@@ -351,8 +385,11 @@ class CreateScreen(Screen):
             self.query_one("#c-pass").focus()
         elif self.step == "step-2":
             p = self.query_one("#c-pass", Input).value
-            if len(p) < 8:
-                return self._say("Mật khẩu cần ít nhất 8 ký tự.")
+            names = [self.query_one("#c-commune", Input).value.strip(), self.query_one("#c-province", Input).value]
+            problems = passphrase_problems(p, [n for n in names if n.strip()])
+            if problems:
+                self.query_one("#c-pass").focus()
+                return self._say(" ".join(problems))
             if p != self.query_one("#c-repeat", Input).value:
                 return self._say("Hai lần nhập mật khẩu không khớp.")
             self._say("Đang tạo sổ…", False)
@@ -421,12 +458,17 @@ class LockScreen(Screen):
             super().__init__()
             self.ok = ok
 
+    def __init__(self, by_clerk: bool = False) -> None:
+        super().__init__()
+        self.by_clerk = by_clerk
+
     def compose(self) -> ComposeResult:
+        why = ("Bạn đã khóa sổ (Ctrl+L)." if self.by_clerk else
+               "Sổ tự khóa vì không dùng một lúc.")
         with Center():
             with Vertical(id="lock-box", classes="dialog"):
                 yield Label("Sổ đã khóa", classes="dialog-title")
-                yield Static("Sổ tự khóa khi không dùng một lúc. Những gì đang nhập dở vẫn được giữ.",
-                             classes="muted")
+                yield Static(f"{why} Những gì đang nhập dở vẫn được giữ.", id="lock-why", classes="muted")
                 yield Label(tr("Mật khẩu"))
                 yield Input(password=True, id="lock-pass")
                 yield Static("", id="lock-msg", classes="field-msg")
@@ -450,6 +492,57 @@ class LockScreen(Screen):
             self.app.unlocked()
         else:
             msg = self.query_one("#lock-msg", Static)
-            msg.update("Mật khẩu không đúng.")
+            msg.update("✗ Mật khẩu không đúng.")
             msg.set_class(True, "-error")
             self.query_one("#lock-pass", Input).value = ""
+
+
+class RecoveryKeyModal(ModalScreen):
+    """A new recovery key, shown once: the clerk copies it on paper and types its last group
+    back (as in the first-run wizard). Dismissed with True once confirmed."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Đóng", id="rkey.close", tooltip="Đóng (hỏi lại nếu chưa xác nhận đã chép mã)"),
+        Binding("ctrl+q", "app.quit", "Thoát", show=False, id="rkey.quit", tooltip="Thoát chương trình"),
+        Binding("f1", "app.help", "Trợ giúp", show=False, id="rkey.help", tooltip="Trợ giúp của cửa sổ này"),
+    ]
+    help_text = ("Mã khôi phục mới đã có hiệu lực; mã cũ không mở được sổ nữa. Chép mã ra giấy, cất nơi an toàn, "
+                 "rồi gõ lại nhóm 5 ký tự cuối để xác nhận.")
+
+    def __init__(self, key: str, title: str = "Mã khôi phục mới") -> None:
+        super().__init__()
+        self.key, self.title_text = key, title
+        self.warned = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Label(self.title_text, id="form-title")
+            yield Static(f"[b]{self.key}[/b]", id="rkey-key")
+            yield Static("Chép mã này ra giấy và cất nơi an toàn. Mã cũ đã hết hiệu lực; chương trình sẽ không "
+                         "hiện lại mã này.", classes="warn")
+            yield Label("Gõ lại nhóm 5 ký tự cuối cùng của mã để xác nhận đã chép")
+            yield Input(id="rkey-confirm", max_length=5)
+            yield Static("", id="rkey-msg", classes="field-msg")
+            yield Static("Enter: xác nhận · Esc: đóng", classes="muted")
+
+    def on_mount(self) -> None:
+        self.query_one("#rkey-confirm").focus()
+
+    @on(Input.Submitted, "#rkey-confirm")
+    def _confirm(self, event: Input.Submitted) -> None:
+        if event.value.strip().upper() == self.key.split("-")[-1]:
+            self.dismiss(True)
+            return
+        msg = self.query_one("#rkey-msg", Static)
+        msg.update("✗ Nhóm cuối chưa khớp. Hãy chép lại mã cho đúng rồi gõ lại nhóm cuối.")
+        msg.set_class(True, "-error")
+
+    def action_close(self) -> None:
+        if self.warned:
+            self.dismiss(False)
+            return
+        self.warned = True
+        msg = self.query_one("#rkey-msg", Static)
+        msg.update("Chưa xác nhận đã chép mã. Nhấn Esc lần nữa để đóng: nếu chưa chép, hãy làm mới mã khôi phục "
+                   "lần nữa (Cài đặt → K).")
+        msg.set_class(True, "-error")

@@ -1,5 +1,6 @@
-"""Tổng quan (F2): the registry in numbers, the next report deadline, and what needs doing
-(Enter on a finding goes where it can be fixed)."""
+"""Tổng quan (F2): the registry in numbers, the next report deadline, what needs doing
+(Enter on a finding goes where it can be fixed), and what is behind its target in the
+teams' work (Enter goes to the village in the Hoạt động tab)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,29 @@ from ..widgets import bar_chart
 from .base import Pane
 
 MAX_FINDINGS = 100  # the dashboard lists the first ones; the villages tab shows every team's state
+MAX_BEHIND = 6  # lines of what is behind its target (the Hoạt động tab has every village)
+MAX_UNKNOWN = 3  # villages without a household count
+
+
+def sentence_case(s: str) -> str:
+    """Every sentence starts with a capital letter: «thôn X chưa có tổ. thiếu …» → «Thôn X chưa có tổ. Thiếu …»."""
+    out, start = [], True
+    for i, ch in enumerate(s):
+        if start and ch.isalpha():
+            ch, start = ch.upper(), False
+        elif start and not ch.isspace():
+            start = False
+        out.append(ch)
+        if ch in ".!?" and i + 1 < len(s) and s[i + 1] == " ":
+            start = True
+    return "".join(out)
 
 
 class DashboardPane(Pane):
     help_text = ("Tổng quan của sổ: số thôn, tổ, thành viên, tập huấn, thiết bị và các việc cần xử lý theo quy "
                  "định (số thành viên, thành phần bắt buộc, tập huấn). Chọn một dòng trong «Việc cần xử lý» rồi "
-                 "nhấn Enter để đến đúng chỗ cần sửa.")
+                 "nhấn Enter để đến đúng chỗ cần sửa. «Tiến độ so với mục tiêu»: những thôn chưa đạt chỉ tiêu năm "
+                 "(▼) hoặc chưa có số hộ để tính (?); Enter để mở thôn đó ở trang Hoạt động (F10).")
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dash-scroll"):
@@ -30,21 +48,24 @@ class DashboardPane(Pane):
             yield Label(tr("Việc cần xử lý"), classes="section")
             yield Static("", id="dash-teams")
             yield OptionList(id="dash-findings")
+            yield Label(tr_pair("Tiến độ so với mục tiêu", "Progress against targets"), id="dash-progress-title",
+                        classes="section")
+            yield OptionList(id="dash-progress")
             yield Label(tr("Thành viên theo thành phần"), classes="section")
             yield Static("", id="dash-chart")
 
     def fetch(self):
-        from models import rules, services as S
+        from models import activities as A, rules, services as S
 
         reg = self.app.reg
         st = S.stats(reg)
         comp = rules.compliance(reg)
         settings = S.get_settings(reg)
         cats = S.list_categories(reg)
-        return st, comp, rules.deadlines(settings), cats
+        return st, comp, rules.deadlines(settings), cats, A.progress(reg)
 
     def show(self, data) -> None:
-        st, comp, deadlines, cats = data
+        st, comp, deadlines, cats, progress = data
         self.compliance = comp
         cov = comp.training_coverage * 100
         self.query_one("#dash-summary", Static).update(
@@ -77,11 +98,46 @@ class DashboardPane(Pane):
             ol.add_option(Option(f"[green]✓ {tr('Không có việc gì cần xử lý.')}[/green]", id="none", disabled=True))
         shown = self.findings[:MAX_FINDINGS]
         ol.add_options([Option(("[red]●[/red] " if f.severity == "loi" else "[yellow]▲[/yellow] ")
-                               + tr_pair(f.message, f.message_en), id=f"f{i}") for i, f in enumerate(shown)])
+                               + sentence_case(tr_pair(f.message, f.message_en)), id=f"f{i}")
+                        for i, f in enumerate(shown)])
         if len(self.findings) > len(shown):
             ol.add_option(Option(tr("… và {n} việc khác: xem cột «Tình trạng» ở trang Thôn/Tổ (F3).").format(
                 n=text.format_int(len(self.findings) - len(shown))), id="more", disabled=True))
         if shown:  # the first Enter opens the first line (nothing was highlighted before)
+            ol.highlighted = 0
+        self._show_progress(progress)
+
+    def _show_progress(self, progress) -> None:
+        """What is behind its target (year to date), then villages whose share cannot be computed."""
+        self.query_one("#dash-progress-title", Label).update(tr_pair(
+            f"Tiến độ so với mục tiêu năm {progress.year} (lũy kế từ đầu năm)",
+            f"Progress against the {progress.year} targets (year to date)"))
+        behind = progress.behind_items[:MAX_BEHIND]
+        unknown, seen = [], set()
+        for b in progress.unknown_items:  # one line per village («chưa có số hộ» first)
+            if b.unit_id not in seen:
+                seen.add(b.unit_id)
+                unknown.append(b)
+        self.progress_targets = {}
+        options = []
+        for i, b in enumerate(behind):
+            self.progress_targets[f"b{i}"] = ("activity", b.unit_id)
+            options.append(Option("[red]▼[/red] " + sentence_case(tr_pair(b.text, b.text_en)), id=f"b{i}"))
+        for i, b in enumerate(unknown[:MAX_UNKNOWN]):
+            self.progress_targets[f"u{i}"] = ("activity-households", b.unit_id)
+            options.append(Option("[yellow]?[/yellow] " + sentence_case(tr_pair(b.text, b.text_en)), id=f"u{i}"))
+        more = len(progress.behind_items) - len(behind) + max(0, len(unknown) - MAX_UNKNOWN)
+        if more:
+            options.append(Option(tr_pair(f"… và {text.format_int(more)} dòng khác: xem trang Hoạt động (F10), «T».",
+                                          f"… and {more} more: see Activity (F10), «T»."), id="more", disabled=True))
+        if not options:
+            options.append(Option("[green]✓[/green] " + tr_pair("Mọi thôn đã đạt mục tiêu đến nay.",
+                                                                "Every village meets its targets so far."),
+                                  id="none", disabled=True))
+        ol = self.query_one("#dash-progress", OptionList)
+        ol.clear_options()
+        ol.add_options(options)
+        if self.progress_targets:
             ol.highlighted = 0
 
     def clear(self) -> None:
@@ -89,6 +145,7 @@ class DashboardPane(Pane):
         for sel in ("#dash-summary", "#dash-chart", "#dash-teams", "#dash-deadline"):
             self.query_one(sel, Static).update("")
         self.query_one("#dash-findings", OptionList).clear_options()
+        self.query_one("#dash-progress", OptionList).clear_options()
 
     @staticmethod
     def _registry_findings(st) -> list:
@@ -112,3 +169,9 @@ class DashboardPane(Pane):
             return
         finding = self.findings[int(oid[1:])]
         self.screen.jump_to(finding.target)
+
+    @on(OptionList.OptionSelected, "#dash-progress")
+    def _jump_progress(self, event: OptionList.OptionSelected) -> None:
+        target = getattr(self, "progress_targets", {}).get(event.option.id or "")
+        if target is not None:
+            self.screen.jump_to(target)

@@ -1,8 +1,9 @@
 """Cài đặt (F9): commune identity and signer, rules, categories, auto-lock, language,
-support-fund rate, passphrase, backups."""
+colour theme, support-fund rate, passphrase and recovery key, backups."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from textual import on, work
@@ -13,7 +14,7 @@ from textual.widgets import Static
 
 from ..editors import CategoryForm, PassphraseForm
 from ..forms import F, FormModal, check_int
-from ..i18n import tr
+from ..i18n import tr, tr_pair
 from ..widgets import Column, LazyTable
 from .base import Pane
 
@@ -57,17 +58,69 @@ class SettingsForm(FormModal):
               allow_blank=False),
             F("fund_policy", "Mức hỗ trợ kinh phí (dự toán, danh sách ký nhận, báo cáo kỳ)", "select",
               s.fund_policy or QUANG_NAM, [(p.name, code) for code, p in POLICIES.items()], allow_blank=False),
+            F("theme", "Màu giao diện (của máy này)", "select", self.app.theme, self.app.theme_choices(),
+              allow_blank=False),
         ]
 
     def save(self, values: dict):
         from models import services as S
 
+        self.theme = values.pop("theme", None)  # kept on this computer, not in the registry
         changes = {}
         for k, v in values.items():
             if k.endswith(("_min", "_max", "_minutes")):
                 v = int(str(v).strip())
             changes[k] = v
         return S.update_settings(self.app.reg, **changes)
+
+
+def quick_backups(db_path: Path) -> list:
+    """The backups beside the registry from their names and file dates only, newest first.
+    ``store.list_backups()`` reads and checksums every backup (dozens of files of several MB at
+    province scale) — too slow for opening a tab; a restore checks the file it restores."""
+    from models.store_backups import BACKUP_RE, BackupInfo, backup_dir, real_path
+
+    kinds = {"g": "gen", "d": "day", "r": "before-restore", "m": "manual"}
+    folder = backup_dir(real_path(db_path))
+    out = []
+    try:
+        entries = list(folder.iterdir()) if folder.is_dir() else []
+    except OSError:
+        return []
+    for f in entries:
+        m = BACKUP_RE.search(f.name)
+        if not m:
+            continue
+        try:
+            saved = dt.datetime.fromtimestamp(f.stat().st_mtime, dt.UTC)
+        except OSError:  # removed by the rotation meanwhile
+            continue
+        out.append(BackupInfo(f, int(m.group(2)), saved, kinds[m.group(1)]))
+    out.sort(key=lambda b: (b.generation, b.kind == "gen"), reverse=True)
+    return out
+
+
+class RenewKeyForm(FormModal):
+    """Cài đặt → K: a new recovery key (the old one stops opening the registry)."""
+
+    form_title = "Làm mới khóa khôi phục"
+    help_text = ("Nhập mật khẩu hiện tại để cấp mã khôi phục mới. Mã cũ hết hiệu lực ngay (dùng khi mã cũ bị lộ "
+                 "hoặc bị mất). Mã mới chỉ hiện một lần: chép ra giấy và gõ lại nhóm cuối để xác nhận.")
+
+    def fields(self) -> list[F]:
+        return [
+            F("info", "Lưu ý", "info", "Mã khôi phục cũ sẽ không mở được sổ nữa. Bản sao lưu đã có vẫn mở bằng "
+              "mật khẩu và mã khôi phục lúc tạo chúng."),
+            F("passphrase", "Mật khẩu hiện tại", "password", required=True),
+        ]
+
+    def save(self, values: dict):
+        from models.errors import InputError, WrongSecret
+
+        try:
+            return self.app.reg.renew_recovery_key(values["passphrase"])
+        except WrongSecret:
+            raise InputError("Mật khẩu hiện tại không đúng.", "passphrase") from None
 
 
 class CopyToFolderForm(FormModal):
@@ -114,12 +167,37 @@ class RestoreForm(FormModal):
         b = self.backup
         return [
             F("what", "Bản sao", "info", f"{b.path.name}\nlưu lúc {b.saved_at.astimezone():%H:%M %d/%m/%Y}. "
-              "Sổ hiện tại được giữ lại thành một bản sao «trước khôi phục»."),
-            F("passphrase", "Mật khẩu (của bản sao lưu đó)", "password", required=True),
+              "Sổ hiện tại được giữ lại thành một bản sao «trước khôi phục». Bản sao lưu mở bằng mật khẩu của "
+              "sổ lúc tạo nó (đã đổi mật khẩu sau đó thì nhập mật khẩu cũ), hoặc bằng mã khôi phục lúc đó."),
+            F("passphrase", "Mật khẩu (của sổ lúc tạo bản sao lưu đó)", "password"),
+            F("recovery_key", "…hoặc mã khôi phục", placeholder="XXXXX-XXXXX-XXXXX-XXXXX-XXXXX"),
         ]
 
     def save(self, values: dict):
-        return values["passphrase"]
+        """Worker: check that the secret opens this backup (nothing is closed or replaced yet)."""
+        from models.errors import DamagedFile, InputError, StoreError, WrongSecret
+        from models.store import EncryptedStore
+
+        p, rk = values["passphrase"], values["recovery_key"].strip()
+        if not p and not rk:
+            raise InputError("Nhập mật khẩu hoặc mã khôi phục của bản sao lưu.", "passphrase")
+        try:
+            st, _ = EncryptedStore.open(self.backup.path, passphrase=None if rk else p, recovery_key=rk or None,
+                                        lock=False, read_only=True)
+        except WrongSecret:
+            if rk:
+                raise InputError("Mã khôi phục không mở được bản sao lưu này: bản sao mở bằng mã khôi phục của sổ "
+                                 "lúc tạo nó (nếu mã đã được làm mới sau đó, cần mã cũ).", "recovery_key") from None
+            raise InputError("Mật khẩu này không mở được bản sao lưu. Bản sao lưu mở bằng mật khẩu của sổ LÚC TẠO "
+                             "bản sao: nếu đã đổi mật khẩu sau đó, hãy nhập mật khẩu cũ — hoặc nhập mã khôi phục "
+                             "ở ô dưới.", "passphrase") from None
+        except DamagedFile as exc:
+            raise InputError(f"Bản sao lưu này không dùng được: {exc.message}") from None
+        except StoreError as exc:
+            raise InputError(exc.message) from None
+        st.close()
+        same = bool(p) and not rk and self.app.reg.store.verify_passphrase(p)
+        return p, rk, same
 
 
 def removable_folders() -> list[str]:
@@ -145,10 +223,14 @@ class SettingsPane(Pane):
         Binding("b", "backup", "Sao lưu", id="settings.backup", tooltip="Tạo bản sao lưu mã hóa ngay"),
         Binding("o", "copy_out", "Ra USB", id="settings.copy", tooltip="Chép bản sao lưu mã hóa ra USB/thư mục"),
         Binding("r", "restore", "Khôi phục", id="settings.restore", tooltip="Khôi phục bản sao lưu đang chọn"),
+        Binding("k", "renew_key", "Làm mới khóa khôi phục", show=False, id="settings.renew-key",
+                tooltip="Cấp mã khôi phục mới; mã cũ hết hiệu lực"),
     ]
     help_text = ("Cài đặt của sổ. E: sửa thông tin xã, người ký, số thành viên tối thiểu/tối đa, thành phần bắt "
-                 "buộc, thời gian tự khóa, ngôn ngữ. C: thêm thành phần; Enter trên một thành phần để sửa. P: đổi "
-                 "mật khẩu. B: sao lưu ngay; O: chép bản sao ra USB; R: khôi phục bản sao đang chọn.")
+                 "buộc, thời gian tự khóa, ngôn ngữ, màu giao diện (sáng, tối, tương phản cao — lưu trên máy "
+                 "này). C: thêm thành phần; Enter trên một thành phần để sửa. P: đổi mật khẩu. K: làm mới khóa "
+                 "khôi phục (mã cũ hết hiệu lực). B: sao lưu ngay; O: chép bản sao ra USB; R: khôi phục bản sao "
+                 "đang chọn (bằng mật khẩu lúc tạo bản sao, hoặc mã khôi phục).")
 
     def compose(self) -> ComposeResult:
         yield Static("", id="settings-summary")
@@ -165,7 +247,7 @@ class SettingsPane(Pane):
 
         reg = self.app.reg
         s = S.get_settings(reg)
-        return (s, S.list_categories(reg, include_inactive=True), reg.store.list_backups(),
+        return (s, S.list_categories(reg, include_inactive=True), quick_backups(reg.path),
                 registry_policy(reg, settings=s)[0].name)
 
     def show(self, data) -> None:
@@ -173,17 +255,20 @@ class SettingsPane(Pane):
         self.settings, self.categories, self.backups = s, cats, {str(b.path): b for b in backups}
         self.app.settings = s
         names = {c.code: c.name for c in cats}
+        bodies = " / ".join(b for b in (s.issuing_body_parent.strip(), s.issuing_body.strip()) if b) or \
+            tr_pair("(chưa ghi — nhấn E để ghi)", "(not set — press E)")
         self.query_one("#settings-summary", Static).update(
             f"[b]{tr('Đơn vị')}:[/b] {s.commune_kind.capitalize()} {s.commune}, {s.province}   "
             f"[b]{tr('Người ký')}:[/b] {s.signer_prefix} {s.signer_title} {s.signer_name}\n"
-            f"[b]{tr('Cơ quan')}:[/b] {s.issuing_body_parent} / {s.issuing_body}\n"
+            f"[b]{tr('Cơ quan')}:[/b] {bodies}\n"
             f"[b]{tr('Tổ cấp thôn')}:[/b] {s.village_team_min}–{s.village_team_max} {tr('người')}; "
             f"[b]{tr('tổ cấp xã')}:[/b] {s.commune_team_min}–{s.commune_team_max} {tr('người')}\n"
             f"[b]{tr('Thành phần bắt buộc')}:[/b] "
             f"{', '.join(names.get(c, c) for c in s.required_categories) or tr('(không)')}\n"
             f"[b]{tr('Tự khóa sau')}:[/b] "
             f"{f'{s.auto_lock_minutes} ' + tr('phút') if s.auto_lock_minutes else tr('không tự khóa')}   "
-            f"[b]{tr('Ngôn ngữ')}:[/b] {'English' if s.language == 'en' else 'Tiếng Việt'}\n"
+            f"[b]{tr('Ngôn ngữ')}:[/b] {'English' if s.language == 'en' else 'Tiếng Việt'}   "
+            f"[b]{tr_pair('Màu', 'Theme')}:[/b] {self.app.theme_label()}\n"
             f"[b]{tr('Mức hỗ trợ kinh phí')}:[/b] {fund_name}   "
             f"[b]{tr('Tệp sổ')}:[/b] {self.app.path}")
         self.query_one("#categories-table", LazyTable).set_rows(
@@ -194,14 +279,20 @@ class SettingsPane(Pane):
              for b in backups], [str(b.path) for b in backups])
 
     def action_edit(self) -> None:
+        form = SettingsForm(self.settings, [c for c in self.categories if c.active])
+
         def then(settings):
             from ..i18n import language, set_language
 
+            theme = getattr(form, "theme", None)
+            if theme and theme != self.app.theme:
+                self.app.choose_theme(theme)
             if settings.language != language():
                 set_language(settings.language)
                 self.app.show_main_screen()  # built again, in the new language
             self.app.settings = settings
-        self.open_form(SettingsForm(self.settings, [c for c in self.categories if c.active]), then)
+            self.reload()
+        self.open_form(form, then)
 
     def action_add_category(self) -> None:
         self.open_form(CategoryForm())
@@ -221,7 +312,30 @@ class SettingsPane(Pane):
         self.action_open()
 
     def action_passphrase(self) -> None:
-        self.app.push_screen(PassphraseForm(), lambda ok: ok and self.app.notify("Đã đổi mật khẩu."))
+        def done(result) -> None:
+            if not result:
+                return
+            self.app.notify("Đã đổi mật khẩu.")
+            if isinstance(result, str):  # the recovery key could not be carried over: a new one, shown once
+                from ..unlock import RecoveryKeyModal
+
+                self.app.push_screen(RecoveryKeyModal(result))
+        self.app.push_screen(PassphraseForm(), done)
+
+    def action_renew_key(self) -> None:
+        from ..unlock import RecoveryKeyModal
+
+        def done(key) -> None:
+            if not key:
+                return
+            self.app.show_notices()
+
+            def confirmed(ok) -> None:
+                if ok:
+                    self.app.notify(tr_pair("Đã làm mới mã khôi phục; mã cũ không mở được sổ nữa.",
+                                            "New recovery key in use; the old one no longer opens the registry."))
+            self.app.push_screen(RecoveryKeyModal(key), confirmed)
+        self.app.push_screen(RenewKeyForm(), done)
 
     def action_backup(self) -> None:
         from models import services as S
@@ -240,13 +354,13 @@ class SettingsPane(Pane):
             return
         backup = self.backups[key]
 
-        def go(passphrase):
-            if passphrase:
-                self.restore_worker(backup, passphrase)
+        def go(result):
+            if result:
+                self.restore_worker(backup, *result)
         self.app.push_screen(RestoreForm(backup), go)
 
     @work(thread=True, exclusive=True, group="restore")
-    def restore_worker(self, backup, passphrase: str) -> None:
+    def restore_worker(self, backup, passphrase: str, recovery_key: str = "", same: bool = True) -> None:
         from models.db import Registry
         from models.errors import StoreError
         from models.services import get_settings, log_event
@@ -257,25 +371,42 @@ class SettingsPane(Pane):
         app.call_from_thread(app.close_registry)
         problem = ""
         try:
-            restore_backup(backup.path, path, passphrase=passphrase)
+            restore_backup(backup.path, path, passphrase=None if recovery_key else passphrase,
+                           recovery_key=recovery_key or None)
         except StoreError as exc:
             problem = exc.message
+        if recovery_key and not problem:
+            # the file now opens with the backup's passphrase, which the clerk may not know: set a new one
+            app.call_from_thread(self._set_new_passphrase, recovery_key, backup.generation)
+            return
         try:
-            reg = Registry.open(path, passphrase=passphrase)
+            reg = Registry.open(path, passphrase=passphrase, read_only=None)
         except StoreError:
             app.call_from_thread(self._back_to_unlock, problem or "Hãy mở lại sổ bằng mật khẩu hiện tại.")
             return
         if not problem:
             log_event(reg, "he_thong", "registry", f"Khôi phục bản sao lưu lần lưu {backup.generation}")
         settings = get_settings(reg)
-        app.call_from_thread(self._reopened, reg, settings, problem)
+        app.call_from_thread(self._reopened, reg, settings, problem, same)
 
-    def _reopened(self, reg, settings, problem: str) -> None:
+    def _reopened(self, reg, settings, problem: str, same: bool = True) -> None:
         self.app.registry_opened(reg, settings)
         if problem:
             self.app.notify(f"Chưa khôi phục: {problem}", severity="error", timeout=10)
+        elif not same:
+            self.app.notify("Đã khôi phục bản sao lưu. Từ giờ sổ mở bằng mật khẩu của bản sao lưu đó (mật khẩu "
+                            "cũ); nên đổi mật khẩu: Cài đặt → P.", severity="warning", timeout=15)
         else:
             self.app.notify("Đã khôi phục bản sao lưu.")
+
+    def _set_new_passphrase(self, recovery_key: str, generation: int) -> None:
+        from ..unlock import RecoverScreen, UnlockScreen
+
+        self.app.switch_screen(UnlockScreen(self.app.path))
+        self.app.push_screen(RecoverScreen(self.app.path, recovery_key, note=(
+            f"Đã khôi phục bản sao lưu lần lưu {generation} bằng mã khôi phục. Sổ vừa khôi phục mở bằng mật khẩu "
+            "của bản sao lưu đó: hãy đặt mật khẩu mới."),
+            log_text=f"Khôi phục bản sao lưu lần lưu {generation} bằng mã khôi phục, đặt mật khẩu mới"))
 
     def _back_to_unlock(self, message: str) -> None:
         from ..unlock import UnlockScreen
