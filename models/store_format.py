@@ -502,8 +502,8 @@ def passphrase_kdf(slot: dict) -> KdfParams:
 
 
 def _recovery_private(recovery_key: str, key_salt: bytes) -> X25519PrivateKey:
-    seed = _hkdf(recovery_key.encode("ascii"), key_salt, _RECOVERY_KEY_INFO)
-    return X25519PrivateKey.from_private_bytes(seed)
+    private = _hkdf(recovery_key.encode("ascii"), key_salt, _RECOVERY_KEY_INFO)
+    return X25519PrivateKey.from_private_bytes(private)
 
 
 def _recovery_public_slot(public: bytes, key_salt: bytes, data_key: bytes) -> dict:
