@@ -36,14 +36,14 @@ MAX_DIGITS = 8  # activities.MAX_COUNT is 10.000.000
 
 # column titles: (Vietnamese short, Vietnamese wide, English short, English wide)
 SERVICE_TITLES = {
-    "TK_DVC": ("TK DVC", "TK DVC", "PS acc", "PS account"),
+    "TK_DVC": ("TK DVC", "TK DVC", "PS acc", "PS acct"),
     "HO_SO": ("Hồ sơ", "Hồ sơ TT", "Dossier", "Dossier"),
     "VNEID": ("VNeID", "VNeID", "VNeID", "VNeID"),
     "KDTM": ("KDTM", "Không TM", "Cashls", "Cashless"),
     "CKS": ("CKS", "Chữ ký số", "Signat", "Signature"),
-    "TMDT": ("TMĐT", "TMĐT", "E-com", "E-commerce"),
+    "TMDT": ("TMĐT", "TMĐT", "E-com", "E-comm."),
     "APP_TINH": ("ƯD T.", "ƯD tỉnh", "App", "Prov. app"),
-    "LUA_DAO": ("L.đảo", "Lừa đảo", "Fraud", "Anti-fraud"),
+    "LUA_DAO": ("L.đảo", "Lừa đảo", "Fraud", "Fraud"),
 }
 
 Key = tuple[int, str, str]  # (team id, service, field)
@@ -430,6 +430,12 @@ class ActivityGrid(ScrollView, can_focus=True):
         team_id, svc, field = key
         row = next((r for r in self.rows if r.team_id == team_id), None)
         label = dict(self.services).get(svc, svc)
+        from .i18n import language
+
+        if language() == "en":
+            from models.activities import SERVICES
+
+            label = SERVICES[svc][1] if svc in SERVICES else svc
         what = tr_pair("số người", "people") if field == "people" else tr_pair("số hộ", "households")
         return f"{row.team_name if row else team_id} — {label} — {what}"
 

@@ -40,9 +40,16 @@ METRIC_TITLES = {"ho_dan": ("Hộ dân", "Househ."), "lao_dong": ("Lao động",
                  "ho_kinh_doanh": ("Hộ KD", "Business"), "ho_so": ("Hồ sơ TT", "Dossiers"),
                  "lua_dao": ("Lừa đảo", "Fraud")}
 MARK_MET, MARK_BEHIND = "✓", "▼"
+# the denominators' columns, in activities.DENOMINATORS order: Vietnamese, English, width
+DEN_COLUMNS = [("Số hộ", "Househ.", 7), ("Số dân", "Resid.", 8), ("Tuổi LĐ", "Working", 8), ("Hộ KD", "Busin.", 7),
+               ("Hồ sơ", "Dossiers", 8)]
 # the views where a key applies (the footer shows only those)
 ACTION_VIEWS = {"save": {"luoi"}, "drop": {"luoi"}, "add": {"lich-truc"}, "delete": {"lich-truc"},
                 "edit": {"tien-do", "so-ho"}, "targets": {"tien-do"}}
+
+
+def empty_grid_text() -> str:
+    return tr_pair("Chưa có tổ nào đang hoạt động.", "No active team.")
 
 
 def month_options(today: dt.date | None = None) -> list[tuple[str, str]]:
@@ -58,6 +65,14 @@ def month_options(today: dt.date | None = None) -> list[tuple[str, str]]:
 def default_month(today: dt.date | None = None) -> str:
     """The month just ended: what team leaders report at the start of a month."""
     return month_options(today)[1][1]
+
+
+def target_text(t) -> str:
+    """«70%», «trên 50%» («above 50%»)."""
+    from models.activity_targets import pct_text
+
+    shown = pct_text(t.percent) if language() != "en" else pct_text(t.percent).replace(",", ".")
+    return (tr_pair("trên ", "above ") if t.strict else "") + shown
 
 
 def month_text(month: str) -> str:
@@ -119,33 +134,36 @@ class ActivitiesPane(Pane):
             yield Static("", id="act-views")
         with ContentSwitcher(initial="act-luoi", id="act-switch"):
             with Vertical(id="act-luoi"):
-                yield ActivityGrid(id="act-grid", empty_text=tr_pair("Chưa có tổ nào đang hoạt động.",
-                                                                     "No active team."))
+                yield ActivityGrid(id="act-grid", empty_text=empty_grid_text())
                 yield Static("", id="act-cell")
                 yield Static("", id="act-msg", classes="-empty")
             with Vertical(id="act-tien-do"):
                 yield Static("", id="act-targets")
-                yield LazyTable([Column("Thôn/TDP")] + [Column(tr_pair(*METRIC_TITLES[m]), 9, "right")
-                                                        for m in METRIC_TITLES],
-                                id="act-progress-table",
-                                empty_text="Chưa có thôn nào.")
+                yield LazyTable([Column(tr_pair("Thôn/TDP", "Village"))]
+                                + [Column(tr_pair(*METRIC_TITLES[m]), 9, "right") for m in METRIC_TITLES],
+                                id="act-progress-table", empty_text=tr_pair("Chưa có thôn nào.", "No village yet."))
                 yield Static("", id="act-progress-detail")
             with Vertical(id="act-nhu-cau"):
                 yield Static("", id="act-needs-info")
-                yield LazyTable([Column("Tháng", 7), Column("Thôn/TDP", 16, grow=28), Column("Nhu cầu, khó khăn")],
-                                id="act-needs-table", enter_label="Xem",
-                                empty_text="Chưa có nhu cầu, khó khăn nào được ghi lại.")
+                yield LazyTable([Column(tr_pair("Tháng", "Month"), 7), Column(tr_pair("Thôn/TDP", "Village"), 16,
+                                                                                 grow=28),
+                                 Column(tr_pair("Nhu cầu, khó khăn", "Needs and difficulties"))],
+                                id="act-needs-table", enter_label=tr_pair("Xem", "Read"),
+                                empty_text=tr_pair("Chưa có nhu cầu, khó khăn nào được ghi lại.",
+                                                   "No needs or difficulties noted yet."))
             with Vertical(id="act-lich-truc"):
                 yield Static("", id="act-rota-info")
-                yield LazyTable([Column("Thứ", 8), Column("Ca", 8), Column("Họ và tên"), Column("Tổ", 14, grow=32),
-                                 Column("Điện thoại", 12), Column("Ghi chú", 12)],
-                                id="act-rota-table", empty_text="Chưa có ai trong lịch trực. Nhấn A để thêm.")
+                yield LazyTable([Column(tr_pair("Thứ", "Day"), 8), Column(tr_pair("Ca", "Shift"), 8),
+                                 Column(tr_pair("Họ và tên", "Full name")), Column(tr_pair("Tổ", "Team"), 14, grow=32),
+                                 Column(tr_pair("Điện thoại", "Phone"), 12), Column(tr_pair("Ghi chú", "Note"), 12)],
+                                id="act-rota-table", empty_text=tr_pair("Chưa có ai trong lịch trực. Nhấn A để thêm.",
+                                                                        "Nobody on the rota yet. Press A to add."))
             with Vertical(id="act-so-ho"):
                 yield Static("", id="act-dens-info")
-                yield LazyTable([Column("Thôn/TDP"), Column("Số hộ", 7, "right"), Column("Số dân", 8, "right"),
-                                 Column("Tuổi LĐ", 8, "right"), Column("Hộ KD", 7, "right"),
-                                 Column("Hồ sơ", 7, "right"), Column("Ghi chú", 11)],
-                                id="act-dens-table", empty_text="Chưa có thôn nào.")
+                yield LazyTable([Column(tr_pair("Thôn/TDP", "Village"))]
+                                + [Column(tr_pair(vi, en), w, "right") for vi, en, w in DEN_COLUMNS]
+                                + [Column(tr_pair("Ghi chú", "Note"), 11)],
+                                id="act-dens-table", empty_text=tr_pair("Chưa có thôn nào.", "No village yet."))
 
     def on_mount(self) -> None:
         self._views_line()
@@ -168,6 +186,7 @@ class ActivitiesPane(Pane):
         if data.month != self.month:
             return  # the clerk chose another month meanwhile; that read is on its way
         self.data = data
+        self.grid.empty_text = empty_grid_text()
         self.grid.set_grid(data.grid.services, data.grid.rows)
         self._cell_line()
         self._show_progress(data)
@@ -266,7 +285,10 @@ class ActivitiesPane(Pane):
             with sel.prevent(Select.Changed):
                 sel.value = month
         self._say("")
+        self.grid.empty_text = tr_pair(f"Đang đọc số liệu {month_text(month)}…", f"Reading {month}…")
+        self.grid.clear()  # nothing of the month before is typed into by mistake
         self.reload()
+        self.focus_first()
 
     # -- the grid --------------------------------------------------------------------
     _refusal_shown = False
@@ -377,7 +399,7 @@ class ActivitiesPane(Pane):
     # -- progress ----------------------------------------------------------------------
     def _show_progress(self, data: ActivityData) -> None:
         p = data.progress
-        targets = ", ".join(f"{tr_pair(*METRIC_TITLES[t.metric])} {t.text}" for t in p.targets) or \
+        targets = ", ".join(f"{tr_pair(*METRIC_TITLES[t.metric])} {target_text(t)}" for t in p.targets) or \
             tr_pair("chưa đặt (C để đặt)", "none set (C to set)")
         self.query_one("#act-targets", Static).update(tr_pair(
             f"Lũy kế {p.start[5:7]}–{p.end[5:7]}/{p.year}. Mục tiêu: {targets}. {MARK_MET} đạt, {MARK_BEHIND} chưa đạt.",
@@ -449,6 +471,8 @@ class ActivitiesPane(Pane):
 
     # -- duty rota ---------------------------------------------------------------------
     def _show_rota(self, data: ActivityData) -> None:
+        from models.activities import SHIFTS, WEEKDAYS
+
         r = data.rota
         days = tr_pair("Thứ Hai–Thứ Bảy", "Monday–Saturday") if data.saturday else \
             tr_pair("Thứ Hai–Thứ Sáu", "Monday–Friday")
@@ -462,7 +486,8 @@ class ActivitiesPane(Pane):
         for s in data.slots:
             note = tr_pair(f"đã rời tổ {text.format_date(s.member_until)}",
                            f"left {text.format_date(s.member_until)}") if s.member_until else ""
-            rows.append((s.weekday_label, s.shift_label, s.full_name, team_head(s.team_name), s.phone, note))
+            rows.append((tr_pair(s.weekday_label, WEEKDAYS[s.weekday][1]), tr_pair(s.shift_label, SHIFTS[s.shift][1]),
+                         s.full_name, team_head(s.team_name), s.phone, note))
         self.query_one("#act-rota-table", LazyTable).set_rows(rows, [s.id for s in data.slots], keep_cursor=True)
 
     def action_add(self) -> None:

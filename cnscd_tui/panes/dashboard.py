@@ -4,8 +4,9 @@ teams' work (Enter goes to the village in the Hoạt động tab)."""
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.containers import VerticalScroll
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -19,6 +20,12 @@ from .base import Pane
 MAX_FINDINGS = 100  # the dashboard lists the first ones; the villages tab shows every team's state
 MAX_BEHIND = 6  # lines of what is behind its target (the Hoạt động tab has every village)
 MAX_UNKNOWN = 3  # villages without a household count
+
+
+class ProgressRead(Message):
+    def __init__(self, progress, version: int) -> None:
+        super().__init__()
+        self.progress, self.version = progress, version
 
 
 def sentence_case(s: str) -> str:
@@ -55,17 +62,17 @@ class DashboardPane(Pane):
             yield Static("", id="dash-chart")
 
     def fetch(self):
-        from models import activities as A, rules, services as S
+        from models import rules, services as S
 
         reg = self.app.reg
         st = S.stats(reg)
         comp = rules.compliance(reg)
         settings = S.get_settings(reg)
         cats = S.list_categories(reg)
-        return st, comp, rules.deadlines(settings), cats, A.progress(reg)
+        return st, comp, rules.deadlines(settings), cats
 
     def show(self, data) -> None:
-        st, comp, deadlines, cats, progress = data
+        st, comp, deadlines, cats = data
         self.compliance = comp
         cov = comp.training_coverage * 100
         self.query_one("#dash-summary", Static).update(
@@ -105,7 +112,27 @@ class DashboardPane(Pane):
                 n=text.format_int(len(self.findings) - len(shown))), id="more", disabled=True))
         if shown:  # the first Enter opens the first line (nothing was highlighted before)
             ol.highlighted = 0
-        self._show_progress(progress)
+        self._read_progress(self.app.data_version)
+
+    # the teams' progress is read after the rest has been drawn (≈ 0,5 s at province scale)
+    @work(thread=True, exclusive=True, group="dash-progress")
+    def _read_progress(self, version: int) -> None:
+        from models import activities as A
+        from models.errors import InputError, StoreError
+
+        reg = self.app.reg
+        if reg is None:
+            return
+        try:
+            progress = A.progress(reg)
+        except (InputError, StoreError):
+            return
+        self.post_message(ProgressRead(progress, version))
+
+    def on_progress_read(self, message: ProgressRead) -> None:
+        message.stop()
+        if not self.app.locked and message.version == self.app.data_version:
+            self._show_progress(message.progress)
 
     def _show_progress(self, progress) -> None:
         """What is behind its target (year to date), then villages whose share cannot be computed."""
