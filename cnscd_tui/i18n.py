@@ -140,6 +140,31 @@ EN: dict[str, str] = {
     "Đề xuất thiết bị": "Equipment need",
     "Sổ": "Registry",
     # forms
+    # issue 15: forms, type-to-select fields, the new-person form, the Reports tab
+    "Enter: ô sau · Ctrl+S lưu · Esc hủy": "Enter: next · Ctrl+S save · Esc cancel",
+    "Ô sau": "Next field",
+    "Bỏ những gì đã nhập vào biểu mẫu này? Chưa có gì được lưu.": "Discard what you typed in this form? Nothing has been saved.",
+    "Bỏ, không lưu": "Discard",
+    "Nhập tiếp": "Keep typing",
+    "Không có «{typed}» trong danh sách: gõ lại vài chữ, hoặc ↓ để xem danh sách.":
+        "«{typed}» is not in the list: type a few letters again, or ↓ to see the list.",
+    "gõ vài chữ để chọn, ↓ xem danh sách": "type a few letters to choose, ↓ for the list",
+    "gõ vài chữ, ví dụ: cong an, doan": "type a few letters, e.g. police, youth",
+    "Chưa lưu: hãy sửa các ô báo lỗi (✗).": "Not saved: fix the fields marked ✗.",
+    "Vào tổ": "Joins team",
+    "Chức vụ (ở thôn, đoàn thể…)": "Position (in the village, mass organisation…)",
+    "ví dụ: Công an viên, Bí thư Chi đoàn": "e.g. Công an viên, Bí thư Chi đoàn",
+    "(không vào tổ nào — chỉ ghi vào sổ)": "(no team — only in the registry)",
+    "Chọn thành phần (gõ vài chữ, ví dụ «cong an»; hoặc ghi chức vụ ở ô dưới).":
+        "Choose the category (type a few letters, e.g. «cong an»; or write the position below).",
+    "Đã thêm {name}.": "Added {name}.",
+    "Đã lưu {name}. Nhập người tiếp theo.": "Saved {name}. Type the next person.",
+    "Lưu, thêm người khác": "Save, add another",
+    "Đang đọc danh sách thôn, thử lại sau giây lát.": "Reading the village list; try again in a moment.",
+    "Lưu vào:": "Save to:",
+    "còn trống {gb} GB": "{gb} GB free",
+    "Biên nhận (SHA-256) đã ghi vào nhật ký.": "Receipt (SHA-256) written to the audit log.",
+    "Đánh dấu và xuống": "Mark and go down",
     "Ctrl+S lưu · Esc hủy · F1 trợ giúp": "Ctrl+S save · Esc cancel · F1 help",
     "Sửa cài đặt": "Edit settings",
     "Thêm người mới": "Add a person",
@@ -276,8 +301,8 @@ EN: dict[str, str] = {
     "Thủ công": "Manual",
     # -- Reports, import wizard, templates, file picker --
     "Đặt mật khẩu cho tệp Excel": "Set a password for the Excel file",
-    "Chọn loại báo cáo, kỳ, phạm vi (toàn xã hoặc một thôn), định dạng (xlsx cho Excel, ods cho LibreOffice, csv) và nơi lưu (thư mục Tài liệu hoặc USB). Bảng dưới là xem trước các dòng đầu. Với dự toán kinh phí, danh sách ký nhận và báo cáo định kỳ: chọn mức hỗ trợ; số tổ (mặc định bằng số thôn, tổ dân phố — mục tiêu mỗi thôn một tổ), số tháng mỗi năm và số năm (để trống: theo mức hỗ trợ), số ngày làm việc mỗi người mỗi tháng cho mức tính theo ngày (để trống: danh sách ký nhận để cột «Số ngày làm việc» trống để ghi tay). Ctrl+O: xuất; Ctrl+U: tìm lại USB; Ctrl+T: mẫu biểu của cấp trên (điền vào tệp huyện gửi); Ctrl+G: nhập Phụ lục I của đơn vị cấp dưới để tổng hợp. Tệp có họ tên, số điện thoại là dữ liệu cá nhân: nên đặt mật khẩu (chỉ với xlsx).":
-        "Choose the report, period, scope (whole commune or one village), format (xlsx for Excel, ods for LibreOffice, csv) and where to save (Documents folder or USB). The table below previews the first rows. For the fund estimate, the sign-off list and the periodic report: choose the support rate; the number of teams (default: the number of villages — the goal is one team per village), months per year and years (blank: from the rate), working days per person per month for per-day rates (blank: the sign-off list leaves the «Working days» column empty to fill in by hand). Ctrl+O: export; Ctrl+U: look for USB again; Ctrl+T: templates from above (fill the district's file); Ctrl+G: import a lower unit's Annex I to consolidate. Files with names and phone numbers are personal data: set a password (xlsx only).",
+    "Chọn loại báo cáo (gõ vài chữ, ví dụ «phu luc», hoặc ↓ để xem danh sách, Enter để chọn), kỳ, phạm vi (toàn xã hoặc một thôn), định dạng (xlsx cho Excel, ods cho LibreOffice, csv) và nơi lưu (thư mục Tài liệu hoặc USB). Bảng dưới là xem trước các dòng đầu. Với dự toán kinh phí, danh sách ký nhận và báo cáo định kỳ: chọn mức hỗ trợ; số tổ (mặc định bằng số thôn, tổ dân phố — mục tiêu mỗi thôn một tổ), số tháng mỗi năm và số năm (để trống: theo mức hỗ trợ), số ngày làm việc mỗi người mỗi tháng cho mức tính theo ngày (để trống: danh sách ký nhận để cột «Số ngày làm việc» trống để ghi tay). Ctrl+O: xuất; Ctrl+U: tìm lại USB; Ctrl+T: mẫu biểu của cấp trên (điền vào tệp huyện gửi); Ctrl+G: nhập Phụ lục I của đơn vị cấp dưới để tổng hợp. Tệp có họ tên, số điện thoại là dữ liệu cá nhân: nên đặt mật khẩu (chỉ với xlsx).":
+        "Choose the report (type a few letters, e.g. «annex», or ↓ for the list, Enter to choose), the period, the scope (whole commune or one village), format (xlsx for Excel, ods for LibreOffice, csv) and where to save (Documents folder or USB). The table below previews the first rows. For the fund estimate, the sign-off list and the periodic report: choose the support rate; the number of teams (default: the number of villages — the goal is one team per village), months per year and years (blank: from the rate), working days per person per month for per-day rates (blank: the sign-off list leaves the «Working days» column empty to fill in by hand). Ctrl+O: export; Ctrl+U: look for USB again; Ctrl+T: templates from above (fill the district's file); Ctrl+G: import a lower unit's Annex I to consolidate. Files with names and phone numbers are personal data: set a password (xlsx only).",
     "Lưu ý": "Note",
     "Mật khẩu cho tệp": "File password",
     "Nhập lại": "Repeat",

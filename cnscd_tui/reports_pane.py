@@ -12,7 +12,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Input, Label, ProgressBar, Select, Static
+
+from rich.cells import cell_len
 
 from exports import handoff, writers
 from exports.fund import POLICIES, registry_policy
@@ -23,10 +25,10 @@ from exports.usb import UsbError, list_drives
 from models import services, text
 from models.errors import InputError, StoreError, UsageError
 
-from .forms import F, FormModal
+from .forms import FOCUS_KEYS, F, FormModal
 from .i18n import tr
 from .panes.base import Pane
-from .widgets import Column, LazyTable
+from .widgets import Column, LazyTable, Pick, TickBox, short_path
 
 
 # Report kinds that take support-fund parameters, and which of them each one uses.
@@ -51,6 +53,18 @@ def period_options(today: dt.date | None = None) -> list[tuple[str, str]]:
                 continue
             out.append((tr("Quý {q}/{year}").format(q=['I', 'II', 'III', 'IV'][q - 1], year=year), f"{year}-Q{q}"))
     return out
+
+
+def destination_label(prefix: str, path: Path | str, suffix: str, width: int) -> str:
+    """«USB KINGSTON: /media/…/KINGSTON — còn trống 3,2 GB» in ``width`` cells: the path is
+    shortened in the middle (its beginning and its last folder stay); the free space is left out
+    first when there is no room."""
+    from rich.cells import cell_len
+
+    room = width - cell_len(prefix) - cell_len(suffix)
+    if room < 12 and suffix:
+        suffix, room = "", width - cell_len(prefix)
+    return prefix + short_path(str(path), max(8, room)) + suffix
 
 
 def documents_folder() -> Path:
@@ -103,6 +117,11 @@ class BadInput(Exception):
 
 class ReportsPane(Pane):
     DEFAULT_CSS = """
+    ReportsPane #rep-dest-bar { height: 1; }
+    ReportsPane #rep-dest-bar Label { width: auto; margin-right: 1; color: $text-muted; }
+    ReportsPane #rep-dest { width: 1fr; }
+    ReportsPane #rep-kind { margin-right: 1; }
+    ReportsPane .rep-bar TickBox { width: auto; margin-right: 2; }
     ReportsPane .rep-fund { height: 1; }
     ReportsPane .rep-fund Select { width: 1fr; }
     ReportsPane #rep-teams-info { width: auto; margin-left: 1; color: $text-muted; }
@@ -111,7 +130,7 @@ class ReportsPane(Pane):
     ReportsPane .rep-pair Input { width: 7; }
     ReportsPane #rep-pair-days Input { width: 9; }
     """
-    BINDINGS = [
+    BINDINGS = FOCUS_KEYS + [
         Binding("ctrl+o", "export", "Xuất", id="reports.export", tooltip="Xuất báo cáo đã chọn ra thư mục/USB"),
         Binding("ctrl+u", "drives", "Tìm USB", id="reports.drives", tooltip="Tìm lại các ổ USB đang cắm"),
         Binding("ctrl+t", "templates", "Mẫu cấp trên", id="reports.templates",
@@ -119,7 +138,8 @@ class ReportsPane(Pane):
         Binding("ctrl+g", "import_table", "Nhập Phụ lục I", id="reports.import",
                 tooltip="Nhập bảng Phụ lục I của đơn vị cấp dưới để tổng hợp"),
     ]
-    help_text = ("Chọn loại báo cáo, kỳ, phạm vi (toàn xã hoặc một thôn), định dạng (xlsx cho Excel, ods cho "
+    help_text = ("Chọn loại báo cáo (gõ vài chữ, ví dụ «phu luc», hoặc ↓ để xem danh sách, Enter để chọn), kỳ, "
+                 "phạm vi (toàn xã hoặc một thôn), định dạng (xlsx cho Excel, ods cho "
                  "LibreOffice, csv) và nơi lưu (thư mục Tài liệu hoặc USB). Bảng dưới là xem trước các dòng đầu. "
                  "Với dự toán kinh phí, danh sách ký nhận và báo cáo định kỳ: chọn mức hỗ trợ; số tổ (mặc định "
                  "bằng số thôn, tổ dân phố — mục tiêu mỗi thôn một tổ), số tháng mỗi năm và số năm (để trống: theo "
@@ -129,14 +149,18 @@ class ReportsPane(Pane):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="rep-bar"):
-            yield Select([(tr(label), k) for k, (label, _) in KINDS.items()], value="phu-luc-1", allow_blank=False,
-                         id="rep-kind", compact=True)
+            # the tab opens here (the first text box): type a few letters or ↓ to change the report
+            yield Pick([(tr(label), k) for k, (label, _) in KINDS.items()], "phu-luc-1", allow_blank=False,
+                       compact=True, id="rep-kind")
             yield Select(period_options(), value=str(dt.date.today().year), allow_blank=False, id="rep-period",
                          compact=True)
         with Horizontal(classes="rep-bar"):
             yield Select([], prompt=tr("Toàn xã"), id="rep-scope", compact=True)
             yield Select([("Excel (.xlsx)", "xlsx"), ("LibreOffice (.ods)", "ods"), ("CSV (.csv)", "csv")],
                          value="xlsx", allow_blank=False, id="rep-format", compact=True)
+        # the destination has a line of its own: its path is read whole (shortened in the middle if need be)
+        with Horizontal(id="rep-dest-bar"):
+            yield Label(tr("Lưu vào:"))
             yield Select([], prompt=tr("Nơi lưu"), id="rep-dest", compact=True, allow_blank=True)
         # support-fund parameters: shown only for the kinds that use them (room at 80×24)
         with Horizontal(classes="rep-fund", id="rep-fund-bar"):
@@ -154,10 +178,10 @@ class ReportsPane(Pane):
                     yield Label(tr(label))
                     yield Input(id=f"rep-{key}", type="integer", compact=True, tooltip=tr(tip),
                                 placeholder=tr("ghi tay") if key == "days" else "")
-        with Horizontal(classes="rep-bar"):
-            yield Checkbox(tr("Kèm số CCCD"), id="rep-cccd", compact=True)
-            yield Checkbox(tr("Năm sinh theo Nam/Nữ"), id="rep-namnu", compact=True)
-            yield Checkbox(tr("Đặt mật khẩu (xlsx)"), id="rep-protect", compact=True)
+        with Horizontal(classes="rep-bar"):  # ticked «[x]», not «[ ]»: readable without colour
+            yield TickBox(tr("Kèm số CCCD"), id="rep-cccd", compact=True)
+            yield TickBox(tr("Năm sinh theo Nam/Nữ"), id="rep-namnu", compact=True)
+            yield TickBox(tr("Đặt mật khẩu (xlsx)"), id="rep-protect", compact=True)
         yield Input(placeholder=tr("…hoặc gõ thư mục khác để lưu"), id="rep-folder", compact=True)
         yield Static("", id="rep-info")
         yield LazyTable([Column("(xem trước)")], id="rep-preview", empty_text="Chưa có dữ liệu để xem trước.")
@@ -225,16 +249,29 @@ class ReportsPane(Pane):
         return uses
 
     def _set_destinations(self, drives) -> None:
+        from models.text import format_decimal
+
+        self._drives = drives
         dest = self.query_one("#rep-dest", Select)
         docs = documents_folder()
-        options = [(f"{tr('Tài liệu')}: {docs}", str(docs))] + [(f"USB: {d.describe()}", str(d.path)) for d in drives]
+        # the room the box has (the pane's width, less «Lưu vào:» and the box's arrow)
+        width = max(30, (self.size.width or self.app.size.width) - cell_len(tr("Lưu vào:")) - 6)
+        options = [(destination_label(f"{tr('Tài liệu')}: ", docs, "", width), str(docs))]
+        for d in drives:
+            free = " — " + tr("còn trống {gb} GB").format(gb=format_decimal(d.free / 1e9, 1))
+            name = f"USB {d.label}: " if d.label and d.label != d.path.name else "USB: "
+            options.append((destination_label(name, d.path, free, width), str(d.path)))
         with dest.prevent(Select.Changed):
             cur = dest.value
             dest.set_options(options)
             dest.value = cur if cur is not Select.NULL and any(v == cur for _, v in options) else options[-1][1]
 
+    def on_resize(self) -> None:
+        if getattr(self, "_drives", None) is not None:
+            self._set_destinations(self._drives)  # the paths shortened to the new width
+
     def _val(self, sel: str):
-        v = self.query_one(sel, Select).value
+        v = self.query_one(sel).value
         return None if v is Select.NULL else v
 
     def _int(self, key: str, what: str, lo: int, hi: int) -> int | None:
@@ -269,14 +306,15 @@ class ReportsPane(Pane):
         period = self._val("#rep-period")
         return ReportRequest(
             kind=kind, period=parse_period(period) if period else None, village_id=village_id,
-            gender_columns=self.query_one("#rep-namnu", Checkbox).value,
-            with_cccd=self.query_one("#rep-cccd", Checkbox).value,
+            gender_columns=self.query_one("#rep-namnu", TickBox).value,
+            with_cccd=self.query_one("#rep-cccd", TickBox).value,
             policy=self._val("#rep-policy") if kind in FUND_KINDS else None,
             teams=teams, days=days, months=months, years=years)
 
     @on(Select.Changed)
-    @on(Checkbox.Changed, "#rep-cccd")
-    @on(Checkbox.Changed, "#rep-namnu")
+    @on(Pick.Changed, "#rep-kind")
+    @on(TickBox.Changed, "#rep-cccd")
+    @on(TickBox.Changed, "#rep-namnu")
     def _options_changed(self, event) -> None:
         event.stop()
         if self.has_data and getattr(event, "select", None) is not None and event.select.id == "rep-policy":
@@ -384,7 +422,7 @@ class ReportsPane(Pane):
             self.app.notify(tr("Chọn nơi lưu hoặc gõ một thư mục."), severity="warning")
             return
         fmt = self._val("#rep-format")
-        if self.query_one("#rep-protect", Checkbox).value:
+        if self.query_one("#rep-protect", TickBox).value:
             if fmt != "xlsx":
                 self.app.notify(tr("Chỉ đặt được mật khẩu cho tệp Excel (.xlsx)."), severity="warning")
                 return
@@ -424,10 +462,12 @@ class ReportsPane(Pane):
         result = self.query_one("#rep-result", Static)
         if message.error:
             bar.add_class("hidden")
-            result.update("[red]" + tr("Chưa xuất được: {error}").format(error=message.error) + "[/red]")
+            result.update("[red]✗ " + tr("Chưa xuất được: {error}").format(error=message.error) + "[/red]")
             return
         bar.update(progress=4)
-        lines = [f"[green]{tr('Đã xuất:')}[/green] {r.path} ({text.format_int(r.size)} byte)" for r in message.result.files]
+        # the receipt is this line (no pop-up over it): where the file is, its size, the log entry
+        lines = [f"[green]✓ {tr('Đã xuất:')}[/green] {r.path} ({text.format_int(r.size)} byte)" for r in message.result.files]
+        lines.append(tr("Biên nhận (SHA-256) đã ghi vào nhật ký."))
         if message.result.protected:
             lines.append(tr("Tệp có mật khẩu."))
         elif message.result.personal_data:
@@ -435,4 +475,3 @@ class ReportsPane(Pane):
                                            "sau khi giao.") + "[/yellow]")
         result.update("\n".join(lines))
         self.app.data_changed()
-        self.app.notify(tr("Đã xuất báo cáo; biên nhận (SHA-256) đã ghi vào nhật ký."), timeout=4)

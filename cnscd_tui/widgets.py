@@ -531,6 +531,19 @@ class PickInput(Input):
     def _on_blur(self, event: events.Blur) -> None:
         self.pick.commit()
 
+    def _on_focus(self, event: events.Focus) -> None:
+        # (Input's own handler runs after this one and selects the text, the cursor at its end)
+        if self.select_on_focus and not event.from_app_focus:
+            self.call_later(self._select_from_start)
+
+    def _select_from_start(self) -> None:
+        """All selected (typing replaces the choice), the cursor at the start: a long label is read
+        from its beginning."""
+        from textual.widgets._input import Selection
+
+        if self.value and self.has_focus and self.selection == Selection(0, len(self.value)):
+            self.selection = Selection(len(self.value), 0)
+
 
 class Pick(Widget):
     """A choice from a list, typed: the clerk types a few letters (no accents needed), the list
@@ -542,7 +555,8 @@ class Pick(Widget):
     DEFAULT_CSS = """
     Pick { height: auto; width: 1fr; }
     Pick > PickList {
-        display: none; width: 1fr; height: auto; max-height: 8; overlay: screen; constrain: none inside;
+        display: none; width: auto; min-width: 24; max-width: 90; height: auto; max-height: 8;
+        overlay: screen; constrain: none inside;
         border: tall $accent; background: $surface;
     }
     Pick.-expanded > PickList { display: block; }
@@ -598,6 +612,7 @@ class Pick(Widget):
         box = self.input
         with box.prevent(Input.Changed):
             box.value = self.label_of(self.value)
+        box.cursor_position = 0  # a long label is read from its beginning
         self.invalid = ""
         self.set_class(False, "-invalid")
 
@@ -719,3 +734,15 @@ def middle_ellipsis(s: str, width: int) -> str:
     right = s[::-1]
     right = set_cell_size(right, tail)[::-1]
     return left + "…" + right
+
+
+def short_path(path: str, width: int) -> str:
+    """A path in at most ``width`` cells: its beginning, «…», and its last folder or file whole
+    (the name of the USB stick, the report's folder) when that fits; else cut in the middle."""
+    if cell_len(path) <= width:
+        return path
+    cut = max(path.rfind("/"), path.rfind("\\"))
+    tail = path[cut:] if cut > 0 else ""
+    if tail and cell_len(tail) + 4 <= width:
+        return set_cell_size(path, width - cell_len(tail) - 1) + "…" + tail
+    return middle_ellipsis(path, width)

@@ -242,3 +242,61 @@ async def test_esc_on_a_filled_form_asks_before_discarding(demo_path):
         await press(pilot, "c")  # yes: discarded
         assert screen_name(app) == "MainScreen"
         assert not any(e.place == "Nha van hoa moi" for e in S.list_equipment(app.reg))
+
+
+# -- item 4: the Reports tab ------------------------------------------------------------------
+def _fake_usb(tmp_path, monkeypatch):
+    from exports.usb import Drive
+
+    usb = tmp_path / "media" / "nguoi-dung-may-xa" / "KINGSTON-32GB-VAN-PHONG-UBND"
+    usb.mkdir(parents=True)
+    monkeypatch.setattr("cnscd_tui.reports_pane.list_drives",
+                        lambda: [Drive(usb, "KINGSTON", 3_200_000_000, 32_000_000_000)])
+    return usb
+
+
+@SIZES
+async def test_reports_tab_phu_luc_1_to_usb_in_two_keys(demo_path, tmp_path, monkeypatch, size):
+    """From the dashboard: F7 (focus on the report kind, Phụ lục I chosen, the USB stick the
+    destination, its path readable), Ctrl+O: the receipt line says where the file is, no pop-up
+    over it."""
+    usb = _fake_usb(tmp_path, monkeypatch)
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=size) as pilot:
+        await open_demo(pilot)
+        keys = KeyCounter(pilot)
+        await keys("f7")
+        kind = app.screen.query_one("#rep-kind", Pick)
+        assert app.focused is kind.input and kind.value == "phu-luc-1"
+        lines = screen_text(app).splitlines()
+        dest = next(line for line in lines if "Lưu vào:" in line)
+        assert "USB KINGSTON:" in dest and "KINGSTON-32GB-VAN-PHONG-UBND" in dest  # the end of the path
+        assert "còn trống 3,2 GB" in dest
+        assert "[ ] Kèm số CCCD" in screen_text(app)  # unticked reads «[ ]», not a colour
+        await keys("ctrl+o")
+        assert keys.count == 2
+        [f] = list(usb.iterdir())
+        assert f.name.startswith("PhuLucI_") and f.suffix == ".xlsx"
+        shown = screen_text(app).replace("\n", "")
+        assert "✓ Đã xuất:" in shown and str(f) in shown
+        assert not app._notifications, "a pop-up would cover the receipt line"
+
+
+async def test_reports_kind_typed_and_ticks_readable(demo_path, tmp_path, monkeypatch):
+    _fake_usb(tmp_path, monkeypatch)
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f7")
+        await burst(pilot, *"danh sach", "enter")
+        assert app.screen.query_one("#rep-kind", Pick).value == "danh-sach"
+        assert "DANH SÁCH" in screen_text(app)
+        box = app.screen.query_one("#rep-cccd")
+        box.focus()
+        await press(pilot, "space")
+        assert box.value and "[x] Kèm số CCCD" in screen_text(app)
+        # ↓ on the kind opens the list at the current kind; ↓ Enter takes the next one
+        app.screen.query_one("#rep-kind", Pick).focus()
+        await settle(pilot)
+        await burst(pilot, "down", "down", "enter")
+        assert app.screen.query_one("#rep-kind", Pick).value != "danh-sach"
