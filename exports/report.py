@@ -622,8 +622,8 @@ def problem_notes(issues: list[str], shown: int = PROBLEMS_SHOWN) -> list[str]:
         return []
     out = [f"Các vấn đề cần khắc phục ({text.format_int(len(issues))}):"] + [f"- {m}" for m in issues[:shown]]
     if len(issues) > shown:
-        out.append(f"- … và {text.format_int(len(issues) - shown)} vấn đề khác (xem danh sách tổ trên màn hình "
-                   "Tổng quan hoặc trang «Độ phủ tập huấn»).")
+        out.append(f"- … và {text.format_int(len(issues) - shown)} vấn đề khác (đủ danh sách: màn hình Tổng quan "
+                   "của chương trình).")
     return out
 
 
