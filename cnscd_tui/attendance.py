@@ -12,6 +12,7 @@ from textual.widgets import Header, Input, Select, Static
 
 from models import text
 
+from .forms import SCREEN_FOCUS_KEYS, KeysWaitForFocus
 from .i18n import tr
 from .widgets import Column, LazyTable, QuickFooter, short_team
 
@@ -28,16 +29,21 @@ class AttendanceSaved(Message):
         self.count, self.error = count, error
 
 
-class AttendanceScreen(Screen):
-    BINDINGS = [
+class AttendanceScreen(KeysWaitForFocus, Screen):
+    # the list takes the keys once it is read (Space typed while it loads marks the first people)
+    AUTO_FOCUS = ""
+    focus_pending = True
+    BINDINGS = SCREEN_FOCUS_KEYS + [
         Binding("escape", "back", "Quay lại", id="attendance.back", tooltip="Về danh sách khóa tập huấn"),
         Binding("ctrl+s", "save", "Lưu", id="attendance.save", tooltip="Lưu danh sách người dự"),
         Binding("t", "whole_team", "Chọn cả tổ", id="attendance.team",
                 tooltip="Đánh dấu mọi thành viên của tổ đang lọc (hoặc tổ của dòng đang chọn)"),
-        Binding("x", "clear", "Bỏ chọn hết", id="attendance.clear", tooltip="Bỏ mọi dấu chọn"),
+        Binding("x", "clear", "Bỏ hết", id="attendance.clear", tooltip="Bỏ mọi dấu chọn"),
     ]
-    help_text = ("Điểm danh khóa tập huấn: lọc theo thôn hoặc tổ, Space để đánh dấu từng người, T để chọn cả tổ, "
-                 "X bỏ chọn hết, rồi Ctrl+S để lưu một lần cho cả danh sách.")
+    help_text = ("Điểm danh khóa tập huấn: lọc theo thôn hoặc tổ; Space đánh dấu (hoặc bỏ dấu) người đang chọn rồi "
+                 "xuống dòng dưới — nhấn Space liền nhiều lần để đánh dấu những người liền nhau, ↓ để bỏ qua một "
+                 "người; T chọn cả tổ, X bỏ chọn hết, rồi Ctrl+S để lưu một lần cho cả danh sách. Dòng đã đánh dấu "
+                 "có «[x]».")
 
     def __init__(self, course) -> None:
         super().__init__()
@@ -56,7 +62,8 @@ class AttendanceScreen(Screen):
                 yield Input(placeholder=tr("Tìm tên…"), id="att-search", compact=True)
             yield Static("", id="attendance-count", classes="muted")
             yield LazyTable([Column("Họ và tên"), Column("Thôn/TDP", 18, grow=40), Column("Tổ", 20, grow=40)], checkable=True,
-                            id="attendance-table", empty_text="Không có ai khớp bộ lọc.")
+                            id="attendance-table", empty_text="Không có ai khớp bộ lọc.",
+                            space_label="Chọn, xuống")
         yield QuickFooter()
 
     def on_mount(self) -> None:
@@ -87,7 +94,8 @@ class AttendanceScreen(Screen):
         self.query_one("#att-village", Select).set_options([(v.full_name, v.id) for v in message.villages])
         self.query_one("#att-team", Select).set_options([(t.name, t.id) for t in self.teams])
         self.apply_filter()
-        table.focus()
+        self.focus_pending = False
+        self.set_focus(table)
 
     def drop_data(self) -> None:
         self.query_one(LazyTable).set_rows([])

@@ -29,3 +29,33 @@ class CnscdCommands(Provider):
                 if title.startswith(words[0]):
                     score += 0.5
                 yield Hit(score, matcher.highlight(cmd.title), cmd.callback, text=cmd.title, help=cmd.help)
+
+
+def palette_class():
+    """The command palette screen, saying «no command found» in the UI's language (Textual's own
+    says "No matches found"). Built on first use: the palette's module loads only then."""
+    from rich.align import Align
+    from rich.text import Text
+    from textual.command import CommandList, CommandPalette
+    from textual.widgets.option_list import Option
+
+    from .i18n import tr
+
+    class CnscdPalette(CommandPalette):
+        def _start_no_matches_countdown(self, search_value: str) -> None:
+            # Textual's own, with the message translated (the list of commands, when the typed
+            # text matches nothing after a short pause)
+            self._stop_no_matches_countdown()
+
+            def show_no_matches() -> None:
+                if search_value:
+                    self.query_one(CommandList).add_option(
+                        Option(Align.center(Text(tr("Không tìm thấy lệnh nào"), style="not bold")),
+                               disabled=True, id=self._NO_MATCHES))
+                    self._list_visible = True
+                else:
+                    self._list_visible = False
+
+            self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
+
+    return CnscdPalette

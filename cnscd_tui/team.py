@@ -17,6 +17,11 @@ from .i18n import tr, tr_count, tr_pair
 from .widgets import Column, LazyTable, QuickFooter, short_team
 
 
+def sentence(s: str) -> str:
+    """``s`` with a capital first letter (a finding shown after another one's full stop)."""
+    return s[:1].upper() + s[1:]
+
+
 class TeamLoaded(Message):
     def __init__(self, detail, categories) -> None:
         super().__init__()
@@ -118,7 +123,8 @@ class TeamScreen(KeysAtOnce, KeysWaitForFocus, Screen):
                       f"{tr('đủ thành phần bắt buộc')})")
         else:
             colour = "red" if c.status == "loi" else "yellow"
-            msgs = " ".join(tr_pair(f.message, f.message_en).split(": ", 1)[-1] for f in c.findings)
+            # each finding without the team's name, as a sentence of its own («… tối thiểu 5. Thiếu thành phần …»)
+            msgs = " ".join(sentence(tr_pair(f.message, f.message_en).split(": ", 1)[-1]) for f in c.findings)
             status = f"[{colour}]{'✗ ' + tr('Chưa đạt') if c.status == 'loi' else '▲ ' + tr('Cần lưu ý')}:[/{colour}] {msgs}"
         self.query_one("#team-status", Static).update(status)
         self.query_one("#members-table", LazyTable).set_rows(

@@ -103,10 +103,15 @@ class LazyTable(ScrollView, can_focus=True):
             return self.table
 
     def __init__(self, columns: Sequence[Column], *, checkable: bool = False, empty_text: str = "(trống)",
-                 enter_label: str = "", id: str | None = None, classes: str | None = None) -> None:
+                 enter_label: str = "", space_label: str = "", id: str | None = None,
+                 classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         if not checkable:
             self._bindings.key_to_bindings.pop("space", None)
+        elif space_label:  # say in the footer what Space does here (it marks and moves down)
+            self._bindings.key_to_bindings["space"] = [
+                Binding("space", "toggle", space_label, id="table.toggle", key_display="Space",
+                        tooltip="Đánh dấu (hoặc bỏ dấu) dòng đang chọn rồi xuống dòng dưới")]
         if enter_label:  # show what Enter does here in the footer
             self._bindings.key_to_bindings["enter"] = [
                 Binding("enter", "select", enter_label, id="table.select", tooltip=enter_label)]

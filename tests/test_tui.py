@@ -911,7 +911,7 @@ async def test_footer_shows_the_keys_of_each_screen_at_80_columns(demo_path):
             (["f8"], ["Lọc"]),
             (["f9"], ["Sửa", "Thành phần", "Mật khẩu", "Sao lưu", "Ra USB", "Khôi phục"]),
             (["f3", "down", "enter"], ["Vai trò", "Quay lại", "Thêm", "Rời tổ", "Hồ sơ", "Kiện toàn"]),
-            (["escape", "f5", "enter"], ["Quay lại", "Lưu", "Chọn cả tổ", "Bỏ chọn hết"]),
+            (["escape", "f5", "enter"], ["Quay lại", "Lưu", "Chọn cả tổ", "Bỏ hết", "Chọn, xuống"]),
         ]
         for keys, labels in pages:
             for key in keys:

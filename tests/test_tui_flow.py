@@ -300,3 +300,82 @@ async def test_reports_kind_typed_and_ticks_readable(demo_path, tmp_path, monkey
         await settle(pilot)
         await burst(pilot, "down", "down", "enter")
         assert app.screen.query_one("#rep-kind", Pick).value != "danh-sach"
+
+
+# -- item 7: attendance, Space ----------------------------------------------------------------
+@SIZES
+async def test_attendance_says_space_marks_and_moves_down(demo_path, size):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=size) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f5")
+        await pilot.press("enter")  # the attendance screen opens; its list is read in a worker
+        assert screen_name(app) == "AttendanceScreen"
+        await burst(pilot, "x", "space", "space", "down", "space")  # typed while the list loads
+        table = app.screen.query_one("#attendance-table")
+        assert table.checked == {table.keys[0], table.keys[1], table.keys[3]}
+        assert "Đã chọn 3 người" in screen_text(app)
+        foot = screen_text(app).splitlines()[-1]
+        assert "Space Chọn, xuống" in foot and "Trợ giúp" in foot  # the footer says it, whole
+        await press(pilot, "f1")
+        text = screen_text(app).replace("\n", " ")
+        assert "Space đánh dấu (hoặc bỏ dấu) người đang chọn rồi" in text or "xuống dòng dưới" in text
+        await press(pilot, "escape")
+        await press(pilot, "escape")  # unsaved: asks
+        await press(pilot, "c")
+
+
+# -- item 6: wording ------------------------------------------------------------------------
+async def test_team_findings_read_as_sentences(demo_path):
+    from cnscd_tui.team import sentence
+
+    assert sentence("thiếu thành phần Đoàn Thanh niên.") == "Thiếu thành phần Đoàn Thanh niên."
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f3")
+        table = app.screen.query_one("#villages-table")
+        table.focus()
+        table.cursor = 1
+        await press(pilot, "enter")
+        members = app.screen.query_one("#members-table")
+        members.focus()
+        for _ in range(members.row_count - 2):  # a team below its minimum (and missing categories)
+            await press(pilot, "l")
+            await type_into(pilot, "#f-reason", "chuyen di")
+            await press(pilot, "ctrl+s")
+        status = str(app.screen.query_one("#team-status").render())
+        assert "Chưa đạt" in status
+        import re
+
+        assert not re.search(r"\. [a-zà-ỹđ]", status), status  # never lowercase after a full stop
+
+
+async def test_english_counts_are_singular_or_plural():
+    from cnscd_tui.i18n import set_language, tr_count
+
+    set_language("en")
+    try:
+        assert tr_count(1, "khóa") == "1 course" and tr_count(2, "khóa") == "2 courses"
+        assert tr_count(1, "thành viên") == "1 member" and tr_count(0, "thành viên") == "0 members"
+        assert tr_count(1, "người") == "1 person" and tr_count(1240, "người") == "1.240 people"
+    finally:
+        set_language("vi")
+    assert tr_count(1, "khóa") == "1 khóa"
+
+
+async def test_command_palette_says_no_command_found_in_vietnamese(demo_path):
+    from cnscd_tui.palette import palette_class
+
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_demo(pilot)
+        app.push_screen(palette_class()(id="--command-palette"))
+        await settle(pilot)
+        await burst(pilot, *"zzqq")
+        for _ in range(200):  # the palette says so after its short pause: wait for that state
+            if "Không tìm thấy lệnh nào" in screen_text(app):
+                break
+            await pilot.pause()
+        assert "Không tìm thấy lệnh nào" in screen_text(app)
+        assert "No matches found" not in screen_text(app)

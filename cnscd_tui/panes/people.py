@@ -11,7 +11,7 @@ from textual.widgets import Input, Select
 
 from models import text, vocab
 
-from ..i18n import language, tr
+from ..i18n import language, tr, tr_count
 from ..forms import FOCUS_KEYS, KeysAtOnce, focus_now, key_at_once
 from ..widgets import Column, LazyTable, Line, SearchInput
 from .base import Pane, chosen, refill
@@ -116,7 +116,7 @@ class PeoplePane(KeysAtOnce, Pane):
         keys = [r.id for r in rows]
         table.set_rows([lines[k] for k in keys], keys, keep_cursor=keep_cursor)
         self.query_one("#people-count", Line).text = (
-            f"{text.format_int(len(rows))}/{text.format_int(len(self.rows_all))} {tr('người')}")
+            f"{text.format_int(len(rows))}/{tr_count(len(self.rows_all), 'người')}")
 
     @on(Input.Changed, "#people-search")
     @on(Select.Changed)

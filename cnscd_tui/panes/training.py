@@ -12,7 +12,7 @@ from textual.widgets import Label, Select, Static
 
 from models import text
 
-from ..i18n import tr
+from ..i18n import tr, tr_count
 from ..forms import FOCUS_KEYS, KeysAtOnce, key_at_once
 from ..widgets import Column, LazyTable, short_team
 from .base import Pane
@@ -31,7 +31,7 @@ class TrainingPane(KeysAtOnce, Pane):
                 tooltip="Danh sách thành viên chưa được tập huấn năm đang xem"),
     ]
     help_text = ("Các khóa tập huấn theo năm. A: thêm khóa (chủ đề, hình thức, đơn vị tổ chức, số giờ); Enter: "
-                 "điểm danh — chọn người theo thôn/tổ, Space đánh dấu, T chọn cả tổ, Ctrl+S lưu; U: xem ai chưa "
+                 "điểm danh — chọn người theo thôn/tổ, Space đánh dấu rồi xuống dòng dưới, T chọn cả tổ, Ctrl+S lưu; U: xem ai chưa "
                  "được tập huấn năm nay.")
 
     def compose(self) -> ComposeResult:
@@ -68,10 +68,10 @@ class TrainingPane(KeysAtOnce, Pane):
             [(r.full_name, r.village_name, short_team(r.teams), r.phone) for r in untrained],
             [r.id for r in untrained])
         self.query_one("#untrained-title", Label).update(
-            f"Chưa được tập huấn năm {year}: {text.format_int(len(untrained))} người (Enter: mở hồ sơ)")
+            tr("Chưa được tập huấn năm {year}: {people} (Enter: mở hồ sơ)").format(
+                year=year, people=tr_count(len(untrained), "người")))
         self.query_one("#training-count", Static).update(
-            f"{len(courses)} {tr('khóa')} · {text.format_int(sum(c.attendee_count or 0 for c in courses))} "
-            f"{tr('lượt người dự')}")
+            f"{tr_count(len(courses), 'khóa')} · {tr_count(sum(c.attendee_count or 0 for c in courses), 'lượt người dự')}")
 
     @on(Select.Changed, "#training-year")
     def _year(self, event: Select.Changed) -> None:
