@@ -19,7 +19,7 @@ from models import text
 from models.errors import InputError, UsageError
 
 from . import fund, report
-from .layout import Pack, Period, Report, parse_period, unit_name
+from .layout import Pack, Period, Report, default_period, parse_period, unit_name
 
 # kind → (what the clerk reads, the file name's stem)
 KINDS = {
@@ -40,9 +40,11 @@ ACTIVITY_KINDS = {
 }
 ALL_KINDS = {**KINDS, **ACTIVITY_KINDS}
 
-# The kinds that cover a period, and the period they cover when none is given:
-# this year, this year's current quarter, or this month.
-PERIOD_KINDS = {"tap-huan": "year", "ky-nhan": "quarter", "bao-cao-ky": "quarter", "hoat-dong": "quarter",
+# The kinds that cover a period, and the period they cover when none is given: one rule for the
+# reports (layout.default_period: the quarter holding the request's date, --date), a month for the rota.
+# kinh-phi covers the whole scheme and refuses a period (layout.PERIOD_REFUSED).
+PERIOD_KINDS = {"phu-luc-1": "quarter", "thanh-phan": "quarter", "danh-sach": "quarter", "tap-huan": "quarter",
+                "thiet-bi": "quarter", "ky-nhan": "quarter", "bao-cao-ky": "quarter", "hoat-dong": "quarter",
                 "lich-truc": "month"}
 
 
@@ -97,14 +99,14 @@ class ReportRequest:
         return ALL_KINDS[self.kind][0]
 
     def period_or_default(self, today: dt.date | None = None) -> Period:
+        """The period asked for, else the one rule (layout.default_period): from the request's date
+        (``day``, --date), the system clock only when there is none."""
         if self.period is not None:
             return self.period
-        today = today or dt.date.today()
+        today = today or self.day or dt.date.today()
         if PERIOD_KINDS.get(self.kind) == "month":
             return parse_kind_period(self.kind, f"{today.year}-{today.month:02d}")
-        if PERIOD_KINDS.get(self.kind) == "quarter":
-            return parse_period(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
-        return parse_period(str(today.year))
+        return default_period(today)
 
 
 def build_pack(reg, req: ReportRequest) -> tuple[Report | list[Report] | Pack, str]:
@@ -115,23 +117,23 @@ def build_pack(reg, req: ReportRequest) -> tuple[Report | list[Report] | Pack, s
     """
     day = req.day
     kind = req.kind
-    if kind == "phu-luc-1":
-        return report.phu_luc_1(reg, day=day), str((day or dt.date.today()).year)
-    if kind == "thanh-phan":
-        return report.thanh_phan(reg, day=day), str((day or dt.date.today()).year)
-    if kind == "danh-sach":
-        scope = report.resolve_scope(reg, village=req.village, team_id=req.team_id, village_id=req.village_id)
-        r = report.danh_sach(reg, scope=scope, gender_columns=req.gender_columns, with_cccd=req.with_cccd, day=day)
-        return r, _slug(scope)
-    if kind == "tap-huan":
-        p = req.period_or_default()
-        return report.tap_huan(reg, year=p.year, start=p.start, end=p.end, day=day), p.tag
-    if kind == "thiet-bi":
-        scope = report.resolve_scope(reg, village=req.village, village_id=req.village_id)
-        return report.thiet_bi(reg, scope=scope, day=day), _slug(scope)
-    if kind == "kinh-phi":
+    if kind == "kinh-phi":  # the whole scheme, never a period (the CLI refuses --period: layout.PERIOD_REFUSED)
         return _estimate(reg, req)
     p = req.period_or_default()
+    if kind == "phu-luc-1":
+        return report.phu_luc_1(reg, day=day, period=p), p.tag
+    if kind == "thanh-phan":
+        return report.thanh_phan(reg, day=day, period=p), p.tag
+    if kind == "danh-sach":
+        scope = report.resolve_scope(reg, village=req.village, team_id=req.team_id, village_id=req.village_id)
+        r = report.danh_sach(reg, scope=scope, gender_columns=req.gender_columns, with_cccd=req.with_cccd, day=day,
+                             period=p)
+        return r, _slug(scope)
+    if kind == "tap-huan":
+        return report.tap_huan(reg, period=p, day=day), p.tag
+    if kind == "thiet-bi":
+        scope = report.resolve_scope(reg, village=req.village, village_id=req.village_id)
+        return report.thiet_bi(reg, scope=scope, day=day, period=p), _slug(scope)
     if kind in ACTIVITY_KINDS:
         return _activity(reg, req, p), p.tag
     if kind == "ky-nhan":

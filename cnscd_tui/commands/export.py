@@ -124,6 +124,10 @@ def _period(args):
     from exports.request import PERIOD_KINDS, parse_kind_period
 
     if args.kind not in PERIOD_KINDS:
+        if args.period:
+            from exports.layout import PERIOD_REFUSED
+
+            raise UsageError(PERIOD_REFUSED.get(args.kind, f"«{args.kind}» không theo kỳ báo cáo; bỏ --period."))
         return None
     if args.period:
         p = parse_kind_period(args.kind, args.period)
