@@ -518,11 +518,16 @@ class CategoryForm(FormModal):
 from .strength import passphrase_strength  # noqa: E402  (kept importable from here)
 
 
-def check_new_passphrase(v, _all) -> tuple[str, str]:
+def check_new_passphrase(v, _all, names=()) -> tuple[str, str]:
+    """The rules for a new passphrase (``models.passphrase``: length, not a run of keys, not a common
+    one, not the unit's name), and a hint on its strength."""
+    from models.passphrase import check_new_passphrase as problems
+
     if not v:
         return "", ""
-    if len(v) < 8:
-        return "Mật khẩu cần ít nhất 8 ký tự.", ""
+    found = problems(v, names)
+    if found:
+        return " ".join(found), ""
     return "", passphrase_strength(v)
 
 
@@ -533,19 +538,37 @@ def check_repeat(v, values) -> tuple[str, str]:
 
 
 class PassphraseForm(FormModal):
+    """A new passphrase (and a new data key). When the old recovery key cannot be carried over, the
+    save returns the new one, to be shown once; else True."""
+
     form_title = "Đổi mật khẩu sổ"
+
+    def _unit_names(self) -> list[str]:
+        s = getattr(self.app, "settings", None) if self.is_attached else None
+        if s is None:
+            return []
+        return [n for n in (s.commune, f"{s.commune_kind} {s.commune}" if s.commune else "", s.province) if n]
 
     def fields(self) -> list[F]:
         return [
             F("current", "Mật khẩu hiện tại", "password", required=True),
-            F("new", "Mật khẩu mới", "password", required=True, check=check_new_passphrase),
+            F("new", "Mật khẩu mới", "password", required=True,
+              check=lambda v, values: check_new_passphrase(v, values, self._unit_names())),
             F("repeat", "Nhập lại mật khẩu mới", "password", required=True, check=check_repeat),
         ]
 
     def save(self, values: dict):
+        from models.passphrase import check_new_passphrase as problems
+        from models.passphrase import unit_names
+
         reg = self.app.reg
         if not reg.store.verify_passphrase(values["current"]):
             raise InputError("Mật khẩu hiện tại không đúng.", "current")
-        reg.store.change_passphrase(values["new"])
+        found = problems(values["new"], unit_names(reg))
+        if found:
+            raise InputError(" ".join(found), "new")
+        # the Registry holds its lock for the re-keying; a recovery key that cannot be carried over
+        # is replaced by a new one, returned to be shown once
+        new_key = reg.change_passphrase(values["new"], allow_new_recovery_key=True)
         S.log_event(reg, "he_thong", "registry", "Đổi mật khẩu sổ")
-        return True
+        return new_key or True

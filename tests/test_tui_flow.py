@@ -379,3 +379,32 @@ async def test_command_palette_says_no_command_found_in_vietnamese(demo_path):
             await pilot.pause()
         assert "Không tìm thấy lệnh nào" in screen_text(app)
         assert "No matches found" not in screen_text(app)
+
+
+# -- the passphrase form ---------------------------------------------------------------------
+async def test_passphrase_form_checks_the_new_one_and_shows_a_new_recovery_key_once(demo_path, monkeypatch):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f9")
+        await press(pilot, "p")
+        assert screen_name(app) == "PassphraseForm"
+        await type_into(pilot, "#f-current", "mat-khau-thu-nghiem")
+        await type_into(pilot, "#f-new", "12345678")
+        assert "dãy phím liền nhau" in str(app.screen.query_one("#m-new").render())  # models.passphrase
+        await type_into(pilot, "#f-new", "tran hung dao")  # the unit's own name
+        assert "tên đơn vị" in str(app.screen.query_one("#m-new").render())
+        calls = []
+        original = type(app.reg).change_passphrase
+
+        def change(reg, new, *, allow_new_recovery_key=False):
+            calls.append(allow_new_recovery_key)
+            original(reg, new, allow_new_recovery_key=allow_new_recovery_key)
+            return "ABCDE-FGHIJ-KLMNO-PQRST-UVWXY-Z2345"  # as if the old key could not be carried over
+
+        monkeypatch.setattr(type(app.reg), "change_passphrase", change)
+        await burst(pilot, "shift+tab", "tab", *"ba con meo trang", "enter", *"ba con meo trang", "enter")
+        assert calls == [True]  # through the Registry (its lock), a new recovery key allowed
+        assert app.reg.store.verify_passphrase("ba con meo trang")
+        assert screen_name(app) == "RecoveryKeyModal"  # shown once
+        assert "ABCDE-FGHIJ" in screen_text(app)
