@@ -100,7 +100,7 @@ def compliance_on(reg, day: dt.date, *, trained_from: dt.date | None = None) -> 
         out = []
         for t in Team.select().where(Team.id.in_(list(ids) or [-1])):
             u = units.get(t.unit_id)
-            check = rules._team_checks(t, f"{u.kind} {u.name}" if u else "", by_team.get(t.id, []), trained, s,
+            check = rules.team_checks(t, f"{u.kind} {u.name}" if u else "", by_team.get(t.id, []), trained, s,
                                        names, names_en)
             out.append(TeamOn(t.id, t.unit_id, t.level, t.name, check))
     return out

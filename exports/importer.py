@@ -25,7 +25,7 @@ from .headers import (FIELDS, TEXT_FIELDS, field_for_header, header_key, is_plac
                       is_total_label, parse_field, shape_hash)
 from .phu_luc_intake import (PhuLucRow, PhuLucTable, aggregate_report, import_phu_luc_1, imported_tables,
                              read_phu_luc_1)
-from .roster_apply import ImportResult, apply_roster, import_roster
+from .roster_apply import ImportResult, apply_roster, import_roster, skipped_rows_path, write_skipped_rows
 from .roster_plan import CREATE, STATUS_LABELS, ColumnInfo, ImportOptions, Preview, PreviewRow, RowMessage
 from .roster_read import format_preview, read_roster, saved_mappings
 from .sheets import (MAX_BYTES, MAX_CELL, MAX_COLS, MAX_ROWS, Book, FilePasswordRequired, FilePasswordWrong,
@@ -38,5 +38,6 @@ __all__ = [
     "ImportOptions", "ColumnInfo", "RowMessage", "PreviewRow", "Preview", "ImportResult", "read_roster",
     "apply_roster", "import_roster", "format_preview", "saved_mappings", "PhuLucRow", "PhuLucTable",
     "read_phu_luc_1", "import_phu_luc_1", "imported_tables", "aggregate_report", "is_total_label",
-    "is_signature_label", "is_place_date_line", "FieldError", "InputError",
+    "is_signature_label", "is_place_date_line", "FieldError", "InputError", "write_skipped_rows",
+    "skipped_rows_path",
 ]

@@ -88,7 +88,7 @@ def trained_ids(year: int, person_ids: Iterable[int] | None = None) -> set[int]:
     return {pid for (pid,) in q.distinct().tuples()}
 
 
-def _team_checks(t: Team, unit_name: str, members: list[tuple[int, str, str]], trained: set[int], s,
+def team_checks(t: Team, unit_name: str, members: list[tuple[int, str, str]], trained: set[int], s,
                  cat_names: dict[str, str], cat_names_en: dict[str, str] | None = None) -> TeamCompliance:
     """members: (person_id, role, category_code) of active memberships."""
     lo, hi = (s.village_team_min, s.village_team_max) if t.level == "thon" else (s.commune_team_min, s.commune_team_max)
@@ -149,7 +149,7 @@ def team_compliance(reg, team_id: int, *, year: int | None = None) -> TeamCompli
         t = Team.get_by_id(team_id)
         trained, (cat_names, cat_names_en), by_team = _load(year, t.id)
         u = t.unit
-        return _team_checks(t, f"{u.kind} {u.name}", by_team.get(t.id, []), trained, s, cat_names, cat_names_en)
+        return team_checks(t, f"{u.kind} {u.name}", by_team.get(t.id, []), trained, s, cat_names, cat_names_en)
 
 
 def compliance(reg, *, year: int | None = None) -> Compliance:
@@ -164,7 +164,7 @@ def compliance(reg, *, year: int | None = None) -> Compliance:
         for t in Team.select().where(Team.active == True):  # noqa: E712
             u = units[t.unit_id]
             with_team.add(u.id)
-            teams.append(_team_checks(t, f"{u.kind} {u.name}", by_team.get(t.id, []), trained, s, cat_names,
+            teams.append(team_checks(t, f"{u.kind} {u.name}", by_team.get(t.id, []), trained, s, cat_names,
                                       cat_names_en))
         teams.sort(key=lambda c: (0 if c.level == "xa" else 1, text.vn_key(c.unit_name)))
         no_team = tuple((u.id, f"{u.kind} {u.name}") for u in units.values()

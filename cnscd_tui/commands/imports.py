@@ -69,6 +69,10 @@ def register(sub, common) -> None:
     r.add_argument("--commune", default="", metavar="XÃ", help="xã/phường của danh sách (sổ tổng hợp nhiều xã)")
     r.add_argument("--report", default=None, metavar="TỆP", help="ghi bản xem trước/kết quả đầy đủ ra tệp văn bản")
     r.add_argument("--yes", action="store_true", help="không hỏi lại trước khi ghi")
+    r.add_argument("--skip-errors", action="store_true",
+                   help="nhập các dòng đúng, bỏ qua dòng có lỗi và ghi chúng (kèm lý do) ra tệp để sửa rồi nhập lại")
+    r.add_argument("--skipped-file", default="", metavar="TỆP",
+                   help="nơi ghi các dòng bị bỏ qua (mặc định: <tệp>_chua-nhap.xlsx cạnh tệp nhập)")
     r.add_argument("--json", action="store_true",
                    help="bản xem trước dạng JSON (cùng --dry-run): từng dòng với thành phần, số đếm, lỗi")
     r.set_defaults(func=cmd_import_roster)
@@ -79,6 +83,10 @@ def register(sub, common) -> None:
     p.add_argument("--accept-flagged", action="store_true",
                    help="vẫn nhập khi dòng tổng không khớp các dòng (kèm cảnh báo)")
     p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì vào sổ")
+    p.add_argument("--period", default=None, metavar="KỲ",
+                   help="kỳ của bảng (2026, 2026-H1, 2026-Q2; mặc định: theo tiêu đề bảng, không có thì năm nhập)")
+    p.add_argument("--replace", action="store_true",
+                   help="thay bảng đã nhập trước cho cùng đơn vị và cùng kỳ (không bao giờ cộng thêm)")
     p.set_defaults(func=cmd_import_phu_luc)
     register_imports(isub, common)
     imp.set_defaults(func=lambda a, s: (imp.print_help(), EXIT_USAGE)[1])
@@ -168,7 +176,7 @@ def cmd_import_roster(args, secrets: Secrets) -> int:
         create_villages=args.create_villages, category_map=_pairs(args.category_map, "--category-map"),
         encodings={(k if re.fullmatch(r"[A-Z]{1,3}", k) else importer.parse_field(k) or k): v.lower()
                    for k, v in _pairs(args.encoding, "--encoding").items()},
-        commune=args.commune)
+        commune=args.commune, skip_errors=args.skip_errors, skipped_path=args.skipped_file)
     if args.json and not args.dry_run:
         raise UsageError("--json chỉ dùng cùng --dry-run (bản xem trước).")
     if not path.exists():
@@ -185,7 +193,7 @@ def cmd_import_roster(args, secrets: Secrets) -> int:
             return EXIT_OK if pv.ok else EXIT_USAGE
         shown = importer.format_preview(pv, limit=None if args.report else 200)
         print(importer.format_preview(pv, limit=200))
-        if not pv.ok:
+        if not pv.ok and not (args.skip_errors and not pv.blocking and pv.rows):
             if args.report:
                 _write_report(args.report, shown + "\nChưa nhập gì vào sổ.")
             for ci in pv.unsure_columns:
@@ -194,7 +202,8 @@ def cmd_import_roster(args, secrets: Secrets) -> int:
                       + ", ".join(f"{ci.letter}={e}" for e in ("tcvn3", "vni", "unicode") if e != choices[0])
                       + ") rồi chạy lại.", file=sys.stderr)
             print("Có lỗi: chưa nhập gì vào sổ. Hãy sửa tệp (hoặc dùng --map, --village-map, --create-villages, "
-                  "--encoding) rồi nhập lại.", file=sys.stderr)
+                  "--encoding, --category-map) rồi nhập lại, hoặc dùng --skip-errors để nhập các dòng đúng.",
+                  file=sys.stderr)
             return EXIT_USAGE
         if args.dry_run:
             if args.report:
@@ -213,6 +222,9 @@ def cmd_import_roster(args, secrets: Secrets) -> int:
         log().info("import roster: %d created, %d updated, %d unchanged, %d villages and %d teams created",
                    res.created, res.updated, res.unchanged, len(res.villages_created), len(res.teams_created))
         print(f"Đã nhập: thêm mới {res.created}, cập nhật {res.updated}, không đổi {res.unchanged}.")
+        if res.skipped:
+            print(f"Bỏ qua {res.skipped} dòng có lỗi; các dòng đó (kèm lý do) ở «{res.skipped_file}»: "
+                  "sửa rồi nhập lại tệp này.")
         for v in res.villages_created:
             print(f"  Đã tạo {v}")
         for t in res.teams_created:
@@ -242,7 +254,7 @@ def cmd_import_phu_luc(args, secrets: Secrets) -> int:
         return EXIT_USAGE if tab.flags and not args.accept_flagged else EXIT_OK
     with open_registry(args, secrets) as reg:
         importer.import_phu_luc_1(reg, path, source=args.source, accept_flagged=args.accept_flagged,
-                                  password=password)
+                                  password=password, period=args.period, replace=args.replace)
     log().info("import phu-luc-1: %d units", len(tab.rows))
     print("Đã nhập bảng vào sổ tổng hợp" + (" (kèm cảnh báo sai lệch số tổng)." if tab.flags else "."))
     return EXIT_OK
