@@ -630,12 +630,14 @@ def problem_notes(issues: list[str], shown: int = PROBLEMS_SHOWN) -> list[str]:
 def bao_cao_ky(reg, period: Period, *, day: dt.date | None = None, with_cccd: bool = False,
                policy_code: str | None = None, days_per_person_month: int | None = None) -> Pack:
     """The period pack: a summary sheet, then Phụ lục I, composition, roster, training, equipment,
-    and the support fund — the Phụ lục III estimate and the payment list (ký nhận) for the period.
+    the teams' results (by service, and against the targets), and the support fund — the Phụ lục III estimate and the payment list (ký nhận) for the period.
 
     The fund policy is ``policy_code`` when given, else the registry's setting, else Quảng Nam
     phương án 01 (500.000 đồng/tổ/tháng); the fund sheets say which.
     """
     from models import services
+
+    from . import activities
 
     courses, coverage, untrained = tap_huan(reg, period=period, day=day)
     equipment, needs = thiet_bi(reg, day=day, period=period)
@@ -647,6 +649,7 @@ def bao_cao_ky(reg, period: Period, *, day: dt.date | None = None, with_cccd: bo
                               policy_source=source)
     parts = [phu_luc_1(reg, day=day, period=period), thanh_phan(reg, day=day, period=period),
              danh_sach(reg, with_cccd=with_cccd, day=day, period=period),
-             courses, coverage, untrained, equipment, needs, estimate, pay]
+             courses, coverage, untrained, equipment, needs,
+             *activities.results_reports(reg, period, day=day)[:2], estimate, pay]
     head = summary(reg, period, day=day, parts={r.key: r for r in parts})
     return Pack("bao-cao-ky", head.title, [head] + parts, file_stem=pack_file_name(reg, period, "")[:-1])

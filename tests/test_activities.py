@@ -426,3 +426,21 @@ def test_behind_lines_carry_the_unit_and_english(reg):
     assert [b.text for b in p.behind_items] == p.behind
     missing = next(b for b in p.unknown_items if b.unit_id == w.id and b.metric == "ho_dan")
     assert missing.text_en == "Thôn Tây Lợi: no household count — share not computable"
+
+
+def test_period_pack_carries_the_teams_results(tmp_path):
+    """«bao-cao-ky» includes the results by service and against the targets (issue 16 item 5)."""
+    import datetime as _dt
+
+    from exports import report, writers
+    from models.demo import create_demo
+
+    reg, _ = create_demo(tmp_path / "d.cnscd", scale="commune", passphrase="mat-khau-thu-nghiem")
+    try:
+        pack = report.bao_cao_ky(reg, report.parse_period("2026-Q2"), day=_dt.date(2026, 7, 5))
+        titles = [r.title for r in pack.reports]
+        assert any("KẾT QUẢ" in t.upper() for t in titles), titles
+        path = writers.write_xlsx(pack, tmp_path / "bc.xlsx")
+        assert path.exists()
+    finally:
+        reg.close()
