@@ -38,14 +38,18 @@ ACTIVITY_KINDS = {
     "hoat-dong": ("Kết quả hoạt động của các Tổ CNSCĐ", "KetQuaHoatDong"),
     "lich-truc": ("Lịch trực hỗ trợ người dân tại điểm hỗ trợ", "LichTruc"),
 }
-ALL_KINDS = {**KINDS, **ACTIVITY_KINDS}
+# At the province: every table rolled up from the communes' hand-off packages (issue 17).
+HANDOFF_KINDS = {
+    "tong-hop-goi": ("Tổng hợp từ gói báo cáo của các xã (cấp tỉnh)", "TongHopGoi"),
+}
+ALL_KINDS = {**KINDS, **ACTIVITY_KINDS, **HANDOFF_KINDS}
 
 # The kinds that cover a period, and the period they cover when none is given: one rule for the
 # reports (layout.default_period: the quarter holding the request's date, --date), a month for the rota.
 # kinh-phi covers the whole scheme and refuses a period (layout.PERIOD_REFUSED).
 PERIOD_KINDS = {"phu-luc-1": "quarter", "thanh-phan": "quarter", "danh-sach": "quarter", "tap-huan": "quarter",
                 "thiet-bi": "quarter", "ky-nhan": "quarter", "bao-cao-ky": "quarter", "hoat-dong": "quarter",
-                "lich-truc": "month"}
+                "lich-truc": "month", "tong-hop-goi": "quarter"}
 
 
 def parse_kind_period(kind: str, code: str) -> Period:
@@ -136,6 +140,10 @@ def build_pack(reg, req: ReportRequest) -> tuple[Report | list[Report] | Pack, s
         return report.thiet_bi(reg, scope=scope, day=day, period=p), _slug(scope)
     if kind in ACTIVITY_KINDS:
         return _activity(reg, req, p), p.tag
+    if kind in HANDOFF_KINDS:
+        from .rollup_report import tong_hop_goi
+
+        return tong_hop_goi(reg, p, day=day), p.tag
     if kind == "ky-nhan":
         policy, source = fund.registry_policy(reg, req.policy)
         return fund.payment_report(reg, policy, p, days_per_person_month=req.days,

@@ -41,3 +41,35 @@ def test_skip_errors_imports_the_good_rows_and_writes_the_rest_to_fix(reg, tmp_p
         assert people["Nguyễn Văn Hải"].categories == ("TRUONG_THON",)
     finally:
         r.close()
+
+
+def test_province_demo_writes_its_communes_packages_for_the_round_trip(tmp_path, monkeypatch, capsys):
+    """Two commands: a province demo with its communes' packages, then receiving them."""
+    db, folder = tmp_path / "tinh.cnscd", tmp_path / "goi"
+    assert main(["demo", "--scale", "province", "--db", str(db), "--packages", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "cnscd handoff import" in out
+    packages = sorted(folder.glob("*.cnscd-goi"))
+    assert len(packages) > 100
+    from models.demo import DEMO_PASSPHRASE
+
+    monkeypatch.setenv("CNSCD_PASSPHRASE", DEMO_PASSPHRASE)
+    assert main(["handoff", "import", str(folder), "--db", str(db), "--yes"]) == 0
+    assert main(["handoff", "status", "--db", str(db), "--period", "2026-H2", "--json"]) == 0
+
+
+def test_province_rolls_up_the_received_packages_into_sheets(tmp_path, monkeypatch, capsys):
+    import openpyxl
+
+    from models.demo import DEMO_PASSPHRASE
+
+    db, folder = tmp_path / "tinh.cnscd", tmp_path / "goi"
+    assert main(["demo", "--scale", "province", "--db", str(db), "--packages", str(folder)]) == 0
+    monkeypatch.setenv("CNSCD_PASSPHRASE", DEMO_PASSPHRASE)
+    assert main(["handoff", "import", str(folder), "--db", str(db), "--yes"]) == 0
+    out = tmp_path / "TongHop.xlsx"
+    assert main(["export", "tong-hop-goi", "--db", str(db), "--period", "2026-H2", "--out", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    assert len(wb.sheetnames) >= 5
+    text_all = " ".join(str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value)
+    assert "Phụ lục" in text_all or "PHỤ LỤC" in text_all or "TỔ CÔNG NGHỆ SỐ" in text_all

@@ -19,6 +19,7 @@ EXPORT_KINDS = {
     "bao-cao-ky": "Báo cáo định kỳ (quý, 6 tháng, năm)",
     "hoat-dong": "Kết quả hoạt động của các Tổ CNSCĐ",
     "lich-truc": "Lịch trực hỗ trợ người dân tại điểm hỗ trợ",
+    "tong-hop-goi": "Tổng hợp từ gói báo cáo của các xã (cấp tỉnh)",
 }
 TALLY_SHEETS = "phieu-hoat-dong"  # not a report: one blank sheet per team for the leaders to fill
 ALL_EXPORT_KINDS = {**EXPORT_KINDS, TALLY_SHEETS: "Phiếu hoạt động tháng (mỗi tổ một phiếu để tổ trưởng ghi)"}

@@ -79,6 +79,8 @@ def cmd_demo(args, secrets: Secrets) -> int:
         raise UsageError("--times chỉ dùng với --scale province (nhân bản sổ cấp tỉnh).")
     if not 1 <= args.times <= 256:
         raise UsageError("--times phải từ 1 đến 256.")
+    if args.packages and args.scale != "province":
+        raise UsageError("--packages chỉ dùng với --scale province (gói của các xã trong tỉnh mẫu).")
     if args.passphrase_stdin or os.environ.get("CNSCD_PASSPHRASE"):
         names = ["Tỉnh Quảng Nam"] if args.scale == "province" else ["Trần Hưng Đạo", "phường Trần Hưng Đạo"]
         passphrase = new_passphrase(secrets, "CNSCD_PASSPHRASE", names=names)
@@ -93,6 +95,14 @@ def cmd_demo(args, secrets: Secrets) -> int:
     if passphrase == DEMO_PASSPHRASE:
         out(f"Mật khẩu sổ mẫu: {DEMO_PASSPHRASE}")
     print_recovery_key(rk)
+    if args.packages:
+        from exports.package_demo import write_demo_packages
+
+        written = write_demo_packages(path, args.packages, passphrase=passphrase, random_state=args.random_state)
+        log().info("demo packages written: %d", len(written))
+        out(f"Đã ghi {len(written)} gói báo cáo mẫu của các xã vào {args.packages} "
+            "(một số xã cố ý nộp muộn hoặc chưa nộp).")
+        out(f"Thử nhận gói ở tỉnh: cnscd handoff import {args.packages} --db {path}")
     return EXIT_OK
 
 
@@ -290,6 +300,8 @@ def register(sub, common) -> None:
                    help="số khởi tạo ngẫu nhiên: cùng số thì cùng sổ mẫu (mặc định 2026)")
     s.add_argument("--times", type=int, default=1, metavar="N",
                    help="sổ cấp tỉnh nhân N lần (N bản các huyện, tên khác nhau) để thử ở quy mô lớn")
+    s.add_argument("--packages", default="", metavar="THƯ_MỤC",
+                   help="(cấp tỉnh) ghi thêm gói báo cáo của các xã vào THƯ_MỤC để thử nhận gói: cnscd handoff import")
     s.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("stats", parents=[common], help="số liệu tổng hợp")
