@@ -107,6 +107,7 @@ class ActivityGrid(ScrollView, can_focus=True):
         self.empty_text = empty_text
         self.services: list[tuple[str, str]] = []
         self.rows: list = []  # activities.GridRow
+        self._by_team: dict[int, Any] = {}
         self.edits: dict[Key, int | None] = {}
         self.errors: dict[Key, str] = {}
         self.line = 0  # 2 × row + field
@@ -118,7 +119,8 @@ class ActivityGrid(ScrollView, can_focus=True):
         """New rows (a month read); the clerk's changes stay where their team still is."""
         key = self.current_key if self.rows else None
         self.services, self.rows = list(services), list(rows)
-        teams = {r.team_id for r in self.rows}
+        self._by_team = {r.team_id: r for r in self.rows}
+        teams = self._by_team.keys()
         if keep_edits:
             self.edits = {k: v for k, v in self.edits.items() if k[0] in teams and self.original(k) != v}
         else:
@@ -135,7 +137,7 @@ class ActivityGrid(ScrollView, can_focus=True):
 
     def clear(self) -> None:
         """Nothing on screen (the registry is locked); the changes typed are kept."""
-        self.rows = []
+        self.rows, self._by_team = [], {}
         self.typing = None
         self.virtual_size = Size(0, 1)
         self.refresh()
@@ -162,16 +164,17 @@ class ActivityGrid(ScrollView, can_focus=True):
         row, svc = self.current_row, self.current_service
         return None if row is None or svc is None else (row.team_id, svc, self.current_field)
 
-    def original(self, key: Key) -> int:
+    def original(self, key: Key, row=None) -> int:
+        """What is saved in the cell (``row``: its team's row, when the caller has it)."""
         team_id, svc, field = key
-        row = next((r for r in self.rows if r.team_id == team_id), None)
+        row = row if row is not None else self._by_team.get(team_id)
         c = row.cells.get(svc) if row is not None else None
         return int(getattr(c, field)) if c is not None else 0
 
-    def value(self, key: Key) -> int:
+    def value(self, key: Key, row=None) -> int:
         if key in self.edits:
             return self.edits[key] or 0
-        return self.original(key)
+        return self.original(key, row)
 
     @property
     def changed(self) -> int:
@@ -360,12 +363,12 @@ class ActivityGrid(ScrollView, can_focus=True):
         team = max(8, total - kind - 2 - n * (cell + 1))
         return [team, kind] + [cell] * n
 
-    def _cell(self, key: Key, width: int, at_cursor: bool) -> tuple[str, str]:
+    def _cell(self, key: Key, width: int, at_cursor: bool, row) -> tuple[str, str]:
         """A cell's text and the style it takes (component class name or "")."""
         if at_cursor and self.typing is not None:
             shown, flag = (self.typing or "") + "_", "*"
         else:
-            v = self.value(key)
+            v = self.value(key, row)
             shown = text.format_int(v) if v else "·"
             flag = "!" if key in self.errors else ("*" if key in self.edits else " ")
         body = width - 2
@@ -412,7 +415,7 @@ class ActivityGrid(ScrollView, can_focus=True):
                     Segment(set_cell_size(tr_pair(*FIELD_LABELS[field]), widths[1]) + " ", dim)]
         for i, ((code, _label), w) in enumerate(zip(self.services, widths[2:], strict=False)):
             at_cursor = line == self.line and i == self.col
-            shown, cls = self._cell((row.team_id, code, field), w, at_cursor)
+            shown, cls = self._cell((row.team_id, code, field), w, at_cursor, row)
             style = base + self.get_component_rich_style(cls) if cls else base
             segments.append(Segment(shown, style))
             segments.append(Segment(" ", base))
@@ -428,7 +431,7 @@ class ActivityGrid(ScrollView, can_focus=True):
         if key is None:
             return ""
         team_id, svc, field = key
-        row = next((r for r in self.rows if r.team_id == team_id), None)
+        row = self._by_team.get(team_id)
         label = dict(self.services).get(svc, svc)
         from .i18n import language
 

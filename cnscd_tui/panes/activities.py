@@ -332,6 +332,10 @@ class ActivitiesPane(Pane):
     def action_save(self) -> None:
         from models import activities as A
 
+        if not self.grid.rows:  # the month is being read: the cells beside the changed ones are not known yet
+            self.app.notify(tr_pair("Đang đọc số liệu; thử lại sau giây lát.", "Still reading; try again."),
+                            timeout=3)
+            return
         changes = self.grid.changes()
         if not changes:
             self.app.notify(tr_pair("Không có ô nào thay đổi.", "No cell changed."), timeout=3)
