@@ -230,3 +230,32 @@ async def test_settings_tab_does_not_read_every_backup(demo_path, monkeypatch):
         table = app.screen.query_one("#backups-table")
         assert table.row_count >= 3 and "Thủ công" in table.rows[0]
         assert reads == []
+
+
+async def test_damaged_file_backup_from_before_a_passphrase_change_says_which_passphrase(tmp_path):
+    path = tmp_path / "so.cnscd"
+    reg, _ = Registry.create(path, PASS, province="Ninh Bình", commune="Gia Viễn")
+    S.add_village(reg, name="Đông Hòa")
+    S.add_village(reg, name="Tây Hòa")  # the file with Đông Hòa is kept as a backup (old passphrase)
+    reg.change_passphrase(NEW)
+    reg.close()
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    app = CnscdApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_into(pilot, "#unlock-pass", NEW)
+        await press(pilot, "enter")
+        assert "Tệp sổ bị hỏng" in screen_text(app)
+        await type_into(pilot, "#unlock-pass", NEW)
+        await pilot.click("#unlock-restore")
+        await settle(pilot)
+        text = str(app.screen.query_one("#unlock-msg").render())
+        assert screen_name(app) == "UnlockScreen" and "LÚC TẠO" in text and "mật khẩu cũ" in text
+        assert not app.screen.query_one("#unlock-restore").has_class("hidden")  # still offered
+        await type_into(pilot, "#unlock-pass", PASS)
+        await pilot.click("#unlock-restore")
+        await settle(pilot)
+        assert screen_name(app) == "MainScreen"
+        assert "Đông Hòa" in [v.name for v in S.list_villages(app.reg)]
