@@ -365,9 +365,15 @@ class CnscdApp(App):
                 self.reg = None
 
 
-def run_app(path: str | Path, demo_passphrase: str | None = None, *, debug: bool = False) -> int:
+def run_app(path: str | Path, demo_passphrase: str | None = None, *, debug: bool | None = None) -> int:
+    """Run the TUI. The log goes to the platform's log folder (``debug``: more detail; None: as the
+    command line already set it up, or the usual level)."""
+    import logging
+
     from models import logs
 
+    if debug is None:
+        debug = logging.getLogger(logs.LOGGER).level == logging.DEBUG
     logs.setup(debug)
     log = logs.get("tui")
     log.info("tui start")
