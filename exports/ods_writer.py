@@ -15,7 +15,7 @@ from typing import Any
 from models import text
 
 from . import print_layout as pl
-from .cells import sheet_title, xml_text
+from .cells import NUMERIC, sheet_title, xml_text
 from .cells import cell_value as _cell_value
 from .layout import Column, Pack, Report
 from .sheet_plan import RULE_SIZE, Line, Rule, SheetPlan, Style, plan
@@ -316,8 +316,10 @@ def _ods_data(table, st: _OdsStyles, p: SheetPlan, breaks: set[int]) -> None:
         total = report.total is not None and i == len(lines) - 1
         tr = TableRow(stylename=st.row(p.data_heights[i], first + i in breaks), check_grammar=False)
         for c, v, s in zip(cols, data, styles, strict=False):
-            tr.addElement(_ods_cell(_cell_value(c, v), c.kind, _ods_col_style(st, c, True) if total else s),
-                          check_grammar=False)
+            style = _ods_col_style(st, c, True) if total else s
+            if isinstance(v, str) and c.kind in NUMERIC:  # a label in a numeric column wraps like text
+                style = st.cell(size=11, bold=total, h="center", border=True)
+            tr.addElement(_ods_cell(_cell_value(c, v), c.kind, style), check_grammar=False)
         table.addElement(tr, check_grammar=False)
 
 

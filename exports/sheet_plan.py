@@ -27,6 +27,8 @@ ONE_LINE_KINDS = ("int", "money", "year", "pct", "pct1", "date", "phone", "id", 
 SIGN_SPACE_ROWS = 4  # rows left free to sign and stamp
 PORTRAIT_MIN_SCALE = 72  # a table printed upright at 72 % or more stays upright (more rows a page)
 SHRINK_TO_ONE_PAGE = 0.8  # a sheet a little over one page is scaled down to one page, to 80 % at most
+FIT_MIN_ROWS, FIT_SAMPLE, FIT_MIN_SCALE = 40, 2000, 70  # fit_columns: lists this long, sampled, scale kept
+FIT_MAX_GROWTH = 1.8  # fit_columns: a column grows to 1.8 times its width at most
 
 
 @dataclass(frozen=True)
@@ -153,11 +155,12 @@ def _widen(widths: list[float], cols, lo: int, hi: int, extra: float) -> None:
         widths[j] = round(widths[j] + extra * widths[j] / total + 0.05, 1)
 
 
-def letterhead_geometry(report: Report, landscape: bool) -> tuple[list[float], int, list[str]]:
+def letterhead_geometry(report: Report, landscape: bool,
+                        widths: list[float] | None = None) -> tuple[list[float], int, list[str]]:
     """(column widths, columns of the left half, the issuing body's lines) such that every phrase of
     the letterhead fits on one line of its half."""
     cols = report.columns
-    widths = [c.width for c in cols]
+    widths = list(widths) if widths is not None else [c.width for c in cols]
     lh = report.letterhead
     n = len(widths)
     body = lh.issuing_body or ""
@@ -317,8 +320,9 @@ def data_heights(report: Report, widths: list[float]) -> list[float | None]:
         return [h] * len(rows)
     per_unit = 11 / pl.UNITS * pl.TEXT_SAFETY
     key = "serif"
+    # text columns, and numeric ones (a label such as «chưa có số hộ» in a count column wraps too)
     wrapping = [(j, round(pl.usable_width(widths[j]) / per_unit, 3), {}) for j, c in enumerate(report.columns)
-                if c.kind not in ONE_LINE_KINDS]
+                if c.kind not in ("phone", "id", "date", "sign")]
     out: list[float | None] = []
     units = pl._units
     for row in rows:
@@ -336,14 +340,40 @@ def data_heights(report: Report, widths: list[float]) -> list[float | None]:
     return out
 
 
+def fit_columns(report: Report, widths: list[float], landscape: bool) -> list[float]:
+    """Long lists: a text column where most values just miss one line (a province's «Tổ dân phố 5,
+    phường An An») is widened to hold nine values in ten on one line — to 1.8 times its width at most,
+    and only while the page keeps a readable scale — so its rows take one line, not two."""
+    rows = report.rows
+    if len(rows) < FIT_MIN_ROWS:
+        return widths
+    step = max(1, len(rows) // FIT_SAMPLE)
+    out = list(widths)
+    per_unit = 11 / pl.UNITS * pl.TEXT_SAFETY
+    for j, c in enumerate(report.columns):
+        if c.kind != "text" or c.title == "Stt":
+            continue
+        sample = sorted(pl._units(v, "serif") for r in rows[::step] if j < len(r)
+                        for v in [r[j]] if isinstance(v, str) and v and "\n" not in v)
+        if len(sample) < FIT_MIN_ROWS:
+            continue
+        need = pl.units_for(sample[int(len(sample) * 0.9)] * per_unit) + 0.5
+        if out[j] < need <= out[j] * FIT_MAX_GROWTH:
+            trial = out[:j] + [round(need, 1)] + out[j + 1:]
+            if pl.scale_for(trial, landscape) >= FIT_MIN_SCALE:
+                out = trial
+    return out
+
+
 # ---------------------------------------------------------------------------
 def plan(report: Report) -> SheetPlan:
     """The sheet's layout, widths, heights, scale and page breaks."""
     landscape = pl.scale_for([c.width for c in report.columns], False) < PORTRAIT_MIN_SCALE
+    widths = fit_columns(report, [c.width for c in report.columns], landscape)
     if report.letterhead is not None:
-        widths, left, body_lines = letterhead_geometry(report, landscape)
+        widths, left, body_lines = letterhead_geometry(report, landscape, widths)
     else:
-        widths, left, body_lines = [c.width for c in report.columns], _split([c.width for c in report.columns]), []
+        left, body_lines = _split(widths), []
     p = SheetPlan(report, widths, left, landscape, pl.scale_for(widths, landscape),
                   _top(report, widths, left, body_lines), header_heights(report, widths),
                   data_heights(report, widths), _bottom(report, widths, left))

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import print_layout as pl
-from .cells import XLSX_MAX_TEXT, set_cell_value, sheet_title, xml_text
+from .cells import NUMERIC, XLSX_MAX_TEXT, set_cell_value, sheet_title, xml_text
 from .cells import cell_value as _cell_value
 from .layout import Column, Pack, Report
 from .sheet_plan import RULE_SIZE, Line, Rule, SheetPlan, Style, plan
@@ -179,8 +179,12 @@ def _data(o: _Out, report: Report) -> None:
         if h is not None:
             ws.row_dimensions[first + i].height = h
     col_styles = [column_style(st, c) for c in cols]
+    # a label in a numeric column («chưa có số hộ») is wrapped text, not a number's single line
+    label = st.get(size=11, h="center", border=True, wrap=True)
+    numeric = [c.kind in NUMERIC for c in cols]
     for data in report.rows:
-        ws.append(_FastRow([(_cell_value(c, v), s) for c, v, s in zip(cols, data, col_styles, strict=False)]))
+        ws.append(_FastRow([(v, label if num and type(v) is str else s)
+                            for v, s, num in zip(map(_cell_value, cols, data), col_styles, numeric, strict=False)]))
     o.row += len(report.rows)
     if report.total is not None:
         tot_styles = [column_style(st, c, bold=True) for c in cols]
