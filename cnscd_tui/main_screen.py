@@ -38,13 +38,6 @@ WARM_UP_AFTER_SAVE = 0.3
 ACTIVITY_VIEWS = [("luoi", "b", "Bảng nhập số liệu tháng", ""), ("tien-do", "t", "Tiến độ so với mục tiêu", ""),
                   ("nhu-cau", "n", "Nhu cầu, khó khăn", ""), ("lich-truc", "l", "Lịch trực", ""),
                   ("so-ho", "h", "Số hộ, số dân từng thôn", "")]
-ACTIVITY_HELP = {
-    "luoi": "Gõ số người, số hộ được hỗ trợ của từng tổ theo dịch vụ trong tháng",
-    "tien-do": "Tỷ lệ hộ dân, người trong độ tuổi lao động… đã được hỗ trợ của từng thôn",
-    "nhu-cau": "Nhu cầu, khó khăn của người dân các tổ ghi lại",
-    "lich-truc": "Thành viên trực tại điểm hỗ trợ theo thứ trong tuần",
-    "so-ho": "Số hộ, số dân, người trong độ tuổi lao động, hộ kinh doanh của từng thôn theo năm",
-}
 
 
 TAB_EN = {"Hoạt động": "Activity"}  # until cnscd_tui.i18n has it
@@ -317,8 +310,10 @@ class MainScreen(Screen):
             ("Làm mới khóa khôi phục", "Cấp mã khôi phục mới; mã cũ hết hiệu lực",
              self._cmd(lambda: self.pane("cai-dat").action_renew_key(), "cai-dat")),
         ]
+        from .panes.activities import VIEW_TIPS
+
         for vid, key, vi, _en in ACTIVITY_VIEWS:
-            out.append((f"Hoạt động: {vi} ({key.upper()})", ACTIVITY_HELP[vid],
+            out.append((f"Hoạt động: {vi} ({key.upper()})", VIEW_TIPS[vid],
                         self._cmd(lambda vid=vid: self.pane("hoat-dong").action_view(vid), "hoat-dong")))
         return out
 

@@ -330,3 +330,16 @@ async def test_activity_screens_snapshots(tmp_path, commune_demo_bytes, size):
             assert pane.month == DEMO_MONTH
             problems.append(check(f"{name}_{size[0]}x{size[1]}", screen_text(app)))
     assert not any(problems), "\n".join(p for p in problems if p)
+
+
+async def test_palette_opens_each_view(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo(pilot)
+        commands = {title: cb for title, _help, cb in app.screen.palette_commands()}
+        assert "Hoạt động (F10)" in commands
+        commands["Hoạt động: Lịch trực (L)"]()
+        await settle(pilot)
+        pane = app.screen.query_one("#pane-hoat-dong")
+        assert app.screen.query_one("TabbedContent").active == "hoat-dong" and pane.view == "lich-truc"
+        assert app.focused is app.screen.query_one("#act-rota-table")

@@ -35,6 +35,13 @@ VIEWS = [
     ("lich-truc", "l", "Lịch trực", "Duty rota"),
     ("so-ho", "h", "Số hộ", "Households"),
 ]
+VIEW_TIPS = {
+    "luoi": "Bảng nhập số người, số hộ được hỗ trợ của từng tổ theo dịch vụ trong tháng",
+    "tien-do": "Tỷ lệ đã đạt của từng thôn so với chỉ tiêu năm",
+    "nhu-cau": "Nhu cầu, khó khăn của người dân các tổ ghi lại",
+    "lich-truc": "Lịch trực tại điểm hỗ trợ theo thứ trong tuần",
+    "so-ho": "Số hộ, số dân, người trong độ tuổi lao động, hộ kinh doanh của từng thôn theo năm",
+}
 MONTHS_BACK = 24
 METRIC_TITLES = {"ho_dan": ("Hộ dân", "Househ."), "lao_dong": ("Lao động", "Working"),
                  "ho_kinh_doanh": ("Hộ KD", "Business"), "ho_so": ("Hồ sơ TT", "Dossiers"),
@@ -114,7 +121,7 @@ class ActivitiesPane(Pane):
         Binding("d", "delete", "Xóa", id="activities.delete", tooltip="Xóa ca trực đang chọn (hỏi xác nhận)"),
         Binding("x", "drop", "Bỏ thay đổi", show=False, id="activities.drop",
                 tooltip="Bỏ mọi ô đã sửa mà chưa lưu (hỏi xác nhận)"),
-    ] + [Binding(key, f"view('{vid}')", vi, show=False, id=f"activities.view-{vid}", tooltip=f"Xem {vi.lower()}")
+    ] + [Binding(key, f"view('{vid}')", vi, show=False, id=f"activities.view-{vid}", tooltip=VIEW_TIPS[vid])
          for vid, key, vi, _en in VIEWS]
     help_text = ("Hoạt động của các tổ theo tháng. B: bảng nhập — mỗi tổ hai dòng (số người, số hộ), mỗi dịch vụ "
                  "một cột; gõ số thẳng vào ô, mũi tên/Tab/Enter để sang ô khác, Backspace xóa một chữ số, Delete "
