@@ -635,15 +635,13 @@ def bao_cao_ky(reg, period: Period, *, day: dt.date | None = None, with_cccd: bo
     The fund policy is ``policy_code`` when given, else the registry's setting, else Quảng Nam
     phương án 01 (500.000 đồng/tổ/tháng); the fund sheets say which.
     """
-    from models import services
 
     from . import activities
 
     courses, coverage, untrained = tap_huan(reg, period=period, day=day)
     equipment, needs = thiet_bi(reg, day=day, period=period)
     policy, source = fund.registry_policy(reg, policy_code)
-    est = fund.estimate(policy, teams=services.stats(reg).village_teams,
-                        days_per_person_month=days_per_person_month or 0)
+    est = fund.registry_estimate(reg, policy, days_per_person_month=days_per_person_month or 0)
     estimate = fund.estimate_report(reg, est, day=day, policy_source=source)
     pay = fund.payment_report(reg, policy, period, days_per_person_month=days_per_person_month, day=day,
                               policy_source=source)

@@ -156,12 +156,7 @@ def build_pack(reg, req: ReportRequest) -> tuple[Report | list[Report] | Pack, s
 def _estimate(reg, req: ReportRequest) -> tuple[Report, str]:
     policy, source = fund.registry_policy(reg, req.policy)
     policy = fund.with_years(policy, req.years, req.months)
-    teams = req.teams
-    if teams is None:
-        from models import services
-
-        teams = services.stats(reg).village_teams
-    est = fund.estimate(policy, teams=teams, members_per_team=req.members_per_team,
+    est = fund.registry_estimate(reg, policy, teams=req.teams, members_per_team=req.members_per_team,
                         days_per_person_month=req.days or 0, nights_per_person_month=req.nights or 0)
     return fund.estimate_report(reg, est, day=req.day, policy_source=source), policy.code
 

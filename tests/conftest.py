@@ -24,7 +24,22 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("CNSCD_DB", raising=False)
     monkeypatch.delenv("CNSCD_PASSPHRASE", raising=False)
     monkeypatch.setenv("CNSCD_KDF", "fast")
+    monkeypatch.setenv("CNSCD_LOG_DIR", str(home / "logs"))  # the program's log, per test
     yield
+    _close_program_log()
+
+
+def _close_program_log() -> None:
+    """The next test's log goes to its own folder: drop the handler models.logs.setup() added."""
+    import logging
+
+    from models import logs
+
+    root = logging.getLogger(logs.LOGGER)
+    for h in list(root.handlers):
+        root.removeHandler(h)
+        h.close()
+    logs._configured = None
 
 
 @pytest.fixture(autouse=True)

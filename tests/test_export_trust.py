@@ -140,12 +140,15 @@ def test_every_export_kind_writes_only_the_export_and_the_registry(kind, demo, t
     monkeypatch.setenv("CNSCD_EXPORT_PASSWORD", "mat-khau-tep")
     runs = [["--format", f, "--out", str(out)] for f in ("xlsx", "ods", "csv")]
     runs += [["--format", "xlsx", "--usb", "1", "--protect"], ["--format", "ods", "--usb", str(stick)]]
-    with writes_only_under(db.parent, out, stick):
+    log_dir = Path(os.environ["CNSCD_LOG_DIR"])  # the program's own log: counts and codes only
+    with writes_only_under(db.parent, out, stick, log_dir):
         for extra in runs:
             code, _o, err = _cli(["export", kind, "--db", str(db), "--date", "10/04/2026"] + KIND_ARGS[kind] + extra,
                                  monkeypatch, capsys)
             assert code == 0, err
     _assert_clean_folder(empty_tmp, secrets)
+    for p in log_dir.rglob("*"):
+        assert not [s for s in secrets if s in p.read_bytes()], f"personal data in the log {p}"
     assert len(list(out.iterdir())) >= 3 and len(list(stick.iterdir())) == 2
 
 

@@ -611,8 +611,8 @@ def test_cli_bad_input_is_a_message_and_exit_2(demo, tmp_path, monkeypatch, caps
 def test_cli_kinh_phi_csv(demo, tmp_path, monkeypatch, capsys):
     db = demo.path
     demo.close()
-    code, out, err = _cli(["export", "kinh-phi", "--db", str(db), "--teams", "1240", "--out", str(tmp_path / "k.csv")],
-                          monkeypatch, capsys)
+    code, out, err = _cli(["export", "kinh-phi", "--db", str(db), "--teams", "1240", "--policy", "quang-nam",
+                           "--out", str(tmp_path / "k.csv")], monkeypatch, capsys)
     assert code == 0, err
     with open(tmp_path / "k.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
@@ -780,12 +780,15 @@ def test_period_pack_has_the_support_fund_sheets(demo, tmp_path):
     from exports import report, writers
 
     p = report.parse_period("2026-Q2")
-    pack = report.bao_cao_ky(demo, p, day=DAY)
+    # a Hải Phòng ward: no rate of its own province is known, so the sheets ask to choose one
+    unset = report.bao_cao_ky(demo, p, day=DAY)
+    assert unset.reports[-1].meta["total"] is None
+    pack = report.bao_cao_ky(demo, p, day=DAY, policy_code="quang-nam")
     path = writers.write_xlsx(pack, tmp_path / "pack.xlsx")
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[-2:] == ["Dự toán kinh phí", "Danh sách ký nhận"]
     texts = [c.value for r in wb["Danh sách ký nhận"].iter_rows() for c in r if isinstance(c.value, str)]
-    assert any("Quảng Nam" in t and "mặc định" in t for t in texts)  # which policy, and why
+    assert any("Quảng Nam" in t for t in texts)  # which policy
     assert find_row(wb["Danh sách ký nhận"], "Tổng cộng", col=2)[7].value == 28 * 1_500_000
     est = wb["Dự toán kinh phí"]
     assert find_row(est, "Tổng kinh phí hỗ trợ 01 tháng cho Tổ CNSCĐ", col=2)[3].value == 28 * 500_000
@@ -944,6 +947,8 @@ async def test_reports_pane_fund_controls_h2_and_village_ids(tmp_path, commune_d
         q = app.screen.query_one
         assert not q("#rep-fund-bar").display and "Số tổ" not in screen_text(app)  # only for fund reports
         await choose(pilot, "#rep-kind", "kinh-phi")
+        await settle(pilot)
+        await choose(pilot, "#rep-policy", "quang-nam")  # a Hải Phòng ward has no rate of its own province
         await settle(pilot)
         assert q("#rep-fund-bar").display and q("#rep-pair-teams").display
         assert q("#rep-teams", Input).value == "28"  # default: the number of villages (the target)
