@@ -167,6 +167,36 @@ EN: dict[str, str] = {
     "Chọn, xuống": "Mark, go down",
     "Bỏ hết": "Clear all",
     "Không tìm thấy lệnh nào": "No matching command",
+    # the import wizard: categories, rows fixed here, the valid rows only
+    "Chờ chọn thành phần": "Category to choose",
+    "Theo thành phần: ": "By category: ",
+    "(chưa có dòng nào)": "(no rows yet)",
+    "(chưa rõ — cần chọn)": "(unclear — choose)",
+    "{n} dòng chờ chọn thành phần (chức vụ chưa rõ): lọc «Chờ chọn thành phần», Enter để chọn.":
+        "{n} rows wait for their category (the position is unclear): filter «Category to choose», Enter to choose.",
+    "Chức vụ «{title}» chưa rõ thuộc thành phần nào: Enter để chọn (áp dụng cho mọi dòng cùng chức vụ).":
+        "Position «{title}»: category unclear — Enter to choose (for every row with this position).",
+    "Thành phần chưa rõ: Enter để chọn.": "Category unclear: Enter to choose.",
+    "Dòng {row} của tệp — sửa tại đây (tệp không đổi)": "Row {row} of the file — fix it here (the file is not changed)",
+    "Dòng này": "This row",
+    "Thôn/TDP — cho mọi dòng ghi «{name}»": "Village — for every row saying «{name}»",
+    "Thôn/TDP (trong tệp: «{name}»)": "Village (in the file: «{name}»)",
+    "Thành phần — cho mọi dòng có chức vụ «{title}»": "Category — for every row with the position «{title}»",
+    "Đang kiểm tra lại các dòng…": "Checking the rows again…",
+    "Đã dừng kiểm tra; sổ không thay đổi.": "Checking stopped; the registry is unchanged.",
+    "Nhập dòng đúng": "Import valid rows",
+    "Nhập {good} dòng đúng (thêm mới {new}, cập nhật {update}); bỏ qua {bad} dòng có lỗi, ghi chúng kèm lý do ra tệp «{file}» (cạnh tệp gốc) để sửa rồi nhập lại?":
+        "Import the {good} valid rows ({new} new, {update} updated); leave out the {bad} rows with errors, written with their reasons to «{file}» (next to the file) to fix and import again?",
+    "Có, nhập dòng đúng": "Yes, import the valid rows",
+    "Đóng trình nhập? Những gì đã sửa, đã chọn trong các bước sẽ mất; sổ không thay đổi.":
+        "Close the import? What you fixed and chose in its steps is lost; the registry is unchanged.",
+    "Đóng, bỏ": "Close, discard",
+    "Bỏ qua {n} dòng có lỗi; các dòng ấy kèm lý do ở tệp: {file} — sửa rồi nhập lại tệp đó.":
+        "{n} rows with errors left out; they are, with their reasons, in: {file} — fix and import that file.",
+    "cột Thành phần": "the Category column",
+    "theo chức vụ": "from the position",
+    "đã chọn": "chosen",
+    "không ghi thành phần hay chức vụ": "no category or position given",
     "Chưa được tập huấn năm {year}: {people} (Enter: mở hồ sơ)": "Not trained in {year}: {people} (Enter: profile)",
     "Ctrl+S lưu · Esc hủy · F1 trợ giúp": "Ctrl+S save · Esc cancel · F1 help",
     "Sửa cài đặt": "Edit settings",
@@ -513,10 +543,10 @@ EN: dict[str, str] = {
         "Mismatch: {flag} — the consolidated report will use the sum of the rows.",
     "Tên đơn vị gửi bảng": "Sending unit's name",
     "Không có lỗi. Ctrl+S để nhập vào sổ.": "No errors. Ctrl+S to import.",
-    "Còn {n} dòng lỗi; chưa nhập dòng nào. Xem các dòng lỗi (lọc «Dòng có lỗi»).":
-        "{n} rows have errors; nothing imported. See them (filter «Rows with errors»).",
-    "Còn {n} dòng lỗi: sửa trong tệp rồi Ctrl+R đọc lại, hoặc sửa cách ghép ở bước trước (Esc). Khi còn lỗi, chưa nhập dòng nào.":
-        "{n} rows have errors: fix the file and Ctrl+R to reread, or fix the mapping in the previous step (Esc). Nothing is imported while errors remain.",
+    "Còn {n} dòng lỗi; chưa nhập dòng nào. Xem các dòng lỗi (lọc «Dòng có lỗi»), Enter để sửa; hoặc Ctrl+E: chỉ nhập các dòng đúng.":
+        "{n} rows with errors; nothing imported. See them (filter «Rows with errors»), Enter to fix one; or Ctrl+E: import only the valid rows.",
+    "Còn {n} dòng lỗi: Enter trên một dòng để sửa ngay tại đây (tệp không đổi), hoặc sửa cách ghép ở bước trước (Esc). Khi còn lỗi, chưa nhập dòng nào — Ctrl+E: chỉ nhập các dòng đúng.":
+        "{n} rows with errors: Enter on a row to fix it here (the file is not changed), or fix the column mapping in the step before (Esc). While errors remain nothing is imported — Ctrl+E: import only the valid rows.",
     "[green]Đã đưa bảng Phụ lục I vào sổ tổng hợp[/green]: {units} đơn vị, {members} thành viên":
         "[green]Annex I table added to the consolidation[/green]: {units} units, {members} members",
     "Kèm cảnh báo: ": "With warnings: ",

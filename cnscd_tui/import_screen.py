@@ -2,7 +2,9 @@
 or a lower unit's Phụ lục I. This screen sequences the steps (``cnscd_tui.wizard``) and
 runs the reading and writing in workers; the reading and writing are ``exports.importer``'s,
 the same code as ``cnscd import``. Nothing is written before the clerk confirms, and the
-import is one transaction (all rows or none)."""
+import is one transaction (all rows or none; or, when the clerk asks, the valid rows, the
+others written to a file to fix). A row's cells, village and category can be fixed in the
+preview (the file itself is not changed); the fixes stay when the file is read again."""
 
 from __future__ import annotations
 
@@ -17,13 +19,13 @@ from textual.widgets import ContentSwitcher, Header, ProgressBar, Static
 
 from models import text
 
-from .forms import ConfirmModal
+from .forms import SCREEN_FOCUS_KEYS, ConfirmModal, KeysWaitForFocus
 from .i18n import tr
 from .widgets import QuickFooter
 from .wizard import work as jobs
 from .wizard.common import ROSTER_STEPS, TABLE_STEPS, ImportDone, ImportProgress, PreviewReady, ReportWritten
 from .wizard.file_step import FileStep, SheetStep
-from .wizard.forms import ColumnForm, NameForm, OpenPasswordForm
+from .wizard.forms import ColumnForm, NameForm, OpenPasswordForm, RowForm
 from .wizard.map_step import MapStep, name_choices, set_column, set_name
 from .wizard.preview_step import PreviewStep
 from .wizard.result_step import ResultStep
@@ -31,7 +33,7 @@ from .wizard.result_step import ResultStep
 FOCUS = {"sheet": "#imp-sheets", "map": "#imp-cols", "preview": "#imp-rows", "file": "#imp-kind"}
 
 
-class ImportScreen(Screen):
+class ImportScreen(KeysWaitForFocus, Screen):
     DEFAULT_CSS = """
     ImportScreen #imp-body { height: 1fr; padding: 0 1; }
     ImportScreen #imp-trail { height: 1; color: $text-muted; }
@@ -49,23 +51,30 @@ class ImportScreen(Screen):
     ImportScreen #imp-status { height: auto; max-height: 4; }
     ImportScreen #imp-progress { height: 1; }
     """
-    BINDINGS = [
+    BINDINGS = SCREEN_FOCUS_KEYS + [
         Binding("escape", "back", "Quay lại", id="import.back",
-                tooltip="Dừng việc đang chạy, về bước trước, hoặc đóng (chưa ghi gì vào sổ)"),
+                tooltip="Dừng việc đang chạy, về bước trước, hoặc đóng (chưa ghi gì vào sổ; đã sửa gì thì hỏi "
+                        "trước khi đóng)"),
         Binding("ctrl+f", "pick", "Chọn tệp", id="import.pick", tooltip="Chọn tệp bảng tính (cả trên USB)"),
         Binding("ctrl+n", "next", "Tiếp", id="import.next", tooltip="Sang bước sau"),
-        Binding("ctrl+r", "reread", "Đọc lại tệp", id="import.reread",
+        # (in F1 help and the steps' own lines; the footer keeps the keys of the step at 80 columns)
+        Binding("ctrl+r", "reread", "Đọc lại tệp", show=False, id="import.reread",
                 tooltip="Đọc lại tệp (sau khi đã sửa tệp bằng Excel)"),
         Binding("ctrl+s", "apply", "Nhập vào sổ", id="import.apply",
                 tooltip="Ghi vào sổ (một lần cho tất cả các dòng; có hỏi lại)"),
-        Binding("ctrl+o", "report", "Ghi báo cáo", id="import.report",
+        Binding("ctrl+e", "apply_good", "Nhập dòng đúng", id="import.good",
+                tooltip="Nhập các dòng không lỗi; các dòng lỗi (kèm lý do) được ghi ra một tệp để sửa rồi nhập lại"),
+        Binding("ctrl+o", "report", "Ghi báo cáo", show=False, id="import.report",
                 tooltip="Ghi bảng kết quả từng dòng ra tệp Excel (có thể đặt mật khẩu)"),
     ]
     help_text = ("Nhập danh sách thành viên từ tệp Excel/LibreOffice/CSV của xã (kể cả tệp cũ gõ bằng phông .VnTime "
                  "hoặc VNI), hoặc nhập bảng Phụ lục I của đơn vị cấp dưới để tổng hợp. Các bước: chọn tệp (Ctrl+F, "
                  "cả trên USB) → chọn trang tính → xem và sửa cách ghép cột (Enter trên một cột; Enter trên tên thôn "
                  "hoặc thành phần lạ để chọn thôn/thành phần tương ứng) → xem trước từng dòng (thêm mới, cập nhật, "
-                 "không đổi, lỗi — kèm số dòng trong tệp) → Ctrl+S nhập vào sổ. Chưa bấm Ctrl+S thì sổ không thay "
+                 "không đổi, lỗi — kèm số dòng trong tệp; thành phần của từng dòng và số dòng theo thành phần; Enter "
+                 "trên một dòng để sửa ô, chọn thôn, chọn thành phần ngay tại đây — tệp không đổi; chức vụ chưa rõ "
+                 "thuộc thành phần nào thì phải chọn) → Ctrl+S nhập vào sổ (Ctrl+E: chỉ nhập các dòng đúng, dòng lỗi "
+                 "ghi ra tệp để sửa). Chưa bấm Ctrl+S thì sổ không thay "
                  "đổi; đang đọc hoặc đang nhập mà bấm Esc thì dừng lại và không ghi gì. Nhập lại cùng một tệp không "
                  "làm thay đổi sổ; tệp đã sửa thì cập nhật đúng người đó (khớp theo CCCD, hoặc họ tên + năm sinh + "
                  "thôn). Tệp có mật khẩu (ví dụ tệp chương trình này xuất có đặt mật khẩu): chương trình hỏi mật khẩu và "
@@ -86,6 +95,8 @@ class ImportScreen(Screen):
         self._file_password: str | None = None  # a protected file's password, in memory only
         self.villages: list = []
         self.categories: list = []
+        self.edits: dict[tuple[int, str], str] = {}  # the clerk's fixes: (sheet row, field) → text
+        self.dirty = False  # the clerk has fixed or chosen something an Esc would throw away
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -144,12 +155,15 @@ class ImportScreen(Screen):
             return self.step in ("sheet", "map") and not self.busy or (self.step == "done")
         if action == "apply":
             return self.step == "preview" and not self.busy
+        if action == "apply_good":
+            return self.kind == "roster" and self.step == "preview" and not self.busy \
+                and self.preview is not None and bool(self.preview.errors)
         if action == "reread":
             return self.path is not None and self.step != "done" and not self.busy
         if action == "report":
             return self.kind == "roster" and self.preview is not None and self.step in ("preview", "done") \
                 and not self.busy
-        if action == "pick":
+        if action == "pick":  # (at the preview: Esc back to the file, or Ctrl+F still works, from F1 help)
             return not self.busy and self.step in ("file", "sheet", "map", "preview")
         return True
 
@@ -195,6 +209,7 @@ class ImportScreen(Screen):
         self.path = path
         self._file_password = None
         self.options = None
+        self.edits, self.dirty = {}, False
         self.preview = self.table = self.result = None
         self._file_help()
         self.read()
@@ -209,7 +224,7 @@ class ImportScreen(Screen):
             self.options = importer.ImportOptions()
         self._begin("read", tr("Đang đọc «{name}»…").format(name=self.path.name))
         if self.kind == "roster":
-            self._read_roster(self.path, self.options, self._file_password)
+            self._read_roster(self.path, self.options, self._file_password, dict(self.edits))
         else:
             self._read_table(self.path, self._file_password)
 
@@ -244,11 +259,25 @@ class ImportScreen(Screen):
         return report
 
     @work(thread=True, exclusive=True, group="import-read")
-    def _read_roster(self, path: Path, options, password: str | None) -> None:
+    def _read_roster(self, path: Path, options, password: str | None, edits: dict) -> None:
         self.post_message(jobs.read_roster(self.app.reg, path, options, password,
                                            progress=self._progress(tr("Đang kiểm tra")),
                                            read_progress=self._progress(tr("Đang đọc tệp")),
-                                           cancelled=self._cancelled))
+                                           cancelled=self._cancelled, edits=edits))
+
+    def replan(self) -> None:
+        """Check the rows again after a fix or a choice (the file is not read again)."""
+        import copy
+
+        if self.preview is None:
+            return
+        self._begin("read", tr("Đang kiểm tra lại các dòng…"))
+        self._replan_worker(copy.copy(self.preview), dict(self.edits))
+
+    @work(thread=True, exclusive=True, group="import-read")
+    def _replan_worker(self, preview, edits: dict) -> None:
+        self.post_message(jobs.replan(self.app.reg, preview, edits, progress=self._progress(tr("Đang kiểm tra")),
+                                      cancelled=self._cancelled))
 
     @work(thread=True, exclusive=True, group="import-read")
     def _read_table(self, path: Path, password: str | None) -> None:
@@ -327,6 +356,7 @@ class ImportScreen(Screen):
         def done(values):
             if values:
                 set_column(self.options, col, values)
+                self.dirty = True
                 self.read()
         self.app.push_screen(ColumnForm(col), done)
 
@@ -339,8 +369,40 @@ class ImportScreen(Screen):
         def done(target):
             if target:
                 set_name(self.options, kind, name, target)
-                self.read()
+                self.dirty = True
+                self.replan()  # a choice of name: the rows are checked again, the file not read again
         self.app.push_screen(NameForm(kind, name, rows, opts, current), done)
+
+    # -- step 4: a row fixed here ------------------------------------------------------------------
+    def on_preview_step_row_picked(self, message: PreviewStep.RowPicked) -> None:
+        pv, r = self.preview, message.row
+        if self.busy or pv is None:
+            return
+        rec = next((x for x in pv._records if x.row == r.row), None)
+        values = dict(rec.values) if rec is not None else {}
+        village_key = next((k for k, rows in pv.unknown_villages.items() if r.row in rows), "")
+        category_key = next((k for k, rows in pv.unknown_categories.items() if r.row in rows), "")
+        form = RowForm(r, values, self.villages, self.categories, village_key=village_key,
+                       category_key=category_key)
+
+        def done(fix) -> None:
+            if not fix:
+                return
+            for field, value in fix["edits"].items():
+                self.edits[(r.row, field)] = value
+            if fix["village"]:
+                if village_key:  # every row with this unknown name
+                    set_name(self.options, "village", village_key, fix["village"])
+                else:
+                    self.edits[(r.row, "village")] = fix["village"]
+            if fix["category"]:
+                if category_key:  # every row with this position title
+                    set_name(self.options, "category", category_key, fix["category"])
+                else:
+                    self.edits[(r.row, "category")] = fix["category"]
+            self.dirty = True
+            self.replan()
+        self.app.push_screen(form, done)
 
     # -- navigation ----------------------------------------------------------------------------
     def action_next(self) -> None:
@@ -358,6 +420,11 @@ class ImportScreen(Screen):
             self._status(tr("Đang dừng…"))
             return
         names = [k for k, _ in self.steps]
+        if self.step == "file" and self.dirty and self.result is None:
+            self.app.push_screen(ConfirmModal(tr("Đóng trình nhập? Những gì đã sửa, đã chọn trong các bước sẽ mất; "
+                                                 "sổ không thay đổi."), yes="Đóng, bỏ", no="Ở lại"),
+                                 lambda yes: yes and self.dismiss(self.result))
+            return
         if self.step in ("file", "done"):
             self.dismiss(self.result)
             return
@@ -376,6 +443,7 @@ class ImportScreen(Screen):
         self.path = None
         self._file_password = None
         self.options = None
+        self.edits, self.dirty = {}, False
         self.preview = self.table = self.result = None
         self.preview_step.source = ""
         self._file_help()
@@ -392,6 +460,30 @@ class ImportScreen(Screen):
         else:
             self._apply_table()
 
+    def action_apply_good(self) -> None:
+        """Import the rows without errors; the others, with their reasons, go to a file to fix."""
+        from exports import importer
+
+        pv = self.preview
+        if self.step != "preview" or self.busy or pv is None or self.kind != "roster":
+            return
+        if pv.blocking or not pv.errors:
+            self._apply_roster()
+            return
+        bad = len({e.row for e in pv.errors})
+        good = pv.counts["new"] + pv.counts["update"]
+        where = importer.skipped_rows_path(pv)
+        q = tr("Nhập {good} dòng đúng (thêm mới {new}, cập nhật {update}); bỏ qua {bad} dòng có lỗi, ghi chúng kèm "
+               "lý do ra tệp «{file}» (cạnh tệp gốc) để sửa rồi nhập lại?").format(
+            good=text.format_int(good), new=text.format_int(pv.counts["new"]),
+            update=text.format_int(pv.counts["update"]), bad=text.format_int(bad), file=where.name)
+
+        def go(yes) -> None:
+            if yes:
+                self.options.skip_errors = True
+                self._start_apply()
+        self.app.push_screen(ConfirmModal(q, yes="Có, nhập dòng đúng", no="Chưa"), go)
+
     def _apply_roster(self) -> None:
         pv = self.preview
         if pv is None:
@@ -406,8 +498,8 @@ class ImportScreen(Screen):
             return
         if pv.errors:
             n = len({e.row for e in pv.errors})
-            self._status("[red]" + tr("Còn {n} dòng lỗi; chưa nhập dòng nào. Xem các dòng lỗi (lọc «Dòng có lỗi»).")
-                         .format(n=n) + "[/red]")
+            self._status("[red]✗ " + tr("Còn {n} dòng lỗi; chưa nhập dòng nào. Xem các dòng lỗi (lọc «Dòng có lỗi»), "
+                                        "Enter để sửa; hoặc Ctrl+E: chỉ nhập các dòng đúng.").format(n=n) + "[/red]")
             self.preview_step.show_errors_only()
             return
         c = pv.counts
@@ -453,6 +545,8 @@ class ImportScreen(Screen):
 
     def on_import_done(self, message: ImportDone) -> None:
         self._end()
+        if self.options is not None:
+            self.options.skip_errors = False  # a choice for that import only
         if message.cancelled:
             self._status(f"[yellow]{tr('Đã dừng; sổ không thay đổi (chưa ghi dòng nào).')}[/yellow]")
             return
@@ -469,6 +563,7 @@ class ImportScreen(Screen):
         else:
             self.result = message.result
             done.show_roster(message.result)
+        self.edits, self.dirty = {}, False
         self._show_step("done")
         self.app.notify(tr("Đã nhập vào sổ."), timeout=4)
 

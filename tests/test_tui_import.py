@@ -203,7 +203,7 @@ async def test_wizard_cancel_while_writing_leaves_registry_unchanged(demo_path, 
 
 
 async def test_wizard_row_details_result_report_and_lock(demo_path, tmp_path):
-    """Enter on a preview row shows it in full; Ctrl+O writes the row-by-row result to the
+    """Enter on a preview row shows it in full (in the form that fixes it); Ctrl+O writes the row-by-row result to the
     documents folder; locking drops what the wizard shows and unlocking reads the file again."""
     from openpyxl import load_workbook
 
@@ -225,8 +225,10 @@ async def test_wizard_row_details_result_report_and_lock(demo_path, tmp_path):
         rows.cursor = rows.keys.index(4)  # the third person is on the file's row 4
         rows.focus()
         await press(pilot, "enter")
-        assert screen_name(app) == "MessageModal" and "Dòng 4 của tệp" in screen_text(app)
+        # the row in full, in a form to fix it here (issue 15); nothing changed: Esc closes it
+        assert screen_name(app) == "RowForm" and "Dòng 4 của tệp" in screen_text(app)
         await press(pilot, "escape")
+        assert screen_name(app) == "ImportScreen"
         await press(pilot, "ctrl+o")
         assert screen_name(app) == "ConfirmModal" and "dữ liệu cá nhân" in screen_text(app)
         await press(pilot, "k")  # no password

@@ -37,10 +37,38 @@ class ReportWritten(Message):
         self.text, self.error = text_, error
 
 
-def row_detail(r) -> str:
-    """A preview row's errors, or its changes and warnings, on one line."""
+ASKED = "(chưa rõ — cần chọn)"
+
+
+def category_cell(r, long: bool = False) -> str:
+    """A preview row's composition category: its name, or «(chưa rõ — cần chọn)»; ``long`` says
+    where it came from («theo chức vụ «Bí thư Chi đoàn»»)."""
+    from exports.roster_plan import CATEGORY_SOURCES
+
+    name = r.category_label if not r.category_asked else ASKED
+    if not long:
+        return tr(name)
+    how = tr(CATEGORY_SOURCES.get(r.category_source, ""))
+    if r.title and (r.category_source == "chuc_vu" or r.category_asked):
+        how = (how + " " if how else "") + f"«{r.title}»"
+    return f"{tr(name)} ({how})" if how else tr(name)
+
+
+def row_error(r, e) -> str:
+    """One error of a preview row, as the wizard says it (an asked category: choose it here)."""
+    if e.field == "category" and r.category_asked:
+        if r.title:
+            return tr("Chức vụ «{title}» chưa rõ thuộc thành phần nào: Enter để chọn (áp dụng cho mọi dòng cùng "
+                      "chức vụ).").format(title=r.title)
+        return tr("Thành phần chưa rõ: Enter để chọn.")
+    return e.message
+
+
+def row_detail(r, screen: bool = False) -> str:
+    """A preview row's errors, or its changes and warnings, on one line (``screen``: as the wizard
+    says them, not as the written report of the import does)."""
     if r.errors:
-        return "; ".join(e.message for e in r.errors)
+        return "; ".join(row_error(r, e) if screen else e.message for e in r.errors)
     bits = []
     if r.status == "update" and r.changes:
         bits.append(tr("đổi: ") + ", ".join(dict.fromkeys(r.changes)))

@@ -81,8 +81,93 @@ class NameForm(FormModal):
         label = "Ứng với thôn/TDP trong sổ" if self.kind == "village" else "Ứng với thành phần"
         return [
             F("info", "Có ở các dòng", "info", tr("{n} dòng: {rows}").format(n=len(self.rows), rows=shown)),
-            F("target", label, "select", self.current, self.choice_options, required=True),
+            F("target", label, "pick", self.current, self.choice_options, required=True),
         ]
 
     def save(self, values: dict):
         return values["target"]
+
+
+# -- a row of the preview, fixed in the wizard ---------------------------------------------------
+EDITABLE = ("full_name", "family_name", "given_name", "birth", "birth_nam", "birth_nu", "gender", "phone", "cccd",
+            "role", "position", "other_positions", "notes")
+
+
+def cell_text(v) -> str:
+    """A cell as the clerk reads and edits it (a date dd/mm/yyyy, a whole number without «.0»)."""
+    import datetime as dt
+
+    from models import text
+
+    if v is None:
+        return ""
+    if isinstance(v, dt.datetime):
+        v = v.date()
+    if isinstance(v, dt.date):
+        return text.format_date(v)
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+class RowForm(FormModal):
+    """One row of the file, fixed here (the file itself is not changed): its cells, its village and
+    composition category picked from the registry's lists. An unknown village or an unsure position
+    title is chosen for every row that has it. Saves to ``{"edits": {field: text}, "village": …,
+    "category": …}``; the screen checks the rows again."""
+
+    def __init__(self, row, values: dict, villages: list, categories: list, *, village_key: str = "",
+                 category_key: str = "") -> None:
+        self.row, self.cells = row, values
+        self.villages, self.categories = villages, categories
+        self.village_key, self.category_key = village_key, category_key
+        super().__init__()
+        self.form_title = tr("Dòng {row} của tệp — sửa tại đây (tệp không đổi)").format(row=row.row)
+
+    def _shown_fields(self) -> list[str]:
+        bad = {e.field for e in self.row.errors}
+        return [f for f in EDITABLE if f in self.cells or f in bad]
+
+    def fields(self) -> list[F]:
+        """The row's details, then its fields — those with an error first (the form opens on them)."""
+        from exports import importer
+
+        from .preview_step import row_lines
+
+        cells = {f: F(f, importer.FIELDS.get(f, f), value=cell_text(self.cells.get(f))) for f in self._shown_fields()}
+        cells["village"] = self._village_field()
+        cells["category"] = self._category_field()
+        bad = [e.field for e in self.row.errors if e.field in cells]
+        order = list(dict.fromkeys(bad + list(cells)))
+        return [F("about", "Dòng này", "info", "\n".join(row_lines(self.row)))] + [cells[f] for f in order]
+
+    def _village_field(self) -> F:
+        in_file = cell_text(self.cells.get("village"))
+        label = (tr("Thôn/TDP — cho mọi dòng ghi «{name}»").format(name=self.village_key) if self.village_key
+                 else tr("Thôn/TDP (trong tệp: «{name}»)").format(name=in_file) if in_file else "Thôn/TDP")
+        current = next((v.full_name for v in self.villages if text_fold(v.full_name) == text_fold(in_file)), None)
+        return F("village", label, "pick", current, [(v.full_name, v.full_name) for v in self.villages if v.active])
+
+    def _category_field(self) -> F:
+        r = self.row
+        label = (tr("Thành phần — cho mọi dòng có chức vụ «{title}»").format(title=self.category_key)
+                 if self.category_key else "Thành phần")
+        return F("category", label, "pick", None if r.category_asked else r.category or None,
+                 [(c.name, c.code) for c in self.categories if c.active], required=r.category_asked,
+                 placeholder=tr("gõ vài chữ, ví dụ: cong an, doan"))
+
+    def save(self, values: dict):
+        edits = {f: values[f] for f in self._shown_fields() if values[f] != cell_text(self.cells.get(f))}
+        village = values["village"]
+        if village is not None and text_fold(village) == text_fold(cell_text(self.cells.get("village"))):
+            village = None
+        category = values["category"]
+        if category == (self.row.category or None) and not self.row.category_asked:
+            category = None
+        return {"edits": edits, "village": village, "category": category}
+
+
+def text_fold(s: str) -> str:
+    from models import text
+
+    return text.fold(s or "")

@@ -26,6 +26,9 @@ class ResultStep(Vertical):
         lines = [f"[green]{res.summary}[/green]"]
         if res.villages_created:
             lines.append(tr("Thôn/TDP mới: ") + ", ".join(res.villages_created))
+        if getattr(res, "skipped", 0):
+            lines.append("[yellow]" + tr("Bỏ qua {n} dòng có lỗi; các dòng ấy kèm lý do ở tệp: {file} — sửa rồi nhập "
+                                         "lại tệp đó.").format(n=res.skipped, file=res.skipped_file) + "[/yellow]")
         if res.teams_created:
             lines.append(tr("Tổ CNSCĐ mới (chưa có quyết định thành lập — bổ sung ở trang Thôn/Tổ): ")
                          + ", ".join(res.teams_created))

@@ -17,14 +17,50 @@ Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
 
+def apply_edits(preview, edits: dict[tuple[int, str], str]) -> int:
+    """The clerk's fixes (sheet row, field) → text put into the rows read from the file (the file
+    itself is not changed); returns how many cells changed."""
+    n = 0
+    for rec in preview._records:
+        for (row, field), value in edits.items():
+            if row == rec.row and rec.values.get(field) != value:
+                rec.values[field] = value
+                rec.cache = None  # checked again
+                n += 1
+    return n
+
+
+def replan(reg, preview, edits: dict[tuple[int, str], str], *, progress: Progress | None = None,
+           cancelled: Cancelled | None = None) -> PreviewReady:
+    """Check the rows again after the clerk's fixes and choices (the file is not read again)."""
+    from exports import importer
+    from exports.roster_plan import plan
+    from models.errors import InputError, StoreError
+
+    apply_edits(preview, edits)
+    try:
+        with reg.read():
+            plan(preview, progress=progress, cancelled=cancelled)
+    except importer.ImportCancelled:
+        return PreviewReady(error=tr("Đã dừng kiểm tra; sổ không thay đổi."))
+    except (InputError, StoreError) as exc:
+        return PreviewReady(error=exc.message)
+    return PreviewReady(preview=preview)
+
+
 def read_roster(reg, path: Path, options, password: str | None, *, progress: Progress, read_progress: Progress,
-                cancelled: Cancelled) -> PreviewReady:
+                cancelled: Cancelled, edits: dict | None = None) -> PreviewReady:
     from exports import importer
     from models.errors import InputError, StoreError
 
     try:
         pv = importer.read_roster(reg, path, options, progress=progress, read_progress=read_progress,
                                   cancelled=cancelled, password=password)
+        if edits and apply_edits(pv, edits):  # the clerk's fixes stay when the file is read again
+            from exports.roster_plan import plan
+
+            with reg.read():
+                plan(pv, progress=progress, cancelled=cancelled)
     except importer.ImportCancelled:
         return PreviewReady(error=tr("Đã dừng đọc tệp; sổ không thay đổi."))
     except (importer.FilePasswordRequired, importer.FilePasswordWrong) as exc:
