@@ -39,7 +39,14 @@ class Settings:
     half_year_deadline: str = "15/06"
     annual_deadline: str = "15/12"
     trainings_per_year: int = 1
-    fund_policy: str = ""  # the support-fund rate (exports.fund.POLICIES code); "" = Quảng Nam 500.000 đ/tổ/tháng
+    fund_policy: str = ""  # the support-fund rate (exports.fund.POLICIES code); "" = the registry's province's rate
+    fund_basis: str = ""  # the resolution the fund sheets cite, when the clerk enters it
+    # Decree 30/2020 elements of the documents (exports/decree30.py)
+    doc_number: str = ""  # «Số: …/BC-UBND»; "" = a blank to write by hand
+    doc_symbol: str = ""  # "" = from the issuing body's name (UBND, SKHCN…)
+    recipients: list[str] = field(default_factory=list)  # «Nơi nhận»; [] = the parent body and «Lưu: VT.»
+    preparer_name: str = ""  # «Người lập biểu» on the payment list
+    accountant_name: str = ""  # «Kế toán» on the payment list
 
 
 _SETTING_KEYS = set(Settings.__dataclass_fields__)

@@ -181,6 +181,12 @@ FIELD_LABELS = {
     "annual_deadline": ("Hạn báo cáo năm", "Annual report deadline"),
     "trainings_per_year": ("Số lần tập huấn mỗi năm", "Trainings per year"),
     "fund_policy": ("Mức hỗ trợ kinh phí Tổ CNSCĐ", "Support-fund rate"),
+    "fund_basis": ("Căn cứ mức hỗ trợ (nghị quyết)", "Support-fund basis (resolution)"),
+    "doc_number": ("Số văn bản", "Document number"),
+    "doc_symbol": ("Ký hiệu văn bản", "Document symbol"),
+    "recipients": ("Nơi nhận", "Recipients"),
+    "preparer_name": ("Người lập biểu", "Prepared by"),
+    "accountant_name": ("Kế toán", "Accountant"),
     # villages, teams
     "name": ("Tên", "Name"),
     "kind": ("Loại", "Kind"),
