@@ -56,15 +56,31 @@ def period_options(today: dt.date | None = None) -> list[tuple[str, str]]:
 
 
 def destination_label(prefix: str, path: Path | str, suffix: str, width: int) -> str:
-    """«USB KINGSTON: /media/…/KINGSTON — còn trống 3,2 GB» in ``width`` cells: the path is
+    """«USB KINGSTON — /media/…/KINGSTON (còn trống 3,2 GB)» in ``width`` cells: the path is
     shortened in the middle (its beginning and its last folder stay); the free space is left out
-    first when there is no room."""
+    first when there is no room for the last folder whole."""
     from rich.cells import cell_len
 
-    room = width - cell_len(prefix) - cell_len(suffix)
-    if room < 12 and suffix:
-        suffix, room = "", width - cell_len(prefix)
-    return prefix + short_path(str(path), max(8, room)) + suffix
+    path = home_short(path)
+    tail = path[max(path.rfind("/"), path.rfind("\\")):]
+    for extra in ((suffix, "") if suffix else ("",)):
+        room = width - cell_len(prefix) - cell_len(extra)
+        if cell_len(path) <= room or cell_len(tail) + 4 <= room:
+            return prefix + short_path(path, room) + extra
+    return prefix + short_path(path, max(8, width - cell_len(prefix)))
+
+
+def home_short(path: Path | str) -> str:
+    """A path under the home folder written «~/…» (Linux, macOS); as it is elsewhere."""
+    import os
+
+    path = str(path)
+    if os.name == "nt":
+        return path
+    home = str(Path.home())
+    if home not in ("", "/") and (path == home or path.startswith(home + os.sep)):
+        return "~" + path[len(home):]
+    return path
 
 
 def documents_folder() -> Path:
@@ -256,10 +272,10 @@ class ReportsPane(Pane):
         docs = documents_folder()
         # the room the box has (the pane's width, less «Lưu vào:» and the box's arrow)
         width = max(30, (self.size.width or self.app.size.width) - cell_len(tr("Lưu vào:")) - 6)
-        options = [(destination_label(f"{tr('Tài liệu')}: ", docs, "", width), str(docs))]
+        options = [(destination_label(f"{tr('Tài liệu')} — ", docs, "", width), str(docs))]
         for d in drives:
-            free = " — " + tr("còn trống {gb} GB").format(gb=format_decimal(d.free / 1e9, 1))
-            name = f"USB {d.label}: " if d.label and d.label != d.path.name else "USB: "
+            free = " (" + tr("còn trống {gb} GB").format(gb=format_decimal(d.free / 1e9, 1)) + ")"
+            name = f"USB {d.label} — " if d.label and d.label != d.path.name else "USB — "
             options.append((destination_label(name, d.path, free, width), str(d.path)))
         with dest.prevent(Select.Changed):
             cur = dest.value

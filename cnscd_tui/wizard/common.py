@@ -48,6 +48,8 @@ def category_cell(r, long: bool = False) -> str:
     name = r.category_label if not r.category_asked else ASKED
     if not long:
         return tr(name)
+    if r.category_asked:
+        name = tr(ASKED).strip("()")
     how = tr(CATEGORY_SOURCES.get(r.category_source, ""))
     if r.title and (r.category_source == "chuc_vu" or r.category_asked):
         how = (how + " " if how else "") + f"«{r.title}»"

@@ -145,8 +145,11 @@ class RowForm(FormModal):
         in_file = cell_text(self.cells.get("village"))
         label = (tr("Thôn/TDP — cho mọi dòng ghi «{name}»").format(name=self.village_key) if self.village_key
                  else tr("Thôn/TDP (trong tệp: «{name}»)").format(name=in_file) if in_file else "Thôn/TDP")
-        current = next((v.full_name for v in self.villages if text_fold(v.full_name) == text_fold(in_file)), None)
-        return F("village", label, "pick", current, [(v.full_name, v.full_name) for v in self.villages if v.active])
+        # the village the row was matched to (or the file's text, if that names one)
+        self._village_now = next((v.full_name for v in self.villages
+                                  if text_fold(v.full_name) in (text_fold(self.row.village), text_fold(in_file))), None)
+        return F("village", label, "pick", self._village_now,
+                 [(v.full_name, v.full_name) for v in self.villages if v.active])
 
     def _category_field(self) -> F:
         r = self.row
@@ -159,8 +162,8 @@ class RowForm(FormModal):
     def save(self, values: dict):
         edits = {f: values[f] for f in self._shown_fields() if values[f] != cell_text(self.cells.get(f))}
         village = values["village"]
-        if village is not None and text_fold(village) == text_fold(cell_text(self.cells.get("village"))):
-            village = None
+        if village == self._village_now:
+            village = None  # as it was
         category = values["category"]
         if category == (self.row.category or None) and not self.row.category_asked:
             category = None
