@@ -1,0 +1,135 @@
+"""The XML inside spreadsheet files from strangers: streamed, without DTDs, in bounded memory.
+
+    events = XmlEvents(stream, shallow=3)   # a file-like object of the XML part's bytes; ends down to depth 3
+    for ev, el in events:               # ("start" | "end", element), as xml.etree.ElementTree gives them
+        if ev == "end" and el.tag == ROW:
+            ...                         # use the row (its children are complete)
+            events.done(el)             # handled: forgotten, and the guard knows the file moves on
+
+A spreadsheet's XML never needs a document type declaration, so one is refused before it
+is parsed (no entity can be expanded: no "billion laughs", no external entity). The rest is
+bounded as it streams: between two :meth:`XmlEvents.done` calls at most :data:`GAP_BYTES`
+bytes and :data:`GAP_ELEMENTS` elements may pass (one row of a sheet is far smaller; a
+gigabyte of whitespace inside a cell is not), and elements nest at most :data:`MAX_DEPTH`
+deep. Anything else that is not well-formed is :class:`XmlRefused` (``broken``).
+"""
+
+from __future__ import annotations
+
+import collections
+import xml.etree.ElementTree as ET
+
+__all__ = ["GAP_BYTES", "GAP_ELEMENTS", "MAX_DEPTH", "XmlRefused", "XmlEvents"]
+
+GAP_BYTES = 4 * 1024 * 1024
+GAP_ELEMENTS = 100_000
+MAX_DEPTH = 256
+CHUNK = 64 * 1024
+_DOCTYPE = (b"<!doctype", "<!doctype".encode("utf-16-le"), "<!doctype".encode("utf-16-be"))
+
+
+class XmlRefused(Exception):
+    """``kind``: ``dtd`` (a document type declaration), ``gap`` (too much without a handled element),
+    ``deep`` (nesting), ``broken`` (not well-formed XML)."""
+
+    def __init__(self, kind: str, cause: str = ""):
+        super().__init__(kind)
+        self.kind, self.cause = kind, cause
+
+
+class XmlEvents:
+    """Start and end events of one XML stream, within the limits above.
+
+    Only the events asked for are given (a sheet has millions of elements and most are read
+    through their row): the root's start, starts of ``start_tags``, and ends of elements at
+    most ``shallow`` deep (the root is 1) or of ``end_tags``.
+    """
+
+    def __init__(self, stream, *, shallow: int = 1, end_tags: frozenset[str] = frozenset(),
+                 start_tags: frozenset[str] = frozenset(), gap_bytes: int = GAP_BYTES,
+                 gap_elements: int = GAP_ELEMENTS):
+        self._stream = stream
+        self._shallow, self._end_tags, self._start_tags = shallow, end_tags, start_tags
+        self._gap_bytes, self._gap_elements = gap_bytes, gap_elements
+        self._fed = self._mark = 0
+        self._since = 0
+        self.stack: list[ET.Element] = []  # the open elements; at an "end" event its element is still on top
+
+    @property
+    def depth(self) -> int:
+        """How deep the current element is (the root is 1)."""
+        return len(self.stack)
+
+    def done(self, el: ET.Element) -> None:
+        """At ``el``'s end event: it has been used. It is dropped from its parent and the limits start again."""
+        self._mark, self._since = self._fed, 0
+        if len(self.stack) >= 2 and self.stack[-1] is el:
+            parent = self.stack[-2]
+            if len(parent) and parent[-1] is el:
+                del parent[-1]
+        el.clear()
+
+    def __iter__(self):
+        parser = ET.XMLPullParser(events=("start", "end"))
+        queue = getattr(parser, "_events_queue", None)  # read directly: read_events() costs a call per event
+        prolog, tail = True, b""
+        stack, push, pop = self.stack, self.stack.append, self.stack.pop
+        shallow, end_tags, start_tags = self._shallow, self._end_tags, self._start_tags
+        gap_elements = self._gap_elements
+        while True:
+            chunk = self._stream.read(CHUNK)
+            if prolog and chunk:
+                _refuse_doctype(tail + chunk)
+                tail = chunk[-32:]
+            self._fed += len(chunk)
+            if self._fed - self._mark > self._gap_bytes:
+                raise XmlRefused("gap")
+            events = _feed(parser, queue, chunk)
+            since, depth = self._since, len(stack)
+            for ev, el in events:
+                if ev == "start":
+                    prolog = False
+                    push(el)
+                    depth += 1
+                    since += 1
+                    if since > gap_elements or depth > MAX_DEPTH:
+                        raise XmlRefused("gap" if since > gap_elements else "deep")
+                    if depth == 1 or el.tag in start_tags:
+                        self._since = since
+                        yield ev, el
+                        since = self._since
+                else:
+                    if depth <= shallow or el.tag in end_tags:
+                        self._since = since
+                        yield ev, el
+                        since = self._since
+                    pop()
+                    depth -= 1
+            self._since = since
+            if not chunk:
+                return
+
+
+def _feed(parser: ET.XMLPullParser, queue, chunk: bytes) -> list:
+    """The events of one more chunk (the end of the stream when it is empty)."""
+    try:
+        if chunk:
+            parser.feed(chunk)
+        else:
+            parser.close()
+        if isinstance(queue, collections.deque):
+            events = list(queue)
+            queue.clear()
+            if events and isinstance(events[-1], BaseException):
+                raise events[-1]
+        else:
+            events = list(parser.read_events())
+    except (ET.ParseError, ValueError, LookupError, UnicodeError) as exc:
+        raise XmlRefused("broken", type(exc).__name__) from exc
+    return events
+
+
+def _refuse_doctype(data: bytes) -> None:
+    low = data.lower()
+    if any(d in low for d in _DOCTYPE):
+        raise XmlRefused("dtd")
