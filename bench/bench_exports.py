@@ -133,7 +133,7 @@ def main() -> None:
                     base = got.get((kind, fmt, min(a.times)))
                     if n != min(a.times) and base:
                         growth = total / (base * n / min(a.times))
-                        cell = f"{fmt_ms(total)} ×{growth:.2f} ({peak} MB)"
+                        cell = f"{fmt_ms(total)} ×{growth:.2f}{' ✓' if growth <= 1.2 else ' ✗'} ({peak} MB)"
                     table.put(f"{kind} {fmt}", n, cell)
                     print(f"    [{n}×] {kind} {fmt}: dựng {fmt_ms(t_build)}, ghi {fmt_ms(t_write)}, đỉnh {peak} MB",
                           flush=True)

@@ -102,10 +102,12 @@ class Table:
 
     def print(self) -> None:
         width = max([46] + [len(n) for n in self.rows])
-        head = f"  {'':<{width}}" + "".join(f"{str(s) + '×':>20}" for s in self.scales) + "   giới hạn"
+        cols = {s: max([8, len(f"{s}×")] + [len(r["cells"].get(s, "")) for r in self.rows.values()]) + 2
+                for s in self.scales}
+        head = f"  {'':<{width}}" + "".join(f"{str(s) + '×':>{cols[s]}}" for s in self.scales) + "   giới hạn"
         print(f"\n{self.title}\n{head}")
         for name, row in self.rows.items():
-            cells = "".join(f"{row['cells'].get(s, '—'):>20}" for s in self.scales)
+            cells = "".join(f"{row['cells'].get(s, '—'):>{cols[s]}}" for s in self.scales)
             print(f"  {name:<{width}}{cells}   {row['limit']}")
         print("  (✓ đạt giới hạn, ✗ chưa đạt)", flush=True)
 
