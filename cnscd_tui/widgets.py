@@ -534,7 +534,9 @@ class PickInput(Input):
         self.pick.close(revert=True)
 
     def _on_blur(self, event: events.Blur) -> None:
-        self.pick.commit()
+        pick = self.parent
+        if isinstance(pick, Pick) and pick.is_attached:  # (not while its window closes)
+            pick.commit()
 
     def _on_focus(self, event: events.Focus) -> None:
         # (Input's own handler runs after this one and selects the text, the cursor at its end)
@@ -544,7 +546,7 @@ class PickInput(Input):
     def _select_from_start(self) -> None:
         """All selected (typing replaces the choice), the cursor at the start: a long label is read
         from its beginning."""
-        from textual.widgets._input import Selection
+        from textual.widgets.input import Selection
 
         if self.value and self.has_focus and self.selection == Selection(0, len(self.value)):
             self.selection = Selection(len(self.value), 0)
@@ -617,7 +619,12 @@ class Pick(Widget):
         box = self.input
         with box.prevent(Input.Changed):
             box.value = self.label_of(self.value)
-        box.cursor_position = 0  # a long label is read from its beginning
+        if box.has_focus:  # all selected, the cursor at the start: typing replaces the choice
+            from textual.widgets.input import Selection
+
+            box.selection = Selection(len(box.value), 0)
+        else:
+            box.cursor_position = 0  # a long label is read from its beginning
         self.invalid = ""
         self.set_class(False, "-invalid")
 
@@ -678,6 +685,8 @@ class Pick(Widget):
 
     def commit(self) -> None:
         """Take the highlighted option (or the one the text names); an empty box is no choice."""
+        if not self.is_attached or not self.children:
+            return
         typed = self.input.value
         chosen = None
         if self.expanded and self._shown and self._shown_for == typed:  # the list on screen, as typed

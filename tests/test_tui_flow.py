@@ -408,3 +408,27 @@ async def test_passphrase_form_checks_the_new_one_and_shows_a_new_recovery_key_o
         assert app.reg.store.verify_passphrase("ba con meo trang")
         assert screen_name(app) == "RecoveryKeyModal"  # shown once
         assert "ABCDE-FGHIJ" in screen_text(app)
+
+
+async def test_a_pick_list_opens_moves_and_closes_with_esc(demo_path):
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f4")
+        await press(pilot, "ctrl+n")
+        role = app.screen.query_one("#f-role", Pick)
+        role.focus()
+        await settle(pilot)
+        await press(pilot, "down")  # the whole list, at the current choice (Thành viên)
+        assert role.expanded
+        await press(pilot, "up", "up", "enter")  # two up: Tổ trưởng; Enter takes it and goes on
+        assert role.value == "to_truong" and not role.expanded
+        assert app.focused is app.screen.query_one("#f-other_positions")
+        await press(pilot, "shift+tab")
+        await burst(pilot, *"pho")  # the text is selected: typing replaces it
+        assert role.expanded
+        await press(pilot, "escape")  # closes the list only, the choice as it was
+        assert screen_name(app) == "PersonForm" and not role.expanded and role.value == "to_truong"
+        assert role.input.value == "Tổ trưởng"
+        await burst(pilot, *"xyz", "tab")  # a text that picks nothing: said, not saved
+        assert role.invalid == "xyz" and "Không có «xyz» trong danh sách" in screen_text(app)
