@@ -762,6 +762,144 @@ def test_refusals_of_damaged_zips_are_vietnamese_without_library_text(tmp_path):
         assert not refusal_problems(out), (name, e.value.message)
 
 
+# ---------------------------------------------------------------------------
+# The streamed readers give what openpyxl and odfpy gave
+# ---------------------------------------------------------------------------
+def _openpyxl_cells(path: Path) -> list[tuple[str, dict]]:
+    """What the importer read through openpyxl's read-only, data-only reader before (values, fonts)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    out = []
+    for ws in wb.worksheets:
+        if not hasattr(ws, "iter_rows"):
+            continue
+        cells = {}
+        for row in ws.iter_rows():
+            for cell in row:
+                v = getattr(cell, "value", None)
+                if v is None or (isinstance(v, str) and not v.strip()):
+                    continue
+                font = cell.font.name if isinstance(v, str) and cell.has_style else None
+                cells[(cell.row - 1, cell.column - 1)] = (v, font)
+        out.append((ws.title, cells))
+    wb.close()
+    return out
+
+
+def _table_cells(t) -> dict:
+    return {(r, c): (v, t.font(r, c)) for r, row in enumerate(t.cells) for c, v in enumerate(row)
+            if v is not None}
+
+
+@pytest.mark.parametrize("epoch1904", [False, True])
+def test_xlsx_reader_gives_what_openpyxl_gave(tmp_path, epoch1904):
+    import datetime as dt
+
+    from openpyxl import Workbook
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+    from openpyxl.styles import Font
+
+    from exports import importer
+
+    wb = Workbook()
+    wb.epoch = dt.datetime(1904, 1, 1) if epoch1904 else wb.epoch
+    ws = wb.active
+    ws.title = "Danh sách"
+    ws.append(["DANH SÁCH", None, None, "  "])
+    ws.append([])
+    ws.append(["Họ và tên", "Ngày sinh", "Giờ", "Thời lượng", "Tỉ lệ", "Số", "Đúng", "Công thức", "Lỗi", "Chữ"])
+    ws.append(["Nguyễn Thị Hà", dt.datetime(1985, 3, 7), dt.time(7, 30), dt.timedelta(hours=30), 0.25, 1234567,
+               True, "=1+1", "#N/A", CellRichText(["Thôn ", TextBlock(InlineFont(b=True), "Đông")])])
+    ws.append(["Ng÷êi Mét", dt.date(1990, 12, 31), None, None, 1.5, -3, False, None, None, "Tr\u01b0\u01a1ng"])
+    ws["B4"].number_format = "dd/mm/yyyy"
+    ws["D4"].number_format = "[h]:mm"
+    ws["E4"].number_format = "0%"
+    ws["A5"].font = Font(name=".VnTime")
+    ws["A4"].font = Font(name="Times New Roman", bold=True)
+    ws.merge_cells("A1:J1")
+    ws.cell(row=40, column=30, value="xa")
+    hidden = wb.create_sheet("Ẩn")
+    hidden.sheet_state = "hidden"
+    hidden["C3"] = 42
+    wb.create_sheet("Trống")
+    p = tmp_path / "so-sanh.xlsx"
+    wb.save(p)
+    book = importer.read_table(p)
+    want = _openpyxl_cells(p)
+    assert [t.name for t in book.tables] == [name for name, _ in want]
+    for t, (_, cells) in zip(book.tables, want, strict=True):
+        assert _table_cells(t) == cells
+    assert book.tables[0].merges == [(0, 0, 0, 9)]
+
+
+def _odfpy_rows(path: Path) -> list[tuple[str, list]]:
+    """What the importer read through odfpy before (values; annotations were part of the text then)."""
+    from odf import teletype
+    from odf.namespaces import OFFICENS, TABLENS
+    from odf.opendocument import load
+    from odf.table import Table as OTable, TableRow
+    from odf.text import P
+
+    out = []
+    for t in load(str(path)).spreadsheet.getElementsByType(OTable):
+        rows = []
+        for row in t.getElementsByType(TableRow):
+            vals: list = []
+            for cell in row.childNodes:
+                if cell.qname[1] not in ("table-cell", "covered-table-cell"):
+                    continue
+                crep = int(cell.getAttrNS(TABLENS, "number-columns-repeated") or 1)
+                vtype = cell.getAttrNS(OFFICENS, "value-type") if cell.qname[1] == "table-cell" else None
+                if vtype in ("float", "percentage", "currency"):
+                    v = float(cell.getAttrNS(OFFICENS, "value"))
+                elif vtype == "date":
+                    import datetime as dt
+
+                    v = dt.datetime.fromisoformat(cell.getAttrNS(OFFICENS, "date-value"))
+                elif vtype == "boolean":
+                    v = cell.getAttrNS(OFFICENS, "boolean-value") == "true"
+                else:
+                    s = "\n".join(teletype.extractText(p) for p in cell.getElementsByType(P))
+                    v = s if s.strip() else None
+                vals.extend([v] * min(crep, 50))
+            while vals and vals[-1] is None:
+                vals.pop()
+            rows.extend([vals] * min(int(row.getAttrNS(TABLENS, "number-rows-repeated") or 1), 50))
+        while rows and not rows[-1]:
+            rows.pop()
+        out.append((t.getAttrNS(TABLENS, "name"), rows))
+    return out
+
+
+def test_ods_reader_gives_what_odfpy_gave(tmp_path):
+    from exports import importer, writers
+    from exports.layout import Column, Report
+
+    rep = Report("danh-sach", "DANH SÁCH THÀNH VIÊN", [Column("Stt", "int"), Column("Họ và tên"),
+                                                       Column("Năm sinh", "year"), Column("Số điện thoại", "phone")],
+                 [[1, "Phạm Đức Thắng", 1969, "0356789012"], [2, "Lê  Hữu\tƯớc", 1995, "0345678901"]])
+    own = writers.write_ods(rep, tmp_path / "rieng.ods")
+    hand = tmp_path / "tay.ods"
+    hand.write_bytes(_ods(
+        '<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="3"/>'
+        '</table:table-row><table:table-row><table:table-cell office:value-type="string" table:number-columns-'
+        'spanned="2"><text:p>Gộp <text:span>hai</text:span><text:s text:c="3"/>ô<text:tab/>x<text:line-break/>y'
+        '</text:p><text:p>đoạn 2</text:p></table:table-cell><table:covered-table-cell/><table:table-cell office:'
+        'value-type="date" office:date-value="2024-02-29"/><table:table-cell office:value-type="boolean" office:'
+        'boolean-value="true"/><table:table-cell office:value-type="percentage" office:value="0.5"/>'
+        '<table:table-cell office:value-type="currency" office:value="15000"/></table:table-row>'
+        '<table:table-row table:number-rows-repeated="3"><table:table-cell office:value-type="float" office:value='
+        '"7" table:number-columns-repeated="2"/></table:table-row>'))
+    for p in (own, hand):
+        book = importer.read_table(p)
+        want = _odfpy_rows(p)
+        assert [(t.name, [list(r) for r in t.cells]) for t in book.tables] == want, p.name
+    t = importer.read_table(hand).tables[0]
+    assert t.cells[2][0] == "Gộp hai   ô\tx\ny\nđoạn 2" and t.merges == [(2, 0, 2, 1)]
+
+
 def _report(only: list[str]) -> None:
     """``python tests/test_hostile_files.py [NAME…]``: every corpus file (or those whose names contain a NAME),
     its outcome, time and peak memory."""
