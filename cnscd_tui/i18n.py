@@ -169,6 +169,7 @@ EN: dict[str, str] = {
     "Không tìm thấy lệnh nào": "No matching command",
     # the import wizard: categories, rows fixed here, the valid rows only
     "Chờ chọn thành phần": "Category to choose",
+    "[chưa chọn — các dòng chờ]": "[not chosen — the rows wait]",
     "Theo thành phần: ": "By category: ",
     "(chưa có dòng nào)": "(no rows yet)",
     "(chưa rõ — cần chọn)": "(unclear — choose)",

@@ -115,7 +115,7 @@ def _name_rows(pv, options, categories) -> tuple[list, list]:
     for name, rws in pv.unknown_categories.items():
         target = mapped(options.category_map, name)
         shown = next((c.name for c in categories if c.code == target), target) if target else \
-            tr("Chức danh khác (tạm)")
+            tr("[chưa chọn — các dòng chờ]")  # never a silent «Chức danh khác»
         names.append((name, tr("Thành phần"), text.format_int(len(rws)), shown))
         keys.append(("category", name))
     return names, keys
