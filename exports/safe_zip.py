@@ -54,7 +54,7 @@ def _member_count(data: bytes) -> int | None:
 class SafeZip:
     """A zip archive in memory whose members are read only within the limits above."""
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes, *, max_total: int = MAX_TOTAL):
         n = _member_count(data)
         if n is None:
             raise ZipRefused("damaged", cause="BadZipFile")
@@ -75,8 +75,8 @@ class SafeZip:
             if zi.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 raise ZipRefused("unsupported", zi.filename, cause=f"method {zi.compress_type}")
             total += zi.file_size
-            if total > MAX_TOTAL:
-                raise ZipRefused("bomb", zi.filename, size=total, cause="total")
+            if total > max_total:
+                raise ZipRefused("bomb", zi.filename, size=max_total, cause="total")
             if zi.file_size > RATIO_FLOOR and zi.file_size > MAX_RATIO * max(1, zi.compress_size):
                 raise ZipRefused("bomb", zi.filename, size=zi.file_size, cause="ratio")
             self._infos.setdefault(zi.filename, zi)

@@ -50,7 +50,7 @@ from .xml_guard import GAP_BYTES, GAP_ELEMENTS, MAX_DEPTH, XmlRefused
 
 __all__ = [
     "MAX_ROWS", "MAX_COLS", "MAX_CELL", "MAX_CELLS", "MAX_TEXT", "MAX_BYTES", "MAX_TEXT_BYTES", "ImportFailed", "ImportRejected", "FilePasswordRequired",
-    "FilePasswordWrong", "ImportCancelled", "Table", "Book", "read_table", "check_file_password",
+    "FilePasswordWrong", "ImportCancelled", "Table", "Book", "read_table", "check_file_password", "check_package",
 ]
 
 MAX_BYTES = 100 * 1024 * 1024  # a spreadsheet file (MAX_ROWS, MAX_COLS, MAX_CELL, MAX_CELLS: exports.sheet_limits)
@@ -266,6 +266,16 @@ def check_file_password(path: str | os.PathLike, password: str) -> None:
         _decrypt(p, data, password or "")
 
 
+def check_package(path: str | os.PathLike, data: bytes, *, max_total: int = MAX_TOTAL) -> None:
+    """Refuse, with the clerk's message (:class:`ImportFailed`), an XLSX/ODS package that is damaged, a
+    decompression bomb or larger than ``max_total`` bytes once decompressed — before it is handed whole to
+    openpyxl (a template, a tally sheet). Checks sizes only: nothing is decompressed."""
+    try:
+        SafeZip(data, max_total=max_total).close()
+    except ZipRefused as exc:
+        raise _unreadable(path, _refusal(exc, "xlsx")) from exc
+
+
 def read_table(path: str | os.PathLike, *, password: str | None = None,
                progress: Callable[[int, int], None] | None = None,
                cancelled: Callable[[], bool] | None = None) -> Book:
@@ -367,7 +377,7 @@ def _refusal(exc: Exception, kind: str) -> str:
             if exc.cause == "ratio":
                 return (f"phần «{exc.member}» của tệp nén phình ra hơn {MAX_RATIO} lần khi giải nén "
                         f"({text.format_int(exc.size // 1024 // 1024)} MB) {suspicious}")
-            return (f"khi giải nén, tệp lớn hơn {text.format_int(MAX_TOTAL // 1024 // 1024)} MB (phần «{exc.member}») "
+            return (f"khi giải nén, tệp lớn hơn {text.format_int(exc.size // 1024 // 1024)} MB (phần «{exc.member}») "
                     f"{suspicious}")
         if exc.kind == "unsupported":
             return ("tệp nén dùng cách nén hoặc mật khẩu nén mà chương trình không đọc được. Hãy mở tệp bằng Excel "

@@ -762,6 +762,20 @@ def test_refusals_of_damaged_zips_are_vietnamese_without_library_text(tmp_path):
         assert not refusal_problems(out), (name, e.value.message)
 
 
+def test_check_package_refuses_bombs_before_openpyxl_sees_them(tmp_path):
+    """For readers that hand a whole workbook to openpyxl (templates, tally sheets): sizes checked first."""
+    from exports import sheets
+
+    sheets.check_package("mau.xlsx", _xlsx())  # a sound workbook passes
+    for name in ("khai-4GB.xlsx", "cat-cut-cuoi.xlsx", "20-nghin-phan.xlsx"):
+        with pytest.raises(sheets.ImportFailed) as e:
+            sheets.check_package(name, CORPUS[name].make())
+        assert not refusal_problems({"message": e.value.message}), e.value.message
+    big = _xlsx(_sheet(_rows_xml(PEOPLE * 2000)))
+    with pytest.raises(sheets.ImportFailed, match="lớn hơn 1 MB"):
+        sheets.check_package("mau.xlsx", big, max_total=1024 * 1024)
+
+
 # ---------------------------------------------------------------------------
 # The streamed readers give what openpyxl and odfpy gave
 # ---------------------------------------------------------------------------
