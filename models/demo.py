@@ -418,13 +418,14 @@ class _Rows:
 
 def _copy_names(k: int, di: int, ci: int, dname: str) -> tuple[str, str, str]:
     """District name, commune name and commune code of copy ``k`` (0: the province as it is;
-    a copy's district carries its number, «Tam Kỳ 2», and its communes other syllables)."""
+    a copy's district and communes carry its number, «Tam Kỳ 2», «Phú Quế 2», its communes
+    drawn from other syllables), so no name of one copy is a name of another."""
     syl = COMMUNE_SYLLABLES
     n = len(syl)
     cname = f"{syl[(di * 7 + ci + 11 * k) % n]} {syl[(ci * 3 + di + 7 * k) % n]}"
     if k == 0:
         return dname, cname, f"{di + 1:02d}{ci + 1:02d}"
-    return f"{dname} {k + 1}", cname, f"{k + 1:02d}{di + 1:02d}{ci + 1:02d}"
+    return f"{dname} {k + 1}", f"{cname} {k + 1}", f"{k + 1:02d}{di + 1:02d}{ci + 1:02d}"
 
 
 def _province_copy(ctx: _Ctx, rows: _Rows, k: int, province_id: int, cats: dict[str, int]) -> list[_Place]:

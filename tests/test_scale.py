@@ -41,6 +41,9 @@ def test_two_copies_have_twice_the_rows_and_distinct_names(twice):
     assert len(districts) == 2 * len(PHU_LUC_I) and len(set(districts)) == len(districts)
     assert {"Tam Kỳ", "Tam Kỳ 2", "Hiệp Đức", "Hiệp Đức 2"} <= set(districts)
     assert len({(p, n) for p, n, _ in communes}) == len(communes)
+    first = {n for _, n, c in communes if len(c) == 4}  # the province as it is: codes «0101»…
+    second = {n for _, n, c in communes if len(c) == 6}  # the copy: «020101»…
+    assert first and second and not first & second, "no commune name of the copy is one of the first"
     assert len({c for _, _, c in communes}) == len(communes), "commune codes distinct"
     assert len(set(villages)) == len(villages)
     assert teams == 2 * 1238 and members == 2 * MEMBERS
