@@ -5,6 +5,7 @@ so that opening a tab needs no read."""
 
 from __future__ import annotations
 
+from textual._context import NoActiveAppError  # a worker of a removed screen
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -158,6 +159,8 @@ class MainScreen(Screen):
             data = pane.read(params)
         except (InputError, StoreError):
             self.post_message(WarmedUp(round_, pane, failed_ticket=ticket))
+            return
+        except NoActiveAppError:  # this screen was replaced meanwhile (language switch, lock)
             return
         pane.post_message(Loaded(pane, data, version, ticket))
         self.post_message(WarmedUp(round_, pane))

@@ -12,6 +12,7 @@ import gc
 from collections.abc import Callable
 from typing import Any
 
+from textual._context import NoActiveAppError  # a worker of a removed screen
 from textual import work
 from textual.containers import Vertical
 from textual.message import Message
@@ -105,6 +106,8 @@ class Pane(Vertical):
             data = self.read(params)
         except (InputError, StoreError) as exc:
             self.post_message(LoadFailed(self, exc.message))
+            return
+        except NoActiveAppError:  # the screen was replaced meanwhile (language switch, lock): nothing to show
             return
         self.post_message(Loaded(self, data, version, ticket))
 
