@@ -60,7 +60,8 @@ def read_ods(z: SafeZip, budget: Budget, on_row: Callable[[int], None] | None = 
         raise _damaged("không có phần nội dung (content.xml)")
     reader = _OdsReader(budget, on_row)
     with z.open("content.xml") as f:
-        reader.read(XmlEvents(f, shallow=3, end_tags=_CONTAINERS | {ROW, TABLE}, start_tags=frozenset({TABLE})))
+        reader.read(XmlEvents(f, shallow=3, end_tags=_CONTAINERS | {ROW, TABLE}, start_tags=frozenset({TABLE}),
+                              work=budget.work))
     return reader.tables
 
 
@@ -132,14 +133,17 @@ class _OdsReader:
         for cell in row:
             if cell.tag != CELL and cell.tag != COVERED:
                 continue
-            crep = self._count(cell, COLS_REP, "lần lặp ô", c)
+            crep = 1 if cell.get(COLS_REP) is None else self._count(cell, COLS_REP, "lần lặp ô", c)
             vtype, v = _value(cell)
             if v is None:
                 c += crep
                 continue
             spanned = vtype is not None or v
-            span_c = self._count(cell, COLS_SPAN, "cột gộp", c) if spanned else 1
-            span_r = self._count(cell, ROWS_SPAN, "dòng gộp", c) if spanned else 1
+            span_c = span_r = 1
+            if spanned and cell.get(COLS_SPAN) is not None:
+                span_c = self._count(cell, COLS_SPAN, "cột gộp", c)
+            if spanned and cell.get(ROWS_SPAN) is not None:
+                span_r = self._count(cell, ROWS_SPAN, "dòng gộp", c)
             if c + crep > MAX_COLS:
                 raise too_many_cols(self.grid.sheet, self.r, max(c, MAX_COLS))
             vals.extend([None] * (c - len(vals)))
@@ -171,6 +175,11 @@ def _value(cell) -> tuple[str | None, Any]:
             return vtype, raw
     if vtype == "boolean":
         return vtype, (cell.get(BOOL_VALUE) or "") == "true"
+    if len(cell) <= 1:  # the usual cell: no paragraph, or one without spans, spaces or breaks
+        p = cell[0] if len(cell) else None
+        if p is None or (p.tag == P and not len(p)):
+            s = (p.text or "") if p is not None else ""
+            return vtype, (s if s.strip() else None)
     budget = [CLIP]
     s = "\n".join(_paragraph(p, budget) for p in _paragraphs(cell))
     return vtype, (s if s.strip() else None)

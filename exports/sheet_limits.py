@@ -19,6 +19,8 @@ from typing import Any
 
 from models import text
 
+from .xml_guard import Work
+
 __all__ = ["MAX_ROWS", "MAX_COLS", "MAX_CELL", "MAX_CELLS", "MAX_TEXT", "CLIP", "SheetRefused", "Budget", "Grid", "clip",
            "col_letter", "SAVE_AGAIN"]
 
@@ -95,6 +97,7 @@ class Budget:
         self.cells = self.chars = 0
         self.max_cells, self.max_text = max_cells, max_text
         self._seen: dict[str, str] = {}
+        self.work = Work()  # the XML parts' elements (exports.xml_guard)
 
     def share(self, v: str) -> str:
         """One object for each short text met again (villages, roles, years as text: a roster repeats them)."""

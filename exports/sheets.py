@@ -46,7 +46,7 @@ from . import legacy_text as lt
 from .safe_zip import MAX_RATIO, MAX_TOTAL, SafeZip, ZipRefused
 from .sheet_limits import (MAX_CELL, MAX_CELLS, MAX_COLS, MAX_ROWS, MAX_TEXT, SAVE_AGAIN, Budget, Grid, SheetRefused,
                            clip, col_letter, too_many_cols, too_many_rows)
-from .xml_guard import GAP_BYTES, GAP_ELEMENTS, MAX_DEPTH, XmlRefused
+from .xml_guard import GAP_BYTES, GAP_ELEMENTS, MAX_DEPTH, MAX_ELEMENTS, MAX_UNITS, XmlRefused
 
 __all__ = [
     "MAX_ROWS", "MAX_COLS", "MAX_CELL", "MAX_CELLS", "MAX_TEXT", "MAX_BYTES", "MAX_TEXT_BYTES", "ImportFailed", "ImportRejected", "FilePasswordRequired",
@@ -395,6 +395,10 @@ def _refusal(exc: Exception, kind: str) -> str:
                 f"{suspicious}")
     if exc.kind == "deep":
         return f"bên trong tệp có cấu trúc lồng nhau quá sâu (hơn {MAX_DEPTH} tầng) {suspicious}"
+    if exc.kind == "work":
+        return ("bên trong tệp có quá nhiều phần tử (hơn "
+                f"{text.format_int(MAX_ELEMENTS // 1_000_000)} triệu, hoặc hơn {text.format_int(MAX_UNITS)} dòng, "
+                f"định dạng…; kể cả dòng trống) {suspicious}")
     return (f"tệp {what} bị hỏng: nội dung bên trong không đúng cấu trúc. {_OPEN_WITH.get(kind, SAVE_AGAIN)}"
             + (f" ({exc.cause})" if exc.cause else ""))
 

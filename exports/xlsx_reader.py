@@ -25,7 +25,7 @@ from models import text
 
 from .safe_zip import SafeZip
 from .sheet_limits import MAX_COLS, MAX_ROWS, SAVE_AGAIN, Budget, Grid, SheetRefused, clip
-from .xml_guard import XmlEvents
+from .xml_guard import Work, XmlEvents
 
 __all__ = ["read_xlsx", "MAX_SHARED_STRINGS", "MAX_PART"]
 
@@ -66,20 +66,20 @@ def _attr(el, name: str) -> str | None:
     return el.get(name)
 
 
-def _walk(z: SafeZip, part: str, depth: int, visit: Callable[[Any, int], None]) -> None:
+def _walk(z: SafeZip, part: str, depth: int, visit: Callable[[Any, int], None], work: Work | None = None) -> None:
     """``visit(element, its depth)`` for every element of a small part down to ``depth`` (the root is 1),
     at the element's end (its children complete); then it is forgotten."""
     if z.size(part) > MAX_PART:
         raise _damaged(f"phần «{part}» quá lớn")
     with z.open(part) as f:
-        events = XmlEvents(f, shallow=depth)
+        events = XmlEvents(f, shallow=depth, work=work)
         for ev, el in events:
             if ev == "end":
                 visit(el, len(events.stack))
                 events.done(el)
 
 
-def _rels(z: SafeZip, part: str) -> dict[str, tuple[str, str]]:
+def _rels(z: SafeZip, part: str, work: Work) -> dict[str, tuple[str, str]]:
     """{relationship id: (type, target part)} of ``part``'s relationships."""
     folder, name = posixpath.split(part)
     rels_part = posixpath.join(folder, "_rels", name + ".rels")
@@ -93,12 +93,12 @@ def _rels(z: SafeZip, part: str) -> dict[str, tuple[str, str]]:
             path = target[1:] if target.startswith("/") else posixpath.join(folder, target)
             out[el.get("Id") or ""] = (el.get("Type") or "", posixpath.normpath(path))
 
-    _walk(z, rels_part, 2, visit)
+    _walk(z, rels_part, 2, visit, work)
     return out
 
 
-def _workbook_part(z: SafeZip) -> str:
-    for typ, target in _rels(z, "").values():
+def _workbook_part(z: SafeZip, work: Work) -> str:
+    for typ, target in _rels(z, "", work).values():
         if typ.endswith("/officeDocument") and target in z:
             return target
     if "[Content_Types].xml" in z:
@@ -109,7 +109,7 @@ def _workbook_part(z: SafeZip) -> str:
             if el.tag == _CT + "Override" and ctype.endswith(".main+xml") and "spreadsheetml" in ctype:
                 found.append((el.get("PartName") or "").lstrip("/"))
 
-        _walk(z, "[Content_Types].xml", 2, visit)
+        _walk(z, "[Content_Types].xml", 2, visit, work)
         for p in found:
             if p in z:
                 return p
@@ -118,9 +118,9 @@ def _workbook_part(z: SafeZip) -> str:
     raise _damaged("không tìm thấy phần sổ tính (workbook)")
 
 
-def _workbook(z: SafeZip, wb_part: str) -> tuple[list[tuple[str, str]], bool, dict[str, tuple[str, str]]]:
+def _workbook(z: SafeZip, wb_part: str, work: Work) -> tuple[list[tuple[str, str]], bool, dict[str, tuple[str, str]]]:
     """([(sheet name, worksheet part)], 1904 date system?, the workbook's relationships)."""
-    rels = _rels(z, wb_part)
+    rels = _rels(z, wb_part, work)
     found: list[tuple[str, str]] = []
     date1904 = [False]
 
@@ -132,7 +132,7 @@ def _workbook(z: SafeZip, wb_part: str) -> tuple[list[tuple[str, str]], bool, di
         elif d == 2 and el.tag in WBPR:
             date1904[0] = (el.get("date1904") or "").lower() in ("1", "true")
 
-    _walk(z, wb_part, 3, visit)
+    _walk(z, wb_part, 3, visit, work)
     return found, date1904[0], rels
 
 
@@ -152,7 +152,7 @@ class _Styles:
             return None
 
 
-def _styles(z: SafeZip, part: str | None) -> _Styles:
+def _styles(z: SafeZip, part: str | None, work: Work) -> _Styles:
     """Number formats, fonts and cell formats (``cellXfs``), as openpyxl reads them for dates and fonts."""
     from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 
@@ -178,7 +178,7 @@ def _styles(z: SafeZip, part: str | None) -> _Styles:
     if z.size(part) > MAX_PART:
         raise _damaged(f"phần «{part}» quá lớn")
     with z.open(part) as f:
-        events = XmlEvents(f, shallow=3)
+        events = XmlEvents(f, shallow=3, work=work)
         for ev, el in events:
             if ev == "end":
                 d = len(events.stack)
@@ -207,7 +207,7 @@ def _shared_strings(z: SafeZip, part: str | None, budget: Budget) -> list[str]:
     if not part or part not in z:
         return out
     with z.open(part) as f:
-        events = XmlEvents(f, shallow=2)
+        events = XmlEvents(f, shallow=2, work=budget.work)
         for ev, el in events:
             if ev == "end":
                 if el.tag in SI:
@@ -245,17 +245,17 @@ def read_xlsx(z: SafeZip, budget: Budget, on_row: Callable[[int], None] | None =
     progress: ``on_row(total hint)`` is called once per row read."""
     from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
-    wb_part = _workbook_part(z)
-    sheets, date1904, rels = _workbook(z, wb_part)
+    wb_part = _workbook_part(z, budget.work)
+    sheets, date1904, rels = _workbook(z, wb_part, budget.work)
     epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
     by_type = {typ.rpartition("/")[2]: target for typ, target in rels.values()}
     strings = _shared_strings(z, by_type.get("sharedStrings") or _default(z, "xl/sharedStrings.xml"), budget)
-    styles = _styles(z, by_type.get("styles") or _default(z, "xl/styles.xml"))
+    styles = _styles(z, by_type.get("styles") or _default(z, "xl/styles.xml"), budget.work)
     out = []
     for name, part in sheets:
         reader = _SheetReader(name, strings, styles, epoch, budget, on_row)
         with z.open(part) as f:
-            reader.read(XmlEvents(f, shallow=3))
+            reader.read(XmlEvents(f, shallow=3, work=budget.work))
         out.append((name, reader.grid, reader.grid.merges_within(reader.merges)))
     return out
 
@@ -273,7 +273,9 @@ class _SheetReader:
         self.merges: list[tuple[int, int, int, int]] = []
         self.on_row = on_row
         self.hint = 0
-        self._cols: dict[str, int] = {}
+        self._cols: dict[str, int] = {}  # column letters met (upper or lower case, validated) → 1-based column
+        self._styles_seen: dict[str, int] = {}
+        self._fonts: dict[int, str | None] = {}  # style index → its font's name
         self._ns = f"{{{MAIN[0]}}}"
 
     def read(self, events: XmlEvents) -> None:
@@ -296,21 +298,25 @@ class _SheetReader:
     def _row(self, el, prev: int) -> int:
         r_attr = el.get("r")
         row_no = prev + 1 if r_attr is None else self._number(r_attr, "dòng")
+        if row_no > _EXCEL_ROWS:
+            raise _damaged(f"trang «{self.name}» có hơn {text.format_int(_EXCEL_ROWS)} dòng")
         cell_tag, v_tag, is_tag = self._ns + "c", self._ns + "v", self._ns + "is"
         col = 0
         items: list[tuple[int, Any, str | None, bool]] = []
-        dates, font_of = self.styles.dates, self.styles.font
+        dates, fonts, cols, strings = self.styles.dates, self._fonts, self._cols, self.strings
         for c in el:
             if c.tag != cell_tag:
                 continue
             ref = c.get("r")
-            if ref:
-                r, col = self._coordinate(ref)
-            else:
+            if not ref:
                 r, col = row_no, col + 1
+            elif r_attr and ref.endswith(r_attr) and ref[:-len(r_attr)] in cols:  # "C12" in row 12: the usual
+                r, col = row_no, cols[ref[:-len(r_attr)]]
+            else:
+                r, col = self._coordinate(ref)
             t = c.get("t")
             s = c.get("s")
-            style = _int(s, 0) if s else 0
+            style = self._style(s) if s else 0
             if t == "inlineStr":
                 box = c.find(is_tag)
                 if box is None:
@@ -320,20 +326,20 @@ class _SheetReader:
                 v = c.findtext(v_tag)
                 if not v:
                     continue
-                if t is None and style not in dates:  # a plain number: the commonest cell
-                    try:
+                try:
+                    if t == "s":
+                        v = strings[int(v)]
+                    elif t is None and style not in dates:  # a plain number
                         v = float(v) if ("." in v or "E" in v or "e" in v) else int(v)
-                    except ValueError:
-                        raise _damaged(f"trang «{self.name}», ô {(ref or str(row_no))[:20]} có giá trị "
-                                       f"«{v[:20]}» không hợp lệ") from None
-                else:
-                    v = self._typed(t or "n", v, style, ref or str(row_no))
+                    else:
+                        v = self._typed(t or "n", v, style, ref or str(row_no))
+                except (ValueError, IndexError):
+                    raise _damaged(f"trang «{self.name}», ô {(ref or str(row_no))[:20]} có giá trị "
+                                   f"«{v[:20]}» không hợp lệ") from None
             if type(v) is str:
                 if not v.strip():
                     continue
-                font = font_of(style) if style else None
-            elif v is None:
-                continue
+                font = fonts.get(style) if style else None
             else:
                 font = None
             if r == row_no:
@@ -343,6 +349,13 @@ class _SheetReader:
         if items:
             self.grid.put_cells(row_no - 1, items)
         return row_no
+
+    def _style(self, s: str) -> int:
+        style = self._styles_seen.get(s)
+        if style is None:
+            style = self._styles_seen[s] = _int(s, 0)
+            self._fonts[style] = self.styles.font(style)
+        return style
 
     def _number(self, s: str, what: str) -> int:
         try:

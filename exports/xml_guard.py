@@ -19,22 +19,33 @@ from __future__ import annotations
 import collections
 import xml.etree.ElementTree as ET
 
-__all__ = ["GAP_BYTES", "GAP_ELEMENTS", "MAX_DEPTH", "XmlRefused", "XmlEvents"]
+__all__ = ["GAP_BYTES", "GAP_ELEMENTS", "MAX_DEPTH", "MAX_ELEMENTS", "MAX_UNITS", "XmlRefused", "XmlEvents", "Work"]
 
 GAP_BYTES = 4 * 1024 * 1024
 GAP_ELEMENTS = 100_000
 MAX_DEPTH = 256
+MAX_ELEMENTS = 12_000_000  # elements parsed in one file (a roster of 200,000 rows has about 5 million)
+MAX_UNITS = 3_000_000  # elements handled one by one (rows, shared strings, styles…) in one file
 CHUNK = 64 * 1024
 _DOCTYPE = (b"<!doctype", "<!doctype".encode("utf-16-le"), "<!doctype".encode("utf-16-be"))
 
 
 class XmlRefused(Exception):
     """``kind``: ``dtd`` (a document type declaration), ``gap`` (too much without a handled element),
-    ``deep`` (nesting), ``broken`` (not well-formed XML)."""
+    ``deep`` (nesting), ``work`` (too many elements in the file), ``broken`` (not well-formed XML)."""
 
     def __init__(self, kind: str, cause: str = ""):
         super().__init__(kind)
         self.kind, self.cause = kind, cause
+
+
+class Work:
+    """What one file's XML parts cost together: elements parsed, elements handled (:meth:`XmlEvents.done`).
+    It bounds the time a file can take, however its parts are shaped."""
+
+    def __init__(self, max_elements: int = MAX_ELEMENTS, max_units: int = MAX_UNITS):
+        self.elements = self.units = 0
+        self.max_elements, self.max_units = max_elements, max_units
 
 
 class XmlEvents:
@@ -47,13 +58,15 @@ class XmlEvents:
 
     def __init__(self, stream, *, shallow: int = 1, end_tags: frozenset[str] = frozenset(),
                  start_tags: frozenset[str] = frozenset(), gap_bytes: int = GAP_BYTES,
-                 gap_elements: int = GAP_ELEMENTS):
+                 gap_elements: int = GAP_ELEMENTS, work: Work | None = None):
         self._stream = stream
+        self._work = work if work is not None else Work()
         self._shallow, self._end_tags, self._start_tags = shallow, end_tags, start_tags
         self._gap_bytes, self._gap_elements = gap_bytes, gap_elements
         self._fed = self._mark = 0
         self._since = 0
         self.stack: list[ET.Element] = []  # the open elements; at an "end" event its element is still on top
+        self._pending: dict[int, ET.Element] = {}  # parents of handled elements, emptied after each chunk
 
     @property
     def depth(self) -> int:
@@ -61,13 +74,24 @@ class XmlEvents:
         return len(self.stack)
 
     def done(self, el: ET.Element) -> None:
-        """At ``el``'s end event: it has been used. It is dropped from its parent and the limits start again."""
+        """At ``el``'s end event: it has been used. It is emptied, dropped from its parent (with its siblings,
+        at the end of the chunk: use an element when it ends) and the limits start again."""
         self._mark, self._since = self._fed, 0
+        work = self._work
+        work.units += 1
+        if work.units > work.max_units:
+            raise XmlRefused("work")
         if len(self.stack) >= 2 and self.stack[-1] is el:
             parent = self.stack[-2]
-            if len(parent) and parent[-1] is el:
-                del parent[-1]
+            self._pending[id(parent)] = parent
         el.clear()
+
+    def _forget(self) -> None:
+        """After a chunk's events: the parents of handled elements drop all their children. (The parser has
+        added a whole chunk's elements before any is handled; children still open live on in the parser.)"""
+        for parent in self._pending.values():
+            del parent[:]
+        self._pending.clear()
 
     def __iter__(self):
         parser = ET.XMLPullParser(events=("start", "end"))
@@ -85,6 +109,10 @@ class XmlEvents:
             if self._fed - self._mark > self._gap_bytes:
                 raise XmlRefused("gap")
             events = _feed(parser, queue, chunk)
+            work = self._work
+            work.elements += len(events) // 2  # a start and an end each, give or take the open ones
+            if work.elements > work.max_elements:
+                raise XmlRefused("work")
             since, depth = self._since, len(stack)
             for ev, el in events:
                 if ev == "start":
@@ -106,6 +134,8 @@ class XmlEvents:
                     pop()
                     depth -= 1
             self._since = since
+            if self._pending:
+                self._forget()
             if not chunk:
                 return
 

@@ -361,6 +361,17 @@ def _many_numbers_xlsx(rows: int, cols: int) -> bytes:
     return _xlsx(_sheet(body))
 
 
+def _random_elements(n: int, seed: int = 7) -> bytes:
+    """``n`` empty elements with random two-letter names (``<kq/>``): little to compress, nothing to read."""
+    rng = random.Random(seed)
+    letters = bytes(range(97, 123)) * 10  # 260 bytes: a byte value picks a letter
+    table = bytes(letters[i] for i in range(256))
+    buf = bytearray(b"<ab/>" * n)
+    buf[1::5] = rng.randbytes(n).translate(table)
+    buf[2::5] = rng.randbytes(n).translate(table)
+    return bytes(buf)
+
+
 def _corpus() -> list[Case]:
     return [
         # --- decompression and declared-size bombs (issue 12 item 4)
@@ -369,6 +380,14 @@ def _corpus() -> list[Case]:
         Case("kich-thuoc-khai-gian-o-cuoi.xlsx", lambda: _xlsx(_sheet(
             _rows_xml(PEOPLE) + '<row r="1048576"><c r="XFD1048576" s="1"/><c r="XFC1048576" t="inlineStr"><is><t> '
             '</t></is></c></row>', head='<dimension ref="A1:XFD1048576"/>')), "accept", _people_read),
+        Case("trieu-dong-trong.xlsx", lambda: _xlsx(_sheet(_rows_xml(PEOPLE) + "<row/>" * 1_100_000),
+                                                    sheet_ctype=zipfile.ZIP_STORED), "refuse", says="1.048.576"),
+        Case("4-trieu-phan-tu.xlsx", lambda: _xlsx(_sheet().split("<sheetData>")[0].encode() + b"<sheetData>"
+                                                   + _rows_xml(PEOPLE).encode() + _random_elements(4_000_000)
+                                                   + b"</sheetData></worksheet>"), "refuse", says="phần tử"),
+        Case("4-trieu-phan-tu.ods", lambda: _ods(_ods_rows(PEOPLE) + "<table:table-column/>" * 10
+                                                 + _random_elements(4_000_000).decode()), "refuse",
+             says="phần tử|lớn"),
         Case("danh-sach-180-nghin-nguoi.xlsx", lambda: _big_roster_xlsx(180_000), "accept", _read_all(180_000)),
         Case("3-trieu-o.xlsx", lambda: _many_numbers_xlsx(20_000, 150), "refuse", says="ô"),
         Case("20-nghin-phan.xlsx", lambda: _zip([(f"xl/x{i}.xml", b"") for i in range(20_000)]), "refuse"),
@@ -577,9 +596,24 @@ try:
                            "texts": [v[:200] for v in texts[:2000]]})
         out = {"outcome": "accepted", "kind": book.kind, "tables": tables, "control_chars": bad,
                "notes": list(getattr(book, "notes", []))}
+        if len(sys.argv) > 3 and sys.argv[3] == "roster":  # then the preview, as `cnscd import roster --dry-run`
+            import tempfile
+            from pathlib import Path
+            from models.db import Registry
+            reg, _ = Registry.create(Path(tempfile.mkdtemp()) / "so.cnscd", "mat-khau-thu-nghiem",
+                                     province="Thành phố Hải Phòng", commune="Trần Hưng Đạo")
+            try:
+                pv = importer.read_roster(reg, sys.argv[1], book=book)
+                out["preview"] = {"rows": len(pv.rows), "warnings": list(pv.warnings)}
+            except importer.InputError as e:
+                out["preview"] = {"refused": e.message}
+            finally:
+                reg.close()
 except BaseException as e:
     out = {"outcome": "crash", "type": type(e).__name__, "text": str(e)[:300], "tb": traceback.format_exc()[-3000:]}
 out["seconds"] = round(time.perf_counter() - t0, 2)
+use = resource.getrusage(resource.RUSAGE_SELF)
+out["cpu_s"] = round(use.ru_utime + use.ru_stime, 2)  # the file's cost, whatever else the machine is doing
 try:  # the peak of this process's own memory (ru_maxrss would carry the parent's peak across exec)
     with open("/proc/self/status") as f:
         peak_kb = next(int(ln.split()[1]) for ln in f if ln.startswith("VmHWM:"))
@@ -590,10 +624,12 @@ sys.stdout.write("\n@@RESULT@@" + json.dumps(out, ensure_ascii=False))
 """
 
 
-def read_in_child(path: Path) -> dict:
+def read_in_child(path: Path, mode: str = "") -> dict:
+    """``read_table`` of ``path`` in a memory-limited child; ``mode="roster"``: and the roster preview of it
+    in a new registry (the child runs under pytest's fast key derivation)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONHASHSEED="0")
     try:
-        r = subprocess.run([sys.executable, "-c", _CHILD, str(path), str(MEM_LIMIT)], cwd=ROOT, env=env,
+        r = subprocess.run([sys.executable, "-c", _CHILD, str(path), str(MEM_LIMIT), mode], cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=HANG_GUARD)
     except subprocess.TimeoutExpired:
         return {"outcome": "hang", "seconds": HANG_GUARD, "maxrss_mb": None}
@@ -681,6 +717,17 @@ def test_hostile_file_refused_cleanly_or_read_correctly(corpus_dir, name):
     verdict, why = classify(case, out)
     print(f"{name}: {verdict} {out.get('seconds')} s {out.get('maxrss_mb')} MB {out.get('message', '')}")
     assert verdict != "other", why
+
+
+@pytest.mark.parametrize("name", ["gop-hang-tram-ty.ods", "gop-cot-tram-ty.ods", "gop-o-khong-lo.xlsx",
+                                  "kich-thuoc-khai-gian-o-cuoi.xlsx", "dong-trong-cuoi.ods"])
+def test_roster_preview_of_huge_spans_and_dimensions_finishes(corpus_dir, name):
+    """A span of 10^11 rows or a merge of the whole sheet once hung the preview (merged headers are filled in)."""
+    out = read_in_child(_materialise(corpus_dir, CORPUS[name]), "roster")
+    assert out["outcome"] == "accepted", out
+    t = out["tables"][0]
+    assert t["merge_max"] < max(t["rows"], 200), t  # merged ranges cut to what was read
+    assert out["preview"].get("rows", 0) >= 3 or "refused" in out["preview"], out["preview"]
 
 
 # ---------------------------------------------------------------------------
@@ -930,15 +977,16 @@ def _report(only: list[str]) -> None:
             out = read_in_child(p)
             verdict, why = classify(case, out)
             counts[verdict] = counts.get(verdict, 0) + 1
-            rss, secs = out.get("maxrss_mb") or 0.0, out.get("seconds") or 0.0
+            rss, secs = out.get("maxrss_mb") or 0.0, out.get("cpu_s") or out.get("seconds") or 0.0
             worst = max(worst, (rss, case.name))
             slowest = max(slowest, (secs, case.name))
             size = p.stat().st_size
-            print(f"{case.name:<40} {size:>10,} B  {verdict:<9} {secs:>6} s {rss:>7} MB  "
+            print(f"{case.name:<40} {size:>10,} B  {verdict:<9} {out.get('seconds')!s:>6} s (CPU {secs:>6} s) "
+                  f"{rss:>7} MB  "
                   f"{(why or out.get('message', ''))[:150]}", flush=True)
             p.unlink()
     print(f"\n{sum(counts.values())} files: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    print(f"peak memory: {worst[0]} MB ({worst[1]}); slowest: {slowest[0]} s ({slowest[1]})")
+    print(f"peak memory: {worst[0]} MB ({worst[1]}); most CPU: {slowest[0]} s ({slowest[1]})")
 
 
 if __name__ == "__main__":
