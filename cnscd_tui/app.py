@@ -266,9 +266,11 @@ class CnscdApp(App):
         """Textual's palette, with a Vietnamese prompt (its own is «Search for commands…»)."""
         from textual.command import CommandPalette
 
+        from .palette import palette_class
+
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder=tr("Tìm lệnh (gõ không dấu cũng được)…"),
-                                            id="--command-palette"))
+            self.push_screen(palette_class()(placeholder=tr("Tìm lệnh (gõ không dấu cũng được)…"),
+                                             id="--command-palette"))
 
     def action_help(self) -> None:
         from .help import HelpScreen
@@ -289,10 +291,25 @@ class CnscdApp(App):
                                 "vào sổ tổng hợp", lambda: self.open_import("phu-luc-1"))
             yield SystemCommand("Mẫu biểu của cấp trên", "Lưu, xem cách ghép cột và điền mẫu .xlsx huyện/tỉnh gửi",
                                 self.open_templates)
+            yield SystemCommand("Nhận gói báo cáo của các xã", "Chọn tệp .cnscd-goi, thư mục hay ổ USB; xem trước; "
+                                "gói mới thay gói cũ của cùng xã, cùng kỳ", self.open_handoff_import)
+            yield SystemCommand("Theo dõi nộp báo cáo của các xã", "Xã nào đã nộp, nộp muộn, chưa nộp gói báo cáo "
+                                "của kỳ (M: danh sách xã chưa nộp)", self.open_handoff_board)
         yield SystemCommand("Trợ giúp (F1)", "Phím tắt và hướng dẫn của màn hình này", self.action_help)
         if self.reg is not None and not self.locked:
             yield SystemCommand("Khóa sổ (Ctrl+L)", "Ẩn dữ liệu và hỏi lại mật khẩu", self.action_lock)
         yield SystemCommand("Thoát (Ctrl+Q)", "Đóng chương trình; mọi thay đổi đã được lưu", self.action_quit)
+
+    # -- hand-off packages (province) ---------------------------------------------------
+    def open_handoff_import(self) -> None:
+        from .handoff_screen import HandoffImportScreen
+
+        self.push_screen(HandoffImportScreen())
+
+    def open_handoff_board(self) -> None:
+        from .handoff_screen import CompletenessScreen
+
+        self.push_screen(CompletenessScreen())
 
     # -- imports and templates ---------------------------------------------------------
     def open_import(self, kind: str = "roster", path: Path | None = None) -> None:

@@ -58,4 +58,5 @@ def palette_class():
 
             self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
 
+    CnscdPalette.__name__ = CnscdPalette.__qualname__ = "CommandPalette"  # it is Textual's palette
     return CnscdPalette

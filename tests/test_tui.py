@@ -955,6 +955,12 @@ async def test_command_palette_speaks_vietnamese(demo_path):
         await press(pilot, "ctrl+p")
         text = screen_text(app)
         assert "Tìm lệnh" in text and "Search for commands" not in text
+        # the province's hand-off screens are commands of the main screen
+        await pilot.press(*"nop bao cao")
+        await settle(pilot, 5)
+        await press(pilot, "enter")
+        await settle(pilot, 5)
+        assert screen_name(app) == "CompletenessScreen"
 
 
 async def test_english_mode_columns_and_footer(demo_path):
