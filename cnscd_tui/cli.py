@@ -63,7 +63,20 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def no_core_dumps() -> None:
+    """A crash must not leave the decrypted registry (names, CCCD, phones) in a core file."""
+    try:
+        import resource
+    except ImportError:  # Windows: no core files
+        return
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ValueError, OSError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    no_core_dumps()
     try:
         sys.stdout.reconfigure(encoding="utf-8")  # Windows consoles
         sys.stderr.reconfigure(encoding="utf-8")

@@ -73,3 +73,17 @@ def test_province_rolls_up_the_received_packages_into_sheets(tmp_path, monkeypat
     assert len(wb.sheetnames) >= 5
     text_all = " ".join(str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value)
     assert "Phụ lục" in text_all or "PHỤ LỤC" in text_all or "TỔ CÔNG NGHỆ SỐ" in text_all
+
+
+def test_the_program_disables_core_dumps():
+    """A crash must not write the decrypted registry into a core file (issue 12 item 13)."""
+    import subprocess
+    import sys
+
+    code = ("import resource; resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, "
+            "resource.RLIM_INFINITY)) if resource.getrlimit(resource.RLIMIT_CORE)[1] == resource.RLIM_INFINITY "
+            "else None; from cnscd_tui.cli import main; main(['--version']); "
+            "print(resource.getrlimit(resource.RLIMIT_CORE))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "(0, 0)"
