@@ -96,7 +96,7 @@ class SafeZip:
         if zi is None:
             raise ZipRefused("damaged", name, cause="missing")
         try:
-            return _Member(self._zip.open(zi), name)
+            return _Member(self._zip.open(zi), name, zi.file_size)
         except _ERRORS as exc:
             raise ZipRefused("damaged", name, cause=type(exc).__name__) from exc
 
@@ -112,18 +112,23 @@ class SafeZip:
 class _Member(io.RawIOBase):
     """A member's decompressed bytes; damage found while reading is a :class:`ZipRefused`."""
 
-    def __init__(self, raw, name: str):
+    def __init__(self, raw, name: str, declared: int):
         super().__init__()
         self._raw, self.name = raw, name
+        self._left = declared  # zipfile stops at the declared size too; this does not rely on it
 
     def readable(self) -> bool:
         return True
 
     def read(self, n: int = -1) -> bytes:
         try:
-            return self._raw.read(n)
+            data = self._raw.read(n)
         except _ERRORS as exc:
             raise ZipRefused("damaged", self.name, cause=type(exc).__name__) from exc
+        self._left -= len(data)
+        if self._left < 0:
+            raise ZipRefused("damaged", self.name, cause="size")
+        return data
 
     def readinto(self, b) -> int:
         data = self.read(len(b))

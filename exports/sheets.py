@@ -465,6 +465,9 @@ def _clean_controls(tables: list[Table]) -> list[str]:
 # ---------------------------------------------------------------------------
 # XLS (xlrd)
 # ---------------------------------------------------------------------------
+_XLS_FILLED = re.compile(rb"[\x01-\x05]")  # xlrd cell types: text, number, date, boolean, error (not empty, blank)
+
+
 def _read_xls(data: bytes, budget: Budget, watch: _Watch | None = None) -> list[Table]:
     import xlrd
 
@@ -482,7 +485,9 @@ def _read_xls(data: bytes, budget: Budget, watch: _Watch | None = None) -> list[
         for r in range(sh.nrows):
             if watch is not None:
                 watch.row(sh.nrows)
-            for c in range(sh.row_len(r)):
+            types = bytes(sh.row_types(r))  # the cells that hold something, found at C speed (blanks are common)
+            for m in _XLS_FILLED.finditer(types):
+                c = m.start()
                 v, f = _xls_cell(book, sh, r, c, with_fmt)
                 if v is None or (isinstance(v, str) and not v.strip()):
                     continue

@@ -8,9 +8,13 @@ billion-laughs and external XML entities, CSV with NUL/ESC/BEL and mixed encodin
 
 Each file is read by :func:`exports.importer.read_table` — what ``cnscd import roster`` calls first —
 in a child process with a 1.5 GB address-space limit (so a regression cannot take the machine
-down) and a 60 s hang guard. The outcome is what is asserted: refused with a Vietnamese message
-that says what to do (no English library text), or read correctly; nothing else. The peak memory
-of each read is asserted too (300 MB). Timing is printed, never asserted.
+down) and a 60 s hang guard; the shapes that once hung the roster preview (huge spans, a
+whole-sheet merge, a declared dimension with a far cell) go on through :func:`read_roster` too.
+The outcome is what is asserted: refused with a Vietnamese message that says what to do (no
+English library text), or read correctly; nothing else. The peak memory of each read is
+asserted too (300 MB). Timing is printed, never asserted. Damaged copies of sound files (byte
+flips, cuts, splices) are read in batches the same way, and the streamed XLSX/ODS readers are
+compared with openpyxl and odfpy on sound files.
 
     python tests/test_hostile_files.py          # the corpus table: outcome, time and peak memory per file
 """
@@ -569,13 +573,36 @@ CORPUS = {c.name: c for c in _corpus()}
 # Reading a file in a child process (memory-limited, hang-guarded)
 # ---------------------------------------------------------------------------
 _CHILD = r"""
-import json, re, resource, sys, time, traceback
+import json, os, re, resource, sys, time, traceback
 limit = int(sys.argv[2])
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 t0 = time.perf_counter()
 ctrl = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def one(path):
+    from exports import importer
+    try:
+        book = importer.read_table(path)
+    except importer.InputError as e:
+        lib = e.__cause__ or e.__context__
+        while lib is not None and type(lib).__module__.startswith(("exports.", "models.")):
+            lib = lib.__cause__ or lib.__context__
+        return {"outcome": "refused", "message": e.message, "lib_text": str(lib)[:300] if lib else ""}
+    bad = any(ctrl.search(v) for t in book.tables for row in t.cells for v in row if isinstance(v, str))
+    return {"outcome": "accepted", "control_chars": bad, "tables": []}
+
+
 try:
     from exports import importer
+    if os.path.isdir(sys.argv[1]):  # a batch: each file's outcome
+        files = {}
+        for name in sorted(os.listdir(sys.argv[1])):
+            try:
+                files[name] = one(os.path.join(sys.argv[1], name))
+            except BaseException as e:
+                files[name] = {"outcome": "crash", "type": type(e).__name__, "text": str(e)[:300]}
+        raise StopIteration(files)
     try:
         book = importer.read_table(sys.argv[1])
     except importer.InputError as e:
@@ -609,6 +636,8 @@ try:
                 out["preview"] = {"refused": e.message}
             finally:
                 reg.close()
+except StopIteration as batch:
+    out = {"outcome": "batch", "files": batch.value}
 except BaseException as e:
     out = {"outcome": "crash", "type": type(e).__name__, "text": str(e)[:300], "tb": traceback.format_exc()[-3000:]}
 out["seconds"] = round(time.perf_counter() - t0, 2)
@@ -728,6 +757,48 @@ def test_roster_preview_of_huge_spans_and_dimensions_finishes(corpus_dir, name):
     t = out["tables"][0]
     assert t["merge_max"] < max(t["rows"], 200), t  # merged ranges cut to what was read
     assert out["preview"].get("rows", 0) >= 3 or "refused" in out["preview"], out["preview"]
+
+
+def _mutants(base: bytes, n: int, seed: int) -> list[bytes]:
+    """``n`` damaged copies of ``base``: byte flips, cuts, spliced repeats, zeroed runs."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        b = bytearray(base)
+        how = i % 4
+        if how == 0:
+            for _ in range(rng.randint(1, 12)):
+                b[rng.randrange(len(b))] = rng.randrange(256)
+        elif how == 1:
+            b = b[: rng.randrange(1, len(b))]
+        elif how == 2:
+            at = rng.randrange(len(b))
+            b[at:at] = b[rng.randrange(len(b)):][: rng.randint(1, 4000)]
+        else:
+            at = rng.randrange(len(b))
+            b[at:at + rng.randint(1, 300)] = bytes(rng.randint(1, 300))
+        out.append(bytes(b))
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods", "xls", "csv"])
+def test_damaged_copies_are_refused_cleanly_or_read(tmp_path, fmt):
+    """Fuzz: 60 damaged copies of a sound file per format, read in one memory-limited child."""
+    base = {"xlsx": lambda: _xlsx(_sheet(_rows_xml(PEOPLE * 5)), shared=_ss(["Thôn 1", "Thôn 2"])),
+            "ods": lambda: _ods(_ods_rows(PEOPLE * 5)), "xls": lambda: _xls_bytes(PEOPLE * 5),
+            "csv": lambda: (_CSV_HEAD + _CSV_ROWS * 5).encode()}[fmt]()
+    d = tmp_path / fmt
+    d.mkdir()
+    for i, data in enumerate(_mutants(base, 60, seed=len(fmt))):
+        (d / f"hong-{i:02d}.{fmt}").write_bytes(data)
+    out = read_in_child(d)
+    assert out["outcome"] == "batch", out
+    bad = []
+    for name, res in out["files"].items():
+        verdict, why = classify(Case(name, bytes, "either"), res)
+        if verdict == "other":
+            bad.append((name, why))
+    assert not bad, bad
 
 
 # ---------------------------------------------------------------------------
