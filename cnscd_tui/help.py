@@ -11,7 +11,7 @@ from textual.widgets import Label, Static
 from .i18n import tr
 
 GENERAL = ("Chung: F1 trợ giúp · Ctrl+P bảng lệnh (gõ để tìm lệnh) · Ctrl+L khóa sổ · Ctrl+Q thoát · "
-           "Tab/Shift+Tab chuyển ô · F2–F9 chuyển trang. Mọi thay đổi được lưu (mã hóa) ngay khi bấm Lưu; "
+           "Tab/Shift+Tab chuyển ô · F2–F10 chuyển trang. Mọi thay đổi được lưu (mã hóa) ngay khi bấm Lưu; "
            "không cần «lưu tệp».")
 
 
