@@ -241,8 +241,8 @@ def _text(el) -> str:
 
 def read_xlsx(z: SafeZip, budget: Budget, on_row: Callable[[int], None] | None = None
               ) -> list[tuple[str, Grid, list[tuple[int, int, int, int]]]]:
-    """Every worksheet: (name, its cells, merged ranges within them). ``on_row(rows read, hint)``-style
-    progress: ``on_row(total hint)`` is called once per row read."""
+    """Every worksheet: (name, its cells, merged ranges within them). ``on_row(hint)`` is called once per row
+    read (``hint``: the row count the sheet declares, capped — for a progress bar only, never trusted)."""
     from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
     wb_part = _workbook_part(z, budget.work)
