@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 
 from models import text
 
-from ..i18n import tr, tr_pair
+from ..i18n import tr, tr_pair, tr_count
 from ..widgets import bar_chart
 from .base import Pane
 
@@ -79,7 +79,7 @@ class DashboardPane(Pane):
             f"[b]{tr('Thôn/TDP')}:[/b] {text.format_int(st.villages)}   "
             f"[b]{tr('Tổ CNSCĐ')}:[/b] {text.format_int(st.teams)}   "
             f"[b]{tr('Thành viên đang hoạt động')}:[/b] {text.format_int(st.active_members)}\n"
-            f"[b]{tr('Tập huấn năm nay')}:[/b] {st.courses_this_year} {tr('khóa')}, "
+            f"[b]{tr('Tập huấn năm nay')}:[/b] {tr_count(st.courses_this_year, 'khóa')}, "
             f"{text.format_int(st.trained_this_year)}/{text.format_int(st.people)} {tr('người đã dự')} "
             f"({text.format_decimal(cov, 1)}%)   "
             f"[b]{tr('Thiết bị cần sửa/thay')}:[/b] {st.equipment_needing_repair}")
