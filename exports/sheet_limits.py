@@ -183,6 +183,7 @@ class Grid:
         if len(row) < width:
             row.extend([None] * (width - len(row)))
         chars = 0
+        frow = None
         for c, v, font, counted in items:
             if type(v) is str:
                 if len(v) > CLIP:
@@ -191,7 +192,15 @@ class Grid:
                     chars += len(v)
             row[c] = v
             if font is not None:
-                self._font(r, c, font)
+                if frow is None:
+                    self.has_fonts = True
+                    fonts = self.fonts
+                    while len(fonts) <= r:
+                        fonts.append([])
+                    frow = fonts[r]
+                    if len(frow) < width:
+                        frow.extend([None] * (width - len(frow)))
+                frow[c] = font
         if chars:
             budget.text(chars)
 

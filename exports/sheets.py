@@ -315,7 +315,6 @@ def read_table(path: str | os.PathLike, *, password: str | None = None,
     if not book.tables or all(not any(any(v not in (None, "") for v in row) for row in t.cells) for t in book.tables):
         raise _unreadable(p, "bảng tính không có dữ liệu. Hãy kiểm tra đã chọn đúng tệp, và danh sách nằm ở "
                              "một trang của tệp.")
-    book.notes = _clean_controls(book.tables)
     watch.done()
     return book
 
@@ -344,11 +343,13 @@ def _read(p: Path, data: bytes, kind: str, z: SafeZip | None, watch: _Watch) -> 
         tables = [Table(name, grid.cells, grid.fonts if grid.has_fonts else None, merges)
                   for name, grid, merges in sheets]
         return Book(str(p), kind, tables)
+    # control characters: only CSV and XLS can hold them (XML — XLSX, ODS — cannot)
     if kind == "xls":
-        return Book(str(p), "xls", _read_xls(data, budget, watch))
+        tables = _read_xls(data, budget, watch)
+        return Book(str(p), "xls", tables, notes=_clean_controls(tables))
     if kind == "csv":
-        tables, enc, delim = _read_csv(data, p.stem, budget, watch)
-        return Book(str(p), "csv", tables, enc, delim)
+        tables, enc, delim, dirty = _read_csv(data, p.stem, budget, watch)
+        return Book(str(p), "csv", tables, enc, delim, _clean_controls(tables) if dirty else [])
     raise SheetRefused(_WRONG_KIND.get(kind) or f"tệp là {kind}, không phải bảng tính. {_CHOOSE}")
 
 
@@ -429,13 +430,13 @@ class _Watch:
 # Control characters
 # ---------------------------------------------------------------------------
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
-_CR = re.compile("\r\n?")
 MAX_NOTES = 100
 
 
 def _clean_controls(tables: list[Table]) -> list[str]:
-    """Take control characters out of every text cell (tab and line breaks stay; CR/CRLF become a line break);
-    one note per row concerned (its row and columns), at most :data:`MAX_NOTES` and a count of the rest."""
+    """Take control characters out of every text cell (tab and line breaks — LF, CR — stay: they are what
+    every format and export can hold); one note per row concerned (its row and columns), at most
+    :data:`MAX_NOTES` and a count of the rest."""
     notes: list[str] = []
     more = 0
     for t in tables:
@@ -443,11 +444,7 @@ def _clean_controls(tables: list[Table]) -> list[str]:
         for r, row in enumerate(t.cells):
             cols = []
             for c, v in enumerate(row):
-                if not isinstance(v, str):
-                    continue
-                if "\r" in v:
-                    v = row[c] = _CR.sub("\n", v)
-                if _CONTROL.search(v):
+                if isinstance(v, str) and _CONTROL.search(v):
                     row[c] = _CONTROL.sub("", v)
                     cols.append(col_letter(c))
             if not cols:
@@ -611,7 +608,8 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # a line with its endin
 
 
 def _read_csv(data: bytes, name: str, budget: Budget, watch: _Watch | None = None
-              ) -> tuple[list[Table], str, str]:
+              ) -> tuple[list[Table], str, str, bool]:
+    """(the table, its encoding, its separator, whether it holds control characters)."""
     if len(data) > MAX_TEXT_BYTES:
         raise SheetRefused(f"tệp CSV quá lớn ({text.format_int(len(data) // 1024 // 1024)} MB; tối đa "
                            f"{text.format_int(MAX_TEXT_BYTES // 1024 // 1024)} MB). Hãy chia danh sách thành nhiều "
@@ -651,4 +649,4 @@ def _read_csv(data: bytes, name: str, budget: Budget, watch: _Watch | None = Non
         rows.append(row)
         i += 1
     label = {",": "dấu phẩy", ";": "dấu chấm phẩy", "\t": "dấu tab", "|": "dấu |"}[best]
-    return [Table(name, rows, None, [])], enc, label
+    return [Table(name, rows, None, [])], enc, label, _CONTROL.search(textdata) is not None

@@ -337,7 +337,7 @@ class _SheetReader:
                     raise _damaged(f"trang «{self.name}», ô {(ref or str(row_no))[:20]} có giá trị "
                                    f"«{v[:20]}» không hợp lệ") from None
             if type(v) is str:
-                if not v.strip():
+                if not v or v.isspace():
                     continue
                 font = fonts.get(style) if style else None
             else:

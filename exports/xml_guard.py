@@ -70,7 +70,7 @@ class XmlEvents:
 
     @property
     def depth(self) -> int:
-        """How deep the current element is (the root is 1)."""
+        """How deep the current element is (the root is 1), for elements that may be handled."""
         return len(self.stack)
 
     def done(self, el: ET.Element) -> None:
@@ -97,9 +97,12 @@ class XmlEvents:
         parser = ET.XMLPullParser(events=("start", "end"))
         queue = getattr(parser, "_events_queue", None)  # read directly: read_events() costs a call per event
         prolog, tail = True, b""
-        stack, push, pop = self.stack, self.stack.append, self.stack.pop
+        push, pop = self.stack.append, self.stack.pop
         shallow, end_tags, start_tags = self._shallow, self._end_tags, self._start_tags
         gap_elements = self._gap_elements
+        # only elements that may be handled (and their parents) are kept on the stack; deeper ones are counted
+        keep = MAX_DEPTH if (end_tags or start_tags) else shallow
+        depth = 0
         while True:
             chunk = self._stream.read(CHUNK)
             if prolog and chunk:
@@ -113,25 +116,27 @@ class XmlEvents:
             work.elements += len(events) // 2  # a start and an end each, give or take the open ones
             if work.elements > work.max_elements:
                 raise XmlRefused("work")
-            since, depth = self._since, len(stack)
+            since = self._since
             for ev, el in events:
                 if ev == "start":
                     prolog = False
-                    push(el)
                     depth += 1
                     since += 1
+                    if depth <= keep:
+                        push(el)
                     if since > gap_elements or depth > MAX_DEPTH:
                         raise XmlRefused("gap" if since > gap_elements else "deep")
-                    if depth == 1 or el.tag in start_tags:
+                    if depth == 1 or (start_tags and el.tag in start_tags):
                         self._since = since
                         yield ev, el
                         since = self._since
                 else:
-                    if depth <= shallow or el.tag in end_tags:
+                    if depth <= shallow or (end_tags and el.tag in end_tags):
                         self._since = since
                         yield ev, el
                         since = self._since
-                    pop()
+                    if depth <= keep:
+                        pop()
                     depth -= 1
             self._since = since
             if self._pending:
