@@ -16,7 +16,6 @@ import datetime as dt
 import hashlib
 import hmac
 import os
-import queue
 import re
 import secrets
 import stat
@@ -124,59 +123,15 @@ def _write_all(fd: int, part: bytes) -> None:
         view = view[n:]
 
 
-class _Pipe:
-    """Writes to ``fd`` done by a thread (``os.write`` lets go of the GIL), so encrypting and
-    checksumming the next chunk overlaps writing the last one; at most ``DEPTH`` parts wait.
-    The first error of a write is raised by the next :meth:`write` or by :meth:`close`."""
-
-    DEPTH = 8
-
-    def __init__(self, fd: int):
-        self.fd = fd
-        self.error: BaseException | None = None
-        self.queue: queue.Queue = queue.Queue(maxsize=self.DEPTH)
-        self.thread = threading.Thread(target=self._run, daemon=True, name="cnscd-write")
-        self.thread.start()
-
-    def _run(self) -> None:
-        while True:
-            part = self.queue.get()
-            if part is None:
-                return
-            if self.error is None:  # after an error the parts are only taken off the queue
-                try:
-                    _write_all(self.fd, part)
-                except BaseException as exc:  # handed to the writing thread
-                    self.error = exc
-
-    def write(self, part) -> None:
-        if self.error is not None:
-            raise self.error
-        self.queue.put(part)
-
-    def close(self) -> None:
-        """Wait for every write; raise the first error."""
-        if self.thread.is_alive():
-            self.queue.put(None)
-            self.thread.join()
-        if self.error is not None:
-            raise self.error
-
-
 def _write_atomic(path: Path, fill) -> None:
     """tmp in the same folder (0600) → fsync → replace → fsync folder. Raises OSError.
 
-    ``fill(write)`` writes the file's bytes through ``write`` (e.g. :func:`store_format.seal`),
-    parts it does not change afterwards: they are written by a thread (:class:`_Pipe`)."""
+    ``fill(write)`` writes the file's bytes through ``write`` (e.g. :func:`store_format.seal`)."""
     tmp = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     try:
         try:
-            pipe = _Pipe(fd)
-            try:
-                fill(pipe.write)
-            finally:
-                pipe.close()
+            fill(lambda part: _write_all(fd, part))
             _fault("tmp-written")
             os.fsync(fd)
             _fault("tmp-fsynced")

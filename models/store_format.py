@@ -211,21 +211,22 @@ def file_parts(header: dict, nonce: bytes, ct: bytes, version: tuple[int, int]) 
 def seal(write, header: dict, key: bytes, nonce: bytes, payload, version: tuple[int, int]) -> None:
     """Write a whole file through ``write`` (the same bytes as :func:`file_parts` of
     ``AESGCM(key).encrypt(nonce, payload, aad)``): the payload is encrypted a chunk at a
-    time and each chunk's CRC taken while it is still in the cache, so a save allocates
-    nothing the size of the file and reads the payload once. Every part handed to
-    ``write`` is a bytes object of its own (``write`` may keep it and write it later)."""
+    time into one small buffer, and each chunk's CRC is taken while it is still in the
+    cache, so a save allocates nothing the size of the file and reads the payload once."""
     raw = canon(header)
     prefix = PREFIX.pack(MAGIC, version[0], version[1], len(raw))
     for part in (prefix, raw, nonce):
         write(part)
     enc = Cipher(algorithms.AES(bytes(key)), modes.GCM(nonce)).encryptor()
     enc.authenticate_additional_data(payload_aad(header, *version))
+    out = bytearray(CHUNK + 16)
+    chunk = memoryview(out)
     view = memoryview(payload).cast("B")
     crc = 0
     for i in range(0, len(view), CHUNK):
-        ct = enc.update(view[i:i + CHUNK])
-        crc = zlib.crc32(ct, crc)
-        write(ct)
+        n = enc.update_into(view[i:i + CHUNK], out)
+        crc = zlib.crc32(chunk[:n], crc)
+        write(chunk[:n])
     enc.finalize()
     tag = enc.tag
     write(tag)
