@@ -29,6 +29,15 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     _close_program_log()
 
 
+@pytest.fixture
+def log_folder(tmp_path, monkeypatch):
+    """The program's log in a folder of this test, set up afresh by the next command."""
+    folder = tmp_path / "logs"
+    monkeypatch.setenv("CNSCD_LOG_DIR", str(folder))
+    _close_program_log()
+    return folder
+
+
 def _close_program_log() -> None:
     """The next test's log goes to its own folder: drop the handler models.logs.setup() added."""
     import logging

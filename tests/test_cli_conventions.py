@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
 import os
 import subprocess
 import sys
@@ -14,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from models import logs
 from models.demo import DEMO_PASSPHRASE
 
 from .conftest import PASS
@@ -23,19 +21,6 @@ from .test_cli import run
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def log_folder(tmp_path, monkeypatch):
-    """The program's log in a folder of this test (set up afresh by the command)."""
-    folder = tmp_path / "logs"
-    monkeypatch.setenv("CNSCD_LOG_DIR", str(folder))
-    root = logging.getLogger(logs.LOGGER)
-    saved = list(root.handlers)
-    monkeypatch.setattr(logs, "_configured", None)
-    yield folder
-    for h in root.handlers:
-        if h not in saved:
-            h.close()
-    root.handlers[:] = saved
 
 
 @pytest.fixture

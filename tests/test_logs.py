@@ -3,27 +3,13 @@ and never holding a person's phone, CCCD or an exception's message."""
 
 from __future__ import annotations
 
-import logging
 import os
 import stat
 
-import pytest
 
 from models import logs
 
 
-@pytest.fixture
-def log_folder(tmp_path, monkeypatch):
-    folder = tmp_path / "logs"
-    monkeypatch.setenv("CNSCD_LOG_DIR", str(folder))
-    root = logging.getLogger(logs.LOGGER)
-    saved = list(root.handlers)
-    monkeypatch.setattr(logs, "_configured", None)
-    yield folder
-    for h in root.handlers:
-        if h not in saved:
-            h.close()
-    root.handlers[:] = saved
 
 
 def test_log_lines_blank_phone_and_cccd_numbers(log_folder):
