@@ -515,16 +515,10 @@ def build_province(reg, random_state: int = 2026, times: int = 1) -> None:
 
 
 def create_demo(path, *, scale: str = "commune", random_state: int = 2026, passphrase: str = DEMO_PASSPHRASE,
-                kdf=None, times: int = 1, **former_name: int):
+                kdf=None, times: int = 1):
     """Create a demo registry file, the same for the same ``random_state``; returns (Registry, recovery_key).
 
-    ``times`` (province only): that many copies of the province's districts, with distinct names.
-    ``former_name``: the random state under the keyword it had before (one keyword), accepted only
-    until every caller passes ``random_state``; remove then."""
-    if len(former_name) > 1:
-        raise TypeError(f"create_demo: unexpected keywords {sorted(former_name)}")
-    if former_name:
-        (random_state,) = former_name.values()
+    ``times`` (province only): that many copies of the province's districts, with distinct names."""
     if times < 1 or (times != 1 and scale != "province"):
         raise ValueError(f"times={times}: the province demo is built in 1 or more copies, the commune demo once")
     from .db import Registry

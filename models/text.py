@@ -279,7 +279,7 @@ def format_date(d) -> str:
 def place_date_line(place: str, d: dt.date | None = None) -> str:
     """"Duy Tiên, ngày 10 tháng 4 năm 2026".
 
-    As in the seed documents ("ngày 02 tháng 4 năm 2026", "ngày 08 tháng 4 năm
+    As in the source documents ("ngày 02 tháng 4 năm 2026", "ngày 08 tháng 4 năm
     2026") and Nghị định 30/2020/NĐ-CP: days below 10 and the months 1 and 2
     take a leading zero ("ngày 05 tháng 02 năm 2026"); other months do not.
     Without a place the line starts "Ngày …".

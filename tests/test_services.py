@@ -226,7 +226,7 @@ def test_demo_is_deterministic(tmp_path):
 
     names = []
     for i in range(2):
-        r, _ = create_demo(tmp_path / f"d{i}.cnscd", scale="commune", seed=7)
+        r, _ = create_demo(tmp_path / f"d{i}.cnscd", scale="commune", random_state=7)
         names.append([p.full_name for p in services.list_people(r)])
         r.close()
     assert names[0] == names[1]
