@@ -17,11 +17,8 @@ phones and ID numbers) where the file system keeps permissions; FAT/exFAT sticks
 keep none, and nothing fails there. :func:`workbook_bytes` saves an openpyxl
 workbook without openpyxl's plain-text sheet files in the temporary folder.
 
-Drives: Linux — mounted block devices whose ``/sys/block/*/removable`` is 1,
-and anything mounted under /media or /run/media; Windows — drives of type
-"removable"; macOS — /Volumes (without the system volume). ``CNSCD_USB_ROOTS``
-(paths separated by ``os.pathsep``) adds folders that count as drives (tests,
-network shares). The clerk can always give any folder instead.
+Which drives are USB sticks is decided in :mod:`exports.drives`
+(:func:`list_drives` and :class:`Drive` are re-exported here).
 """
 
 from __future__ import annotations
@@ -32,12 +29,13 @@ import functools
 import hashlib
 import io
 import os
-import shutil
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from exports.drives import Drive as Drive  # re-exported: callers import it from here
+from exports.drives import disk_usage as _usage
+from exports.drives import list_drives as list_drives
 from models.errors import SaveFailed
 
 CHUNK = 1 << 20
@@ -51,20 +49,6 @@ class UsbError(SaveFailed):
 
 
 @dataclass(frozen=True)
-class Drive:
-    path: Path
-    label: str
-    free: int
-    total: int
-
-    def describe(self) -> str:
-        from models.text import format_decimal
-
-        return (f"{self.path}  {self.label}  (còn trống {format_decimal(self.free / 1e9, 1)} GB / "
-                f"{format_decimal(self.total / 1e9, 1)} GB)")
-
-
-@dataclass(frozen=True)
 class Receipt:
     path: Path
     size: int
@@ -72,101 +56,6 @@ class Receipt:
 
     def summary(self) -> str:
         return f"{self.path} ({self.size} byte, SHA-256 {self.sha256})"
-
-
-def _usage(path: Path) -> tuple[int, int]:
-    try:
-        u = shutil.disk_usage(path)
-        return u.free, u.total
-    except OSError:
-        return 0, 0
-
-
-def _unescape_mount(s: str) -> str:
-    return s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\")
-
-
-def _linux_drives() -> list[tuple[Path, str]]:
-    out = []
-    try:
-        lines = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return out
-    for line in lines:
-        parts = line.split()
-        if len(parts) < 3:
-            continue
-        dev, mnt = _unescape_mount(parts[0]), _unescape_mount(parts[1])
-        removable = False
-        if dev.startswith("/dev/"):
-            name = os.path.basename(os.path.realpath(dev))
-            base = name
-            # partition → its disk: sdb1 → sdb, mmcblk0p1 → mmcblk0, nvme0n1p2 → nvme0n1
-            for candidate in (name, name.rstrip("0123456789"), name.rsplit("p", 1)[0]):
-                if Path(f"/sys/block/{candidate}/removable").exists():
-                    base = candidate
-                    break
-            try:
-                removable = Path(f"/sys/block/{base}/removable").read_text().strip() == "1"
-            except OSError:
-                removable = False
-        if removable or mnt.startswith(("/media/", "/run/media/")):
-            out.append((Path(mnt), os.path.basename(mnt) or mnt))
-    return out
-
-
-def _windows_drives() -> list[tuple[Path, str]]:  # pragma: no cover - Windows only
-    import ctypes
-    import string
-
-    out = []
-    k32 = ctypes.windll.kernel32
-    mask = k32.GetLogicalDrives()
-    for i, letter in enumerate(string.ascii_uppercase):
-        if not mask & (1 << i):
-            continue
-        root = f"{letter}:\\"
-        if k32.GetDriveTypeW(ctypes.c_wchar_p(root)) != 2:  # DRIVE_REMOVABLE
-            continue
-        buf = ctypes.create_unicode_buffer(261)
-        k32.GetVolumeInformationW(ctypes.c_wchar_p(root), buf, 261, None, None, None, None, 0)
-        out.append((Path(root), buf.value or "USB"))
-    return out
-
-
-def _mac_drives() -> list[tuple[Path, str]]:  # pragma: no cover - macOS only
-    out = []
-    vols = Path("/Volumes")
-    if vols.is_dir():
-        for p in sorted(vols.iterdir()):
-            if p.is_symlink() or not p.is_dir():  # the system volume is a symlink to /
-                continue
-            out.append((p, p.name))
-    return out
-
-
-def list_drives() -> list[Drive]:
-    """Removable drives (and the folders in ``CNSCD_USB_ROOTS``), each once."""
-    found: list[tuple[Path, str]] = []
-    for extra in filter(None, os.environ.get("CNSCD_USB_ROOTS", "").split(os.pathsep)):
-        p = Path(extra)
-        if p.is_dir():
-            found.append((p, p.name or str(p)))
-    if sys.platform.startswith("win"):
-        found += _windows_drives()
-    elif sys.platform == "darwin":
-        found += _mac_drives()
-    else:
-        found += _linux_drives()
-    seen, out = set(), []
-    for path, label in found:
-        key = str(path)
-        if key in seen:
-            continue
-        seen.add(key)
-        free, total = _usage(path)
-        out.append(Drive(path, label, free, total))
-    return out
 
 
 def sha256_file(path: str | os.PathLike) -> str:
