@@ -61,10 +61,14 @@ def read_roster(reg, path: str | os.PathLike, options: ImportOptions | None = No
     except InputError:
         raise
     except (ValueError, TypeError, OverflowError, ArithmeticError, IndexError, KeyError, AttributeError,
-            RecursionError) as exc:  # a shape of file not foreseen: never a crash for the clerk
-        raise ImportFailed(f"Không xử lý được nội dung tệp «{Path(path).name}» "
-                           f"({type(exc).__name__}: {str(exc)[:100]}). Hãy lưu lại tệp bằng Excel rồi thử lại, "
-                           "hoặc gửi tệp cho bộ phận hỗ trợ.") from exc
+            RecursionError) as exc:  # a shape of file not foreseen: never a crash, never a library's English
+        from models import logs
+
+        logs.get("import").warning("roster preview: a file shape not foreseen (%s)", type(exc).__name__,
+                                   exc_info=exc)  # the type and the frames, for support; never the message
+        raise ImportFailed(f"Không xử lý được nội dung tệp «{Path(path).name}»: cách trình bày của tệp lạ, "
+                           "chương trình chưa đọc được. Hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại dưới dạng "
+                           ".xlsx rồi thử lại; nếu vẫn không được, hãy gửi tệp cho bộ phận hỗ trợ.") from exc
 
 
 def _read_roster(reg, path, book: Book, options: ImportOptions, progress, cancelled) -> Preview:
@@ -73,7 +77,8 @@ def _read_roster(reg, path, book: Book, options: ImportOptions, progress, cancel
     fields, source, enc_by_col = _column_fields(reg, h, shape, options)
     rows = _DataRows(t, h, fields)
     columns, col_enc = _columns(t, h, fields, rows.data, options, enc_by_col)
-    warnings = ([rows.skipped_note()] if rows.stop is not None else []) + _column_warnings(columns)
+    warnings = ([_control_warning(book, t)] + ([rows.skipped_note()] if rows.stop is not None else [])
+                + _column_warnings(columns))
     warnings = [w for w in warnings if w]
     records = _records(t, fields, rows, col_enc)
     pv = Preview(str(path), book.kind, t.name, [x.name for x in book.tables], h.row + 1, h.rows, columns, [], {}, {},
@@ -81,6 +86,18 @@ def _read_roster(reg, path, book: Book, options: ImportOptions, progress, cancel
     with reg.read():
         plan(pv, progress=progress, cancelled=cancelled)
     return pv
+
+
+def _control_warning(book: Book, t: Table) -> str:
+    """The rows of the imported sheet whose control characters (NUL, ESC, BEL…) were taken out while the file
+    was read (:attr:`Book.cleaned`): named, so the clerk can look at them in the file."""
+    rows = [(r, cols) for sheet, r, cols in book.cleaned if sheet == t.name]
+    if not rows:
+        return ""
+    shown = "; ".join(f"dòng {text.format_int(r)} (cột {', '.join(cols)})" for r, cols in rows[:10])
+    more = f" và {text.format_int(len(rows) - 10)} dòng khác" if len(rows) > 10 else ""
+    return (f"Đã bỏ ký tự điều khiển (không in được, như NUL, ESC, BEL) ở {text.format_int(len(rows))} dòng: "
+            f"{shown}{more}. Hãy xem lại các ô đó trong tệp gốc nếu chữ có vẻ thiếu.")
 
 
 def _column_fields(reg, h: Header, shape: str, options: ImportOptions) -> tuple[dict[int, str], str, dict[int, str]]:

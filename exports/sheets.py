@@ -136,6 +136,7 @@ class Book:
     encoding: str = ""  # csv
     delimiter: str = ""  # csv
     notes: list[str] = field(default_factory=list)  # what was changed while reading (control characters taken out)
+    cleaned: list[tuple[str, int, tuple[str, ...]]] = field(default_factory=list)  # (sheet, row 1-based, columns)
 
 
 _KIND_LABEL = {"xlsx": "Excel (.xlsx)", "xls": "Excel 97-2003 (.xls)", "ods": "LibreOffice (.ods)", "csv": "CSV"}
@@ -342,14 +343,19 @@ def _read(p: Path, data: bytes, kind: str, z: SafeZip | None, watch: _Watch) -> 
         sheets = reader(z, budget, watch.row)
         tables = [Table(name, grid.cells, grid.fonts if grid.has_fonts else None, merges)
                   for name, grid, merges in sheets]
-        return Book(str(p), kind, tables)
-    # control characters: only CSV and XLS can hold them (XML — XLSX, ODS — cannot)
+        book = Book(str(p), kind, tables)
+        if kind == "xlsx" and _excel_escapes(tables):  # XML holds none, but Excel writes BEL as «_x0007_»
+            book.notes, book.cleaned = _clean_controls(tables)
+        return book
+    # control characters: only CSV and XLS can hold them as they are
     if kind == "xls":
         tables = _read_xls(data, budget, watch)
-        return Book(str(p), "xls", tables, notes=_clean_controls(tables))
+        notes, cleaned = _clean_controls(tables)
+        return Book(str(p), "xls", tables, notes=notes, cleaned=cleaned)
     if kind == "csv":
         tables, enc, delim, dirty = _read_csv(data, p.stem, budget, watch)
-        return Book(str(p), "csv", tables, enc, delim, _clean_controls(tables) if dirty else [])
+        notes, cleaned = _clean_controls(tables) if dirty else ([], [])
+        return Book(str(p), "csv", tables, enc, delim, notes, cleaned)
     raise SheetRefused(_WRONG_KIND.get(kind) or f"tệp là {kind}, không phải bảng tính. {_CHOOSE}")
 
 
@@ -433,11 +439,33 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]
 MAX_NOTES = 100
 
 
-def _clean_controls(tables: list[Table]) -> list[str]:
+_ESCAPED_CONTROL = re.compile("_x005[Ff]_|(?<!_)_x(00[01][0-9A-Fa-f]|007[Ff])_")  # «_x005F_»: an escaped «_»
+
+
+def _excel_escapes(tables: list[Table]) -> bool:
+    """Excel keeps a control character of a cell as ``_xHHHH_`` (XML cannot hold it): turned back into the
+    character (to be taken out and named like any other). Whether any was found."""
+    found = False
+    for t in tables:
+        for row in t.cells:
+            for c, v in enumerate(row):
+                if isinstance(v, str) and "_x" in v and _ESCAPED_CONTROL.search(v):
+                    new = _ESCAPED_CONTROL.sub(_unescape, v)
+                    if new != v:
+                        row[c], found = new, True
+    return found
+
+
+def _unescape(m: re.Match) -> str:
+    return m.group(0) if m.group(1) is None else chr(int(m.group(1), 16))
+
+
+def _clean_controls(tables: list[Table]) -> tuple[list[str], list[tuple[str, int, tuple[str, ...]]]]:
     """Take control characters out of every text cell (tab and line breaks — LF, CR — stay: they are what
-    every format and export can hold); one note per row concerned (its row and columns), at most
-    :data:`MAX_NOTES` and a count of the rest."""
+    every format and export can hold). (One note per row concerned — its row and columns —, at most
+    :data:`MAX_NOTES` and a count of the rest; every row concerned: (sheet, row, columns))."""
     notes: list[str] = []
+    cleaned: list[tuple[str, int, tuple[str, ...]]] = []
     more = 0
     for t in tables:
         where = f"Trang «{t.name}», dòng" if len(tables) > 1 else "Dòng"
@@ -449,6 +477,7 @@ def _clean_controls(tables: list[Table]) -> list[str]:
                     cols.append(col_letter(c))
             if not cols:
                 continue
+            cleaned.append((t.name, r + 1, tuple(cols)))
             if len(notes) < MAX_NOTES:
                 notes.append(f"{where} {text.format_int(r + 1)}: đã bỏ ký tự điều khiển (không in được) ở cột "
                              f"{', '.join(cols)}.")
@@ -456,7 +485,7 @@ def _clean_controls(tables: list[Table]) -> list[str]:
                 more += 1
     if more:
         notes.append(f"… và {text.format_int(more)} dòng khác cũng có ký tự điều khiển (đã bỏ).")
-    return notes
+    return notes, cleaned
 
 
 # ---------------------------------------------------------------------------
