@@ -43,14 +43,16 @@ from models import text
 from models.errors import InputError
 
 from . import legacy_text as lt
-from .safe_zip import MAX_RATIO, MAX_TOTAL, SafeZip, ZipRefused
+from .safe_zip import MAX_RATIO, SafeZip, ZipRefused
 from .sheet_limits import (MAX_CELL, MAX_CELLS, MAX_COLS, MAX_ROWS, MAX_TEXT, SAVE_AGAIN, Budget, Grid, SheetRefused,
                            clip, col_letter, too_many_cols, too_many_rows)
+from .workbook_guard import MAX_TOTAL as WHOLE_TOTAL, check_workbook
 from .xml_guard import GAP_BYTES, GAP_ELEMENTS, MAX_DEPTH, MAX_ELEMENTS, MAX_UNITS, XmlRefused
 
 __all__ = [
     "MAX_ROWS", "MAX_COLS", "MAX_CELL", "MAX_CELLS", "MAX_TEXT", "MAX_BYTES", "MAX_TEXT_BYTES", "ImportFailed", "ImportRejected", "FilePasswordRequired",
     "FilePasswordWrong", "ImportCancelled", "Table", "Book", "read_table", "check_file_password", "check_package",
+    "package_refusal", "read_error",
 ]
 
 MAX_BYTES = 100 * 1024 * 1024  # a spreadsheet file (MAX_ROWS, MAX_COLS, MAX_CELL, MAX_CELLS: exports.sheet_limits)
@@ -143,6 +145,7 @@ _KIND_LABEL = {"xlsx": "Excel (.xlsx)", "xls": "Excel 97-2003 (.xls)", "ods": "L
 _OPEN_WITH = {"xlsx": SAVE_AGAIN, "xls": SAVE_AGAIN, "csv": SAVE_AGAIN,
               "ods": "Hãy mở tệp bằng LibreOffice (hoặc Excel), lưu lại rồi nhập lại."}
 _CHOOSE = "Hãy chọn đúng tệp danh sách (.xlsx, .xls, .ods hoặc .csv)."
+_SAVE_AS_XLSX = "Hãy mở tệp bằng Excel hoặc LibreOffice, «Lưu thành» dạng Excel .xlsx rồi chọn lại tệp."
 _MAGIC = ((b"%PDF", "tài liệu PDF"), (b"\x89PNG", "ảnh PNG"), (b"\xff\xd8\xff", "ảnh JPEG"), (b"GIF8", "ảnh GIF"),
           (b"\x1f\x8b", "tệp nén gzip"), (b"7z\xbc\xaf\x27\x1c", "tệp nén 7-Zip"), (b"Rar!\x1a\x07", "tệp nén RAR"),
           (b"{\\rtf", "văn bản RTF"), (b"\x7fELF", "chương trình máy tính"))
@@ -267,14 +270,38 @@ def check_file_password(path: str | os.PathLike, password: str) -> None:
         _decrypt(p, data, password or "")
 
 
-def check_package(path: str | os.PathLike, data: bytes, *, max_total: int = MAX_TOTAL) -> None:
-    """Refuse, with the clerk's message (:class:`ImportFailed`), an XLSX/ODS package that is damaged, a
-    decompression bomb or larger than ``max_total`` bytes once decompressed — before it is handed whole to
-    openpyxl (a template, a tally sheet). Checks sizes only: nothing is decompressed."""
+def check_package(path: str | os.PathLike, data: bytes, *, max_total: int = WHOLE_TOTAL) -> None:
+    """Refuse, with the clerk's message (:class:`ImportFailed`), an XLSX package that must not be handed whole
+    to openpyxl (a template, a tally sheet): damaged, a decompression bomb, larger than ``max_total`` bytes once
+    decompressed, an XML entity bomb, a sheet reaching too far (cells or merged ranges, whatever its declared
+    dimension says), an ODS (:mod:`exports.workbook_guard`). Streamed: nothing is kept."""
+    why = package_refusal(data, max_total=max_total)
+    if why:
+        raise _unreadable(path, why)
+
+
+def package_refusal(data: bytes, *, max_total: int = WHOLE_TOTAL) -> str | None:
+    """Why :func:`check_package` refuses ``data`` (the clerk's sentences, in Vietnamese), or None."""
+    if not data.startswith(b"PK"):
+        return f"không phải tệp Excel (.xlsx). {_SAVE_AS_XLSX}"
     try:
-        SafeZip(data, max_total=max_total).close()
-    except ZipRefused as exc:
-        raise _unreadable(path, _refusal(exc, "xlsx")) from exc
+        check_workbook(data, max_total=max_total)
+    except (SheetRefused, ZipRefused, XmlRefused) as exc:
+        return _refusal(exc, "xlsx")
+    except MemoryError:
+        return _TOO_BIG_FOR_MEMORY
+    except RecursionError:
+        return _refusal(XmlRefused("deep"), "xlsx")
+    return None
+
+
+def read_error(exc: OSError) -> str:
+    """Why a file could not be read, in the clerk's words (never the system's English)."""
+    if isinstance(exc, FileNotFoundError):
+        return "không tìm thấy tệp. Hãy kiểm tra lại tên và thư mục của tệp."
+    if isinstance(exc, IsADirectoryError):
+        return "đây là một thư mục, không phải tệp. Hãy chọn một tệp trong thư mục."
+    return _os_error(exc)
 
 
 def read_table(path: str | os.PathLike, *, password: str | None = None,

@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -353,22 +352,28 @@ class _Refused(Exception):
 
 
 def _load(path: Path):
+    """The sheet read twice (values, formulas), once the shared guard has passed it (a file from a stranger:
+    bombs, far cells, entity declarations refused before openpyxl sees it). :class:`_Refused`: why not."""
     from openpyxl import load_workbook
+
+    from .sheets import package_refusal, read_error
 
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise _Refused("không tìm thấy tệp.") from None
     except OSError as exc:
-        raise _Refused(f"không đọc được tệp ({exc.strerror or exc}).") from None
-    if not data.startswith(b"PK"):
-        raise _Refused("không phải tệp Excel (.xlsx). Nếu đã mở bằng LibreOffice, hãy «Lưu thành» dạng Excel "
-                       "2007-365 (.xlsx) rồi nhập lại.")
+        raise _Refused(read_error(exc)) from None
+    why = package_refusal(data)
+    if why:
+        raise _Refused(why)
     try:
         values = load_workbook(io.BytesIO(data), data_only=True)
         formulas = load_workbook(io.BytesIO(data), data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise _Refused(f"tệp Excel bị hỏng ({str(exc)[:80] or type(exc).__name__}).") from None
+    except MemoryError:
+        raise _Refused("tệp quá lớn để đọc với bộ nhớ còn trống của máy. Hãy đóng bớt chương trình khác rồi "
+                       "nhập lại.") from None
+    except Exception as exc:  # any library error on a damaged file: never its English text
+        raise _Refused(f"tệp Excel bị hỏng, chương trình không đọc được. Hãy mở phiếu bằng Excel, lưu lại dạng "
+                       f".xlsx rồi nhập lại, hoặc xin tổ gửi lại phiếu ({type(exc).__name__}).") from None
     return values, formulas
 
 

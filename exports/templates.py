@@ -46,7 +46,7 @@ from models import text
 from models.errors import InputError
 
 from .headers import field_for_header, header_key, is_place_date_line, is_signature_label, is_total_label
-from .sheets import ImportFailed
+from .sheets import ImportFailed, package_refusal, read_error
 
 KINDS = {
     "danh-sach": "Danh sách thành viên",
@@ -483,21 +483,29 @@ def _template_bytes(template, out) -> tuple[bytes, str]:
     try:
         data = src.read_bytes()
     except OSError as exc:
-        raise ImportFailed(f"Không đọc được tệp mẫu «{src.name}»: {exc.strerror or exc}.") from None
+        raise ImportFailed(f"Không đọc được tệp mẫu «{src.name}»: {read_error(exc)}") from None
     if out is not None and Path(out).resolve() == src.resolve():
         raise TemplateError("Tệp kết quả phải khác tệp mẫu (tệp mẫu không bao giờ bị ghi đè).", "out")
     return data, src.name
 
 
 def _load_workbook(data: bytes, src_name: str):
+    """The template, once the shared guard has passed it (a file from outside: bombs, far cells, entity
+    declarations refused before openpyxl sees it)."""
     from openpyxl import load_workbook
 
+    why = package_refusal(data)
+    if why:
+        raise ImportFailed(f"Không đọc được tệp mẫu «{src_name}»: {why}")
     try:
         return load_workbook(io.BytesIO(data))
-    except Exception as exc:
-        raise ImportFailed(f"Không đọc được tệp mẫu «{src_name}»: không phải tệp Excel .xlsx hợp lệ "
-                           f"({str(exc)[:80] or type(exc).__name__}). Tệp .xls cần mở bằng Excel và lưu lại dạng "
-                           ".xlsx.") from None
+    except MemoryError:
+        raise ImportFailed(f"Không đọc được tệp mẫu «{src_name}»: tệp quá lớn để đọc với bộ nhớ còn trống của "
+                           "máy. Hãy đóng bớt chương trình khác rồi thử lại.") from None
+    except Exception as exc:  # any library error on a damaged file: never its English text
+        raise ImportFailed(f"Không đọc được tệp mẫu «{src_name}»: tệp Excel .xlsx bị hỏng, chương trình không "
+                           "đọc được. Hãy mở tệp bằng Excel, lưu lại dạng .xlsx (tệp .xls cũng lưu lại dạng .xlsx) "
+                           f"rồi thử lại ({type(exc).__name__}).") from None
 
 
 def _find_table(reg, wb, kind: str | None, day: dt.date | None, column_map: dict[str, str] | None,
@@ -704,9 +712,8 @@ def save_template(reg, path, *, name: str = "", kind: str | None = None,
     try:
         data = p.read_bytes()
     except OSError as exc:
-        raise ImportFailed(f"Không đọc được tệp mẫu «{p.name}»: {exc.strerror or exc}.") from None
-    if data[:4] != b"PK\x03\x04":
-        raise ImportFailed(f"Tệp mẫu «{p.name}» không phải tệp Excel .xlsx.")
+        raise ImportFailed(f"Không đọc được tệp mẫu «{p.name}»: {read_error(exc)}") from None
+    _load_workbook(data, p.name)  # a file that cannot be filled is refused now, not at each later fill
     if kind is not None and kind not in KINDS:
         raise TemplateError(f"Loại biểu «{kind}» không có; chọn một trong: {', '.join(KINDS)}.", "kind")
     name = text.clean(name) or p.stem
