@@ -1,7 +1,8 @@
 """Planning a roster import: what each row of the file would do to the registry.
 
 :func:`plan` checks every record read from the file (:mod:`exports.roster_read`)
-against the registry held in memory (:class:`RegistryIndex`) and fills the
+against the registry (:class:`RegistryIndex`, :mod:`exports.roster_index`: the
+commune, its villages, and only the people the file's rows can be) and fills the
 preview: one :class:`PreviewRow` per record (new, update, unchanged, error),
 the villages and categories it does not know, and the actions
 :mod:`exports.roster_apply` carries out. The same plan runs again under the
@@ -39,6 +40,7 @@ from models.services import Checked, PersonInput, check_person
 
 from . import legacy_text as lt
 from .headers import FIELDS, header_key, text_value
+from .roster_index import RegistryIndex, pyear
 from .sheets import MAX_CELL, ImportCancelled
 
 __all__ = [
@@ -227,90 +229,6 @@ ASKED_LABEL = "(chưa rõ — cần chọn)"
 
 
 
-class RegistryIndex:
-    """The registry in memory for matching: people, villages, teams, categories, memberships."""
-
-    def __init__(self, commune_name: str = ""):
-        from models.schema import Team, Unit
-
-        self.units = {u.id: u for u in Unit.select()}
-        self._find_commune(commune_name)
-        self.villages: dict[str, list[int]] = {}  # every folded name a village goes by → its ids
-        for u in self.units.values():
-            if u.level == "thon" and u.active and (self.commune is None or u.parent_id == self.commune.id):
-                for k in _village_keys(u.kind, u.name):
-                    self.villages.setdefault(k, [])
-                    if u.id not in self.villages[k]:
-                        self.villages[k].append(u.id)
-        self._load_categories()
-        self.village_cache: dict[str, tuple[int | None, str]] = {}  # a village as the file writes it → found
-        self.teams: dict[int, Any] = {}  # unit → its first active team
-        for tm in Team.select().where(Team.active == True):  # noqa: E712
-            self.teams.setdefault(tm.unit_id, tm)
-        self._load_people()
-
-    def _find_commune(self, commune_name: str) -> None:
-        communes = [u for u in self.units.values() if u.level == "xa"]
-        self.commune = None
-        self.commune_problem = ""
-        self.commune_new = ""
-        if commune_name:
-            want = text.fold(commune_name)
-            hits = [u for u in communes if text.fold(u.name) == want or text.fold(f"{u.kind} {u.name}") == want]
-            if not hits:
-                self.commune_new = text.clean(commune_name)  # created on import (aggregating registries)
-            else:
-                self.commune = hits[0]
-        elif len(communes) == 1:
-            self.commune = communes[0]
-        elif communes:
-            self.commune_problem = "Sổ có nhiều xã/phường; hãy chọn xã/phường của danh sách này (--commune)."
-        else:
-            self.commune_problem = "Sổ chưa có xã/phường nào; hãy chọn xã/phường của danh sách này (--commune)."
-
-    def _load_categories(self) -> None:
-        from models.schema import Category
-
-        self.cats = {c.code: c for c in Category.select()}
-        self.cat_code = {c.id: c.code for c in self.cats.values()}
-        self.cat_by_name = {text.fold(c.name): c.code for c in self.cats.values()}
-        for c in self.cats.values():
-            for part in re.split(r"[/,]", c.name):
-                self.cat_by_name.setdefault(text.fold(part), c.code)
-            self.cat_by_name.setdefault(text.fold(c.code), c.code)
-
-    def _load_people(self) -> None:
-        from models.schema import Membership, Person
-
-        self.people = {p.id: p for p in Person.select()}
-        self.by_cccd = {p.cccd: p.id for p in self.people.values() if p.cccd}
-        self.by_phone: dict[str, list[int]] = {}
-        for p in self.people.values():
-            if p.phone:
-                self.by_phone.setdefault(p.phone, []).append(p.id)
-        self.by_key: dict[tuple[str, int | None, int | None], list[int]] = {}
-        self.by_name_village: dict[tuple[str, int | None], list[int]] = {}
-        for p in self.people.values():
-            self.by_key.setdefault((p.search_key, _pyear(p), p.village_id), []).append(p.id)
-            self.by_name_village.setdefault((p.search_key, p.village_id), []).append(p.id)
-        self.active: dict[tuple[int, int], Any] = {}  # (person, team) → membership
-        self.leaders: dict[int, set[int]] = {}
-        for m in Membership.select().where(Membership.end_date.is_null()):
-            self.active[(m.person_id, m.team_id)] = m
-            if m.role == "to_truong":
-                self.leaders.setdefault(m.team_id, set()).add(m.person_id)
-
-
-def _village_keys(kind: str, name: str) -> set[str]:
-    """The folded names a village may be written as: "An Lợi", "Thôn An Lợi", "TDP 3", "Tổ 3", "Khu 5"."""
-    keys = {text.fold(name), text.fold(f"{kind} {name}"), text.fold(text.strip_unit_kind(name))}
-    if kind == "tổ dân phố":
-        keys |= {text.fold(f"tdp {name}"), text.fold(f"to {name}")}
-    if kind == "khu dân cư":
-        keys.add(text.fold(f"khu {name}"))
-    return {k for k in keys if k}
-
-
 def _norm_village(s: str) -> str:
     f = text.fold(s)
     f = re.sub(r"^(?:[ivxlc]+|\d+)\s*[.)\-/]\s*", "", f)  # "I. Thôn An Lợi", "1) …"
@@ -492,6 +410,7 @@ def plan(pv: Preview, *, progress: Callable[[int, int], None] | None = None,
     pv.unknown_categories = {}
     pv.category_names = {c.code: c.name for c in sorted(idx.cats.values(), key=lambda c: (c.sort_order, c.id))}
     _commune_warnings(idx, pv)
+    _load_people(idx, pv, progress, cancelled)
     in_file = _InFile()
     actions: list[Action] = []
     total = len(pv._records)
@@ -499,7 +418,7 @@ def plan(pv: Preview, *, progress: Callable[[int, int], None] | None = None,
         if cancelled is not None and i % 50 == 0 and cancelled():
             raise ImportCancelled()
         if progress is not None and i % 200 == 0:
-            progress(i, total)
+            progress((total + i) // 2, total)
         prow, action = _plan_row(idx, pv, rec, in_file)
         pv.rows.append(prow)
         actions.append(action)
@@ -508,6 +427,37 @@ def plan(pv: Preview, *, progress: Callable[[int, int], None] | None = None,
     if progress is not None:
         progress(total, total)
     return actions
+
+
+def _load_people(idx: RegistryIndex, pv: Preview, progress: Callable[[int, int], None] | None,
+                 cancelled: Callable[[], bool] | None) -> None:
+    """The first half of a plan: each row checked on its own (:func:`validate_record`, cached) and its
+    village found; then the people the rows can be are read, once (:meth:`RegistryIndex.load_people`)."""
+    cccds: set[str] = set()
+    phones: set[str] = set()
+    keys: set[str] = set()
+    villages: set[int] = set()
+    total = len(pv._records)
+    for i, rec in enumerate(pv._records):
+        if cancelled is not None and i % 50 == 0 and cancelled():
+            raise ImportCancelled()
+        if progress is not None and i % 200 == 0:
+            progress(i // 2, total)
+        _, checked, key, _, _ = validate_record(rec)
+        raw = text_value(rec.values.get("village"))
+        if raw:
+            found = idx.village_cache.get(raw)
+            if found is None:
+                found = idx.village_cache[raw] = _resolve_village(idx, raw, pv.options)
+            if found[0] is not None and found[0] > 0:
+                villages.add(found[0])
+        if checked is not None:
+            keys.add(key)
+            if checked.cccd:
+                cccds.add(checked.cccd)
+            if checked.phone:
+                phones.add(checked.phone)
+    idx.load_people(sorted(cccds), sorted(phones), sorted(keys), sorted(villages))
 
 
 def _commune_warnings(idx: RegistryIndex, pv: Preview) -> None:
@@ -668,7 +618,7 @@ def _match_person(idx: RegistryIndex, checked: Checked, key: str, full: str, vil
     cands = idx.by_key.get((key, year, vid), []) if year is not None else []
     if not cands:
         cands = [pid for pid in idx.by_name_village.get((key, vid), [])
-                 if year is None or _pyear(idx.people[pid]) in (None, year)]
+                 if year is None or pyear(idx.people[pid]) in (None, year)]
     cands = [pid for pid in cands
              if not (checked.cccd and idx.people[pid].cccd and idx.people[pid].cccd != checked.cccd)]
     if len(cands) == 1:
@@ -726,15 +676,15 @@ class _InFile:
                                   "kiểm tra lại nếu không phải người nhà dùng chung.")
 
 
-def _team_of(idx: RegistryIndex, village_id) -> tuple[Any, Any]:
+def _team_of(idx: RegistryIndex, village_id) -> tuple[int | None, Any]:
     """(the team a row goes into, or None when it is to be created; its key for the one-leader rule)."""
     if isinstance(village_id, int):
         team = idx.teams.get(village_id)
-        return team, (team.id if team else ("new", village_id))
+        return team, (team if team is not None else ("new", village_id))
     if village_id is not None:
         return None, ("new", village_id)
     team = idx.teams.get(idx.commune.id) if idx.commune is not None else None
-    return team, (team.id if team else ("new", "xa"))
+    return team, (team if team is not None else ("new", "xa"))
 
 
 CHANGE_LABELS = {"family_name": "họ tên", "given_name": "họ tên", "gender": "giới tính", "birth_date": "ngày sinh",
@@ -742,12 +692,12 @@ CHANGE_LABELS = {"family_name": "họ tên", "given_name": "họ tên", "gender"
                  "notes": "ghi chú", "role": "vai trò", "category": "thành phần", "other_positions": "chức vụ khác"}
 
 
-def _changes(idx: RegistryIndex, p, checked: Checked, village_id, team, role: str, category: str,
+def _changes(idx: RegistryIndex, p, checked: Checked, village_id, team: int | None, role: str, category: str,
              other: str) -> list[str]:
     """What importing the row changes on an existing person (labels as the preview shows them)."""
     person = bulk.person_changes(p, checked, village_id if isinstance(village_id, int) else None)
     changes = [CHANGE_LABELS.get(k, k) for k in person if k != "cccd_legacy"]
-    m = idx.active.get((p.id, team.id)) if team is not None else None
+    m = idx.active.get((p.id, team)) if team is not None else None
     if m is None:
         return changes + ["vào tổ"]
     want = {"role": role, "category": category, "other_positions": other}
@@ -767,6 +717,7 @@ def _one_leader_per_team(idx: RegistryIndex, pv: Preview, actions: list[Action])
         if a.role == "to_truong":
             file_leaders.setdefault(a.team_key, set()).add((a.person_id, a.row))
     touched = {(a.person_id, a.team_key) for a in actions if a.person_id is not None}
+    idx.load_leaders(file_leaders)
     for tk, leaders in file_leaders.items():
         kept = {pid for pid in idx.leaders.get(tk, set()) if (pid, tk) not in touched} if isinstance(tk, int) else set()
         if len(leaders) + len(kept) <= 1:
@@ -777,10 +728,6 @@ def _one_leader_per_team(idx: RegistryIndex, pv: Preview, actions: list[Action])
             if pr.row in rows:
                 pr.errors.append(RowMessage(pr.row, "role", "Một tổ chỉ có một Tổ trưởng: " + ", ".join(names) + "."))
                 pr.status = a.status = "error"
-
-
-def _pyear(p) -> int | None:
-    return p.birth_date.year if p.birth_date else p.birth_year
 
 
 def _full(p) -> str:

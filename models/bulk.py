@@ -147,7 +147,8 @@ def _check(people: Sequence[BulkPerson], villages: Sequence[NewVillage], commune
         if not _village_kind(v.name)[1]:
             errs.append(FieldError("villages", f"Tên thôn/tổ dân phố «{v.name}» không có tên riêng."))
     cats = {c for (c,) in Category.select(Category.code).tuples()}
-    known_villages = {u for (u,) in Unit.select(Unit.id).where(Unit.level == "thon").tuples()}
+    known_villages = {u for (u,) in _rows_in("SELECT id FROM unit WHERE id IN {in} AND +level = 'thon'",
+                                             (p.village for p in people if isinstance(p.village, int)))}
     wanted_people = {p.person_id for p in people if p.person_id is not None}
     missing_people = wanted_people - _existing_ids(Person, wanted_people)
     for i, p in enumerate(people, 1):
@@ -257,9 +258,8 @@ class _Import:
         self.reg, self.source, self.start = reg, source, start
         self.commune = None
         self.cats = {c.code: c for c in Category.select()}
-        self.teams: dict[int, int] = {}  # unit → its (first) active team
-        for t in Team.select(Team.id, Team.unit).where(Team.active == True).order_by(Team.id):  # noqa: E712
-            self.teams.setdefault(t.unit_id, t.id)
+        self.teams: dict[int, int | None] = {}  # unit → its (first) active team, read when a row needs it
+        self.village_names: set[tuple[str, str]] | None = None  # the commune's villages (kind, folded name)
         self.villages_created: list[str] = []
         self.teams_created: list[str] = []
         self.updated = self.unchanged = 0
@@ -276,18 +276,22 @@ class _Import:
     def create_village(self, v: NewVillage) -> int:
         kind, name = _village_kind(v.name)
         commune = self.commune
-        if any(text.fold(u.name) == text.fold(name) and u.kind == kind for u in
-               Unit.select().where((Unit.parent == commune) & (Unit.level == "thon") & (Unit.active == True))):  # noqa: E712
+        if self.village_names is None:  # read once (a roster may create many villages)
+            self.village_names = {(u.kind, text.fold(u.name)) for u in active_villages(commune.id)}
+        if (kind, text.fold(name)) in self.village_names:
             raise InputError(f"{kind.capitalize()} «{name}» đã có trong {commune.kind} {commune.name}.", "villages")
         u = Unit.create(level="thon", kind=kind, name=name, parent=commune, sort_order=_next_order(commune))
         log(self.reg, "them", "unit", u.id, f"Thêm {kind} {name}")
+        self.village_names.add((kind, text.fold(name)))
         self.villages_created.append(f"{kind[:1].upper()}{kind[1:]} {name}")
         return u.id
 
     def team_for(self, village_id: int | None) -> int:
         """The active team of the village (None: of the commune), created when there is none."""
         unit_id = village_id if village_id is not None else self.commune.id
-        if unit_id in self.teams:
+        if unit_id not in self.teams:
+            self.teams[unit_id] = first_active_teams([unit_id]).get(unit_id)
+        if self.teams[unit_id] is not None:
             return self.teams[unit_id]
         unit = Unit.get_by_id(unit_id)
         name = f"Tổ CNSCĐ {unit.kind} {unit.name}"
@@ -429,3 +433,138 @@ def documents(reg, prefix: str) -> dict[str, Any]:
             except ValueError:
                 continue
     return out
+
+
+# ---------------------------------------------------------------------------
+# Reads for planning an import: only the rows a roster can touch, as plain rows
+# ---------------------------------------------------------------------------
+# A roster is planned against the people it can match (by CCCD, phone, name in its villages), never
+# the whole registry: the number of queries and the rows read follow the file, not the registry.
+@dataclass(frozen=True, slots=True)
+class KnownPerson:
+    """A person as an import plans against it (what :func:`person_changes` compares)."""
+
+    id: int
+    family_name: str
+    given_name: str
+    gender: str
+    birth_date: dt.date | None
+    birth_year: int | None
+    phone: str
+    cccd: str
+    village_id: int | None
+    notes: str
+    search_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class KnownMembership:
+    """An active membership as an import compares it."""
+
+    person_id: int
+    team_id: int
+    role: str
+    category_id: int
+    other_positions: str
+
+
+@dataclass(frozen=True, slots=True)
+class KnownUnit:
+    id: int
+    parent_id: int | None
+    level: str
+    kind: str
+    name: str
+    active: bool
+
+
+def _json_in() -> bool:
+    """Whether this SQLite reads a JSON array as a table (``json_each``): a whole list of keys is then
+    one parameter of one query; without it, lists go in chunks of :data:`_CHUNK` parameters."""
+    global _JSON_IN
+    if _JSON_IN is None:
+        try:
+            Person._meta.database.execute_sql("SELECT value FROM json_each('[1]')").fetchall()
+            _JSON_IN = True
+        except (pw.OperationalError, pw.DatabaseError):
+            _JSON_IN = False
+    return _JSON_IN
+
+
+_JSON_IN: bool | None = None
+
+
+def _rows_in(sql: str, values: Iterable, *params: Any) -> list[tuple]:
+    """The rows of ``sql`` whose ``{in}`` stands for the list ``values`` (then ``params``): one query
+    over a JSON array, or chunks of ≤ 500 parameters. Terms written ``+column`` keep SQLite on the
+    index of the listed column (it has no statistics to choose by)."""
+    values = list(dict.fromkeys(v for v in values if v is not None))
+    if not values:
+        return []
+    db = Person._meta.database
+    if _json_in():
+        return db.execute_sql(sql.format(**{"in": "(SELECT value FROM json_each(?))"}),
+                              (json.dumps(values), *params)).fetchall()
+    out: list[tuple] = []
+    for chunk in pw.chunked(values, _CHUNK - len(params)):
+        chunk = list(chunk)
+        out += db.execute_sql(sql.format(**{"in": "(" + ",".join("?" * len(chunk)) + ")"}),
+                              (*chunk, *params)).fetchall()
+    return out
+
+
+_PERSON_SQL = ("SELECT id, family_name, given_name, gender, birth_date, birth_year, phone, cccd, village_id, notes, "
+               "search_key FROM person WHERE ")
+_PLANNED_BY = {"id": "id IN {in}", "cccd": "cccd IN {in}", "phone": "phone IN {in}",
+               "village": "village_id IN {in}", "unplaced_key": "search_key IN {in} AND +village_id IS NULL"}
+
+
+def people_by(what: str, values: Iterable) -> list[KnownPerson]:
+    """The people whose ``what`` is one of ``values``, in id order: ``id``, ``cccd``, ``phone``,
+    ``village`` (an id), or ``unplaced_key`` (a search key, among people without a village)."""
+    as_date = Person.birth_date.python_value
+    rows = _rows_in(_PERSON_SQL + _PLANNED_BY[what] + " ORDER BY id", values)
+    return [KnownPerson(i, fam, giv, g, as_date(bd), by, ph, cc, v, n, k)
+            for i, fam, giv, g, bd, by, ph, cc, v, n, k in rows]
+
+
+def active_memberships(person_ids: Iterable[int]) -> list[KnownMembership]:
+    """The active memberships of these people."""
+    return [KnownMembership(*r) for r in _rows_in(
+        "SELECT person_id, team_id, role, category_id, other_positions FROM membership "
+        "WHERE person_id IN {in} AND +end_date IS NULL ORDER BY id", person_ids)]
+
+
+def team_leaders(team_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The active Tổ trưởng of these teams: team → people."""
+    out: dict[int, set[int]] = {}
+    for team, person in _rows_in("SELECT team_id, person_id FROM membership WHERE team_id IN {in} "
+                                 "AND +end_date IS NULL AND +role = ?", team_ids, "to_truong"):
+        out.setdefault(team, set()).add(person)
+    return out
+
+
+_UNIT_SQL = "SELECT id, parent_id, level, kind, name, active FROM unit WHERE "
+
+
+def communes() -> list[KnownUnit]:
+    """Every commune (a registry holds a few hundred at most per province)."""
+    return [KnownUnit(*r[:5], bool(r[5])) for r in Person._meta.database.execute_sql(
+        _UNIT_SQL + "level = 'xa' ORDER BY id").fetchall()]
+
+
+def active_villages(commune_id: int | None) -> list[KnownUnit]:
+    """The active villages of a commune (None: of every commune)."""
+    sql = _UNIT_SQL + "level = 'thon' AND +active = 1" + (" AND parent_id = ?" if commune_id is not None else "")
+    rows = Person._meta.database.execute_sql(sql + " ORDER BY id", (commune_id,) if commune_id is not None else ())
+    return [KnownUnit(*r[:5], bool(r[5])) for r in rows.fetchall()]
+
+
+def first_active_teams(unit_ids: Iterable[int] | None) -> dict[int, int]:
+    """Unit → its first active team (lowest id), for these units (None: every unit)."""
+    sql = "SELECT unit_id, id FROM team WHERE {where} +active = 1 ORDER BY id DESC"
+    if unit_ids is None:
+        rows = Person._meta.database.execute_sql(sql.format(where="")).fetchall()
+    else:
+        rows = _rows_in(sql.format(where="unit_id IN {in} AND"), unit_ids)
+    return dict(rows)  # the lowest id comes last and stays
