@@ -18,9 +18,9 @@ from rich.cells import cell_len
 
 from exports import handoff, writers
 from exports.fund import POLICIES, registry_policy
-from exports.layout import parse_period
 from exports.report import village_choices
-from exports.request import KINDS, ReportRequest, build_pack, default_name
+from exports.request import (ACTIVITY_KINDS, ALL_KINDS, PERIOD_KINDS, TAB_KINDS, ReportRequest, build_pack,
+                             default_name, default_period_for, parse_kind_period)
 from exports.usb import UsbError, list_drives
 from models import services, text
 from models.errors import InputError, StoreError, UsageError
@@ -39,9 +39,19 @@ FUND_KINDS = {
 }
 
 
-def period_options(today: dt.date | None = None) -> list[tuple[str, str]]:
-    """Years, halves and quarters of this year and last year that have begun."""
+NO_PERIOD = "-"  # the period box of a kind that covers no period (kinh-phi: the whole scheme)
+
+
+def period_options(today: dt.date | None = None, kind: str = "phu-luc-1") -> list[tuple[str, str]]:
+    """The periods ``kind`` can cover: years, halves and quarters of this year and last year that have
+    begun; the teams' results also each month begun; the duty rota only months (next month's too, to
+    print it ahead). A kind that covers no period: one line saying so."""
     today = today or dt.date.today()
+    unit = PERIOD_KINDS.get(kind)
+    if unit is None:
+        return [(tr("Cả thời gian hỗ trợ (không theo kỳ)"), NO_PERIOD)]
+    if unit == "month":
+        return _months(dt.date(today.year + today.month // 12, today.month % 12 + 1, 1), 14)
     out = []
     for year in (today.year, today.year - 1):
         out.append((tr("Năm {year}").format(year=year), str(year)))
@@ -52,7 +62,27 @@ def period_options(today: dt.date | None = None) -> list[tuple[str, str]]:
             if year == today.year and (q - 1) * 3 + 1 > today.month:
                 continue
             out.append((tr("Quý {q}/{year}").format(q=['I', 'II', 'III', 'IV'][q - 1], year=year), f"{year}-Q{q}"))
+        if kind in ACTIVITY_KINDS:
+            last = dt.date(year, today.month if year == today.year else 12, 1)
+            out += _months(last, last.month)
     return out
+
+
+def _months(last: dt.date, n: int) -> list[tuple[str, str]]:
+    """«Tháng 11/2026» … : ``n`` months back from ``last``'s, newest first."""
+    out = []
+    y, m = last.year, last.month
+    for _ in range(n):
+        out.append((tr("Tháng {month}/{year}").format(month=f"{m:02d}", year=y), f"{y}-{m:02d}"))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return out
+
+
+def default_period_code(kind: str, today: dt.date | None = None) -> str:
+    """The period box's value when the clerk has chosen none: the rule of ``cnscd export`` too
+    (exports.request.default_period_for)."""
+    p = default_period_for(kind, today)
+    return p.code if p is not None else NO_PERIOD
 
 
 def destination_label(prefix: str, path: Path | str, suffix: str, width: int) -> str:
@@ -161,15 +191,18 @@ class ReportsPane(Pane):
                  "bằng số thôn, tổ dân phố — mục tiêu mỗi thôn một tổ), số tháng mỗi năm và số năm (để trống: theo "
                  "mức hỗ trợ), số ngày làm việc mỗi người mỗi tháng cho mức tính theo ngày (để trống: danh sách ký "
                  "nhận để cột «Số ngày làm việc» trống để ghi tay). "
+                 "Kỳ chọn sẵn là quý đang diễn ra (như lệnh cnscd export); kết quả hoạt động của các tổ chọn được cả "
+                 "từng tháng, lịch trực lập theo tháng. "
                  "Ctrl+O: xuất; Ctrl+U: tìm lại USB; Ctrl+T: mẫu biểu của cấp trên (điền vào tệp huyện gửi); Ctrl+G: nhập Phụ lục I của đơn vị cấp dưới để tổng hợp. Tệp có họ tên, số điện thoại là dữ liệu cá nhân: nên đặt mật khẩu (chỉ với xlsx).")
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="rep-bar"):
             # the tab opens here (the first text box): type a few letters or ↓ to change the report
-            yield Pick([(tr(label), k) for k, (label, _) in KINDS.items()], "phu-luc-1", allow_blank=False,
+            yield Pick([(tr(label), k) for k, (label, _) in TAB_KINDS.items()], "phu-luc-1", allow_blank=False,
                        compact=True, id="rep-kind")
-            yield Select(period_options(), value=str(dt.date.today().year), allow_blank=False, id="rep-period",
-                         compact=True)
+            # the report the clerk most likely owes (the quarter under way), as ``cnscd export`` does
+            yield Select(period_options(kind="phu-luc-1"), value=default_period_code("phu-luc-1"),
+                         allow_blank=False, id="rep-period", compact=True)
         with Horizontal(classes="rep-bar"):
             yield Select([], prompt=tr("Toàn xã"), id="rep-scope", compact=True)
             yield Select([("Excel (.xlsx)", "xlsx"), ("LibreOffice (.ods)", "ods"), ("CSV (.csv)", "csv")],
@@ -256,6 +289,19 @@ class ReportsPane(Pane):
             self.query_one("#rep-months", Input).placeholder = str(policy.months_per_year)
             self.query_one("#rep-years", Input).placeholder = str(policy.years)
 
+    def _set_periods(self) -> None:
+        """The periods of the chosen kind; the one chosen is kept when the kind covers it too, else
+        the kind's default (a month for the rota, the quarter under way for the others)."""
+        kind = self._val("#rep-kind") or "phu-luc-1"
+        sel = self.query_one("#rep-period", Select)
+        options = period_options(kind=kind)
+        with sel.prevent(Select.Changed):
+            cur = sel.value
+            sel.set_options(options)
+            keep = cur is not Select.NULL and any(v == cur for _, v in options)
+            sel.value = cur if keep else default_period_code(kind)
+        sel.disabled = kind not in PERIOD_KINDS
+
     def _fund_fields(self) -> tuple[str, ...]:
         """The fund fields the chosen kind uses; the days only for a policy paid per day worked."""
         uses = FUND_KINDS.get(self._val("#rep-kind") or "", ())
@@ -321,7 +367,8 @@ class ReportsPane(Pane):
             days = self._int("days", "Số ngày làm việc mỗi người mỗi tháng", 0, 31)
         period = self._val("#rep-period")
         return ReportRequest(
-            kind=kind, period=parse_period(period) if period else None, village_id=village_id,
+            kind=kind, period=parse_kind_period(kind, period) if period and kind in PERIOD_KINDS else None,
+            village_id=village_id,
             gender_columns=self.query_one("#rep-namnu", TickBox).value,
             with_cccd=self.query_one("#rep-cccd", TickBox).value,
             policy=self._val("#rep-policy") if kind in FUND_KINDS else None,
@@ -335,6 +382,8 @@ class ReportsPane(Pane):
         event.stop()
         if self.has_data and getattr(event, "select", None) is not None and event.select.id == "rep-policy":
             self._policy_touched = True
+        if isinstance(event, Pick.Changed):
+            self._set_periods()
         self._show_fund_controls()
         if self.has_data:
             self.preview()
@@ -459,7 +508,7 @@ class ReportsPane(Pane):
         try:
             if not dest.exists():
                 dest.mkdir(parents=True)
-            result = handoff.hand_off(self.app.reg, obj, label=KINDS[kind][0], dest_dir=dest, stem=stem, fmt=fmt,
+            result = handoff.hand_off(self.app.reg, obj, label=ALL_KINDS[kind][0], dest_dir=dest, stem=stem, fmt=fmt,
                               password=password, progress=lambda m: self.post_message(ExportProgress(m, next(steps))))
         except (InputError, StoreError, UsbError) as exc:
             self.post_message(Exported(error=exc.message if hasattr(exc, "message") else str(exc)))

@@ -5,9 +5,10 @@ Reports tab (its widgets, read on the UI thread → :class:`ReportRequest`) call
 :func:`build_pack` with one, so the two can never disagree on what a report holds.
 Checks of the clerk's input that name a command-line option stay in the command.
 
-:data:`KINDS` are the reports of the Reports tab; :data:`ACTIVITY_KINDS` the teams' work
-(the results report for a month, quarter, half year or year; the month's duty rota), which
-``cnscd export`` also asks for; :data:`ALL_KINDS` both.
+:data:`KINDS` are the reports; :data:`ACTIVITY_KINDS` the teams' work (the results report for a
+month, quarter, half year or year; the month's duty rota); :data:`TAB_KINDS` both (the Reports tab's
+list); :data:`ALL_KINDS` these and the province's roll-up, which ``cnscd export`` asks for. The period a
+kind covers when none is named: :func:`default_period_for`, for the command and the tab alike.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ KINDS = {
     "bao-cao-ky": ("Báo cáo định kỳ (quý, 6 tháng, năm)", "BaoCao"),
 }
 
-# The teams' work (issue 16): asked for by ``cnscd export``; not (yet) in the Reports tab's list.
+# The teams' work (issue 16): asked for by ``cnscd export`` and in the Reports tab's list.
 ACTIVITY_KINDS = {
     "hoat-dong": ("Kết quả hoạt động của các Tổ CNSCĐ", "KetQuaHoatDong"),
     "lich-truc": ("Lịch trực hỗ trợ người dân tại điểm hỗ trợ", "LichTruc"),
@@ -43,13 +44,31 @@ HANDOFF_KINDS = {
     "tong-hop-goi": ("Tổng hợp từ gói báo cáo của các xã (cấp tỉnh)", "TongHopGoi"),
 }
 ALL_KINDS = {**KINDS, **ACTIVITY_KINDS, **HANDOFF_KINDS}
+# The Reports tab's list: the reports and the teams' work (the roll-up has its own screen).
+TAB_KINDS = {**KINDS, **ACTIVITY_KINDS}
 
-# The kinds that cover a period, and the period they cover when none is given: one rule for the
-# reports (layout.default_period: the quarter holding the request's date, --date), a month for the rota.
-# kinh-phi covers the whole scheme and refuses a period (layout.PERIOD_REFUSED).
+# The kinds that cover a period, and the period they cover when none is given (default_period_for):
+# the quarter holding the request's date (--date), a month for the rota. kinh-phi covers the whole
+# scheme and refuses a period (layout.PERIOD_REFUSED).
 PERIOD_KINDS = {"phu-luc-1": "quarter", "thanh-phan": "quarter", "danh-sach": "quarter", "tap-huan": "quarter",
                 "thiet-bi": "quarter", "ky-nhan": "quarter", "bao-cao-ky": "quarter", "hoat-dong": "quarter",
                 "lich-truc": "month", "tong-hop-goi": "quarter"}
+
+
+def default_period_for(kind: str, day: dt.date | None = None) -> Period | None:
+    """The period ``kind`` covers when the clerk names none — the one rule of ``cnscd export`` and of
+    the Reports tab: the report the clerk most likely owes next. Every deadline in the documents falls
+    inside the period it reports on (a quarter before the 20th of its last month, the Duy Tiên plan; six
+    months before 15 June and the year before 15 December, the Bắc Thanh Miện plan), so the report due
+    next is the quarter holding ``day`` (layout.default_period); the duty rota: the month holding it.
+    None for a kind that covers no period (kinh-phi). ``day`` None: today."""
+    unit = PERIOD_KINDS.get(kind)
+    if unit is None:
+        return None
+    day = day or dt.date.today()
+    if unit == "month":
+        return parse_kind_period(kind, f"{day.year}-{day.month:02d}")
+    return default_period(day)
 
 
 def parse_kind_period(kind: str, code: str) -> Period:
@@ -103,14 +122,11 @@ class ReportRequest:
         return ALL_KINDS[self.kind][0]
 
     def period_or_default(self, today: dt.date | None = None) -> Period:
-        """The period asked for, else the one rule (layout.default_period): from the request's date
+        """The period asked for, else the one rule (:func:`default_period_for`): from the request's date
         (``day``, --date), the system clock only when there is none."""
         if self.period is not None:
             return self.period
-        today = today or self.day or dt.date.today()
-        if PERIOD_KINDS.get(self.kind) == "month":
-            return parse_kind_period(self.kind, f"{today.year}-{today.month:02d}")
-        return default_period(today)
+        return default_period_for(self.kind, today or self.day) or default_period(today or self.day)
 
 
 def build_pack(reg, req: ReportRequest) -> tuple[Report | list[Report] | Pack, str]:

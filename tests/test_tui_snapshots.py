@@ -28,6 +28,9 @@ def normalise(text: str) -> str:
     text = re.sub(r"Hạn báo cáo tiếp theo:.*", "Hạn báo cáo tiếp theo: <ẩn vì phụ thuộc ngày chạy>", text)
     year = dt.date.today().year
     text = text.replace(str(year), "<NĂM>").replace(str(year - 1), "<NĂM-1>")
+    # the Reports tab opens on the quarter under way (as `cnscd export` does)
+    text = re.sub(r"Quý (?:I{1,3}|IV)/<NĂM> *", "Quý <QUÝ>/<NĂM> ", text)  # (I to IV: the padding after varies)
+    text = re.sub(r"_Q[1-4]-<NĂM>_", "_Q<QUÝ>-<NĂM>_", text)
     text = re.sub(r"\d{2}/\d{2}/<NĂM>", "<NGÀY>", text)
     text = re.sub(r"<NGÀY> \d{2}:\d{2}", "<NGÀY> <GIỜ>", text)  # audit log, backups
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"

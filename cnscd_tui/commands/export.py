@@ -43,7 +43,8 @@ def register(sub, common) -> None:
                    "«-»: ghi ra đầu ra chuẩn")
     s.add_argument("--format", choices=list(FORMATS), default=None,
                    help="mặc định theo đuôi tệp, hoặc xlsx; csv, tsv, json cho chương trình khác đọc")
-    s.add_argument("--year", type=int, default=None, help="năm (mặc định: năm nay)")
+    s.add_argument("--year", type=int, default=None, help="cả năm YYYY (không ghi --year, --period: quý đang diễn ra, "
+                   "lich-truc: tháng đang diễn ra)")
     s.add_argument("--period", default=None, metavar="KỲ",
                    help="2026-Q2 (quý), 2026-H1 (6 tháng), 2026 (năm); hoat-dong, lich-truc, phieu-hoat-dong: "
                    "cả tháng, ví dụ 2026-11")
@@ -119,7 +120,7 @@ def _check_args(args) -> None:
 
 
 def _period(args):
-    """--period, else --year (the whole year); None: the kind's default (this year, quarter or month)."""
+    """--period, else --year (the whole year); None: neither (the kind's default, see request_from_args)."""
     from exports.layout import parse_period
     from exports.request import PERIOD_KINDS, parse_kind_period
 
@@ -143,11 +144,13 @@ def _period(args):
 
 def request_from_args(args):
     """The :class:`ReportRequest` the options ask for (bad --date/--period/--year: InputError/UsageError)."""
-    from exports.request import ReportRequest
+    from exports.request import ReportRequest, default_period_for
 
     day = parse_day(args.date)
+    # no --period/--year: the Reports tab's rule too (the quarter holding --date; the rota: its month)
+    period = _period(args) or default_period_for(args.kind, day)
     return ReportRequest(
-        kind=args.kind, period=_period(args), day=day, village=args.village, team_id=args.team,
+        kind=args.kind, period=period, day=day, village=args.village, team_id=args.team,
         gender_columns=args.nam_nu, with_cccd=args.cccd, policy=args.policy, teams=args.teams,
         members_per_team=args.members_per_team, days=args.days, nights=args.nights, months=args.months,
         years=args.years)

@@ -4,6 +4,8 @@ colour theme, support-fund rate, passphrase and recovery key, backups."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import replace
 from pathlib import Path
 
 from textual import on, work
@@ -29,9 +31,6 @@ class SettingsForm(FormModal):
         super().__init__()
 
     def fields(self) -> list[F]:
-        from exports.fund import POLICIES, QUANG_NAM_PA01
-
-        QUANG_NAM = QUANG_NAM_PA01.code
         s = self.settings
         return [
             F("province", "Tỉnh/Thành phố", value=s.province, required=True),
@@ -42,6 +41,7 @@ class SettingsForm(FormModal):
             F("signer_prefix", "Quyền hạn ký (ví dụ KT. CHỦ TỊCH)", value=s.signer_prefix),
             F("signer_title", "Chức danh người ký", value=s.signer_title),
             F("signer_name", "Họ tên người ký", value=s.signer_name),
+            *document_fields(s),
             F("village_team_min", "Tổ cấp thôn: số thành viên tối thiểu", value=str(s.village_team_min),
               check=check_int("Số thành viên tối thiểu", 1, 500)),
             F("village_team_max", "Tổ cấp thôn: số thành viên tối đa", value=str(s.village_team_max),
@@ -57,7 +57,10 @@ class SettingsForm(FormModal):
             F("language", "Ngôn ngữ giao diện", "select", s.language, [("Tiếng Việt", "vi"), ("English", "en")],
               allow_blank=False),
             F("fund_policy", "Mức hỗ trợ kinh phí (dự toán, danh sách ký nhận, báo cáo kỳ)", "select",
-              s.fund_policy or QUANG_NAM, [(p.name, code) for code, p in POLICIES.items()], allow_blank=False),
+              *policy_choice(s), allow_blank=False),
+            F("fund_basis", "Căn cứ mức hỗ trợ (số, ngày của nghị quyết)", value=s.fund_basis,
+              placeholder="ví dụ: Nghị quyết số 12/2025/NQ-HĐND ngày 10/7/2025",
+              check=check_text("Căn cứ mức hỗ trợ", 300)),
             F("theme", "Màu giao diện (của máy này)", "select", self.app.theme, self.app.theme_choices(),
               allow_blank=False),
         ]
@@ -70,8 +73,110 @@ class SettingsForm(FormModal):
         for k, v in values.items():
             if k.endswith(("_min", "_max", "_minutes")):
                 v = int(str(v).strip())
+            elif k == "recipients":
+                v = recipient_lines(v)
+            elif isinstance(v, str):
+                v = v.strip()
             changes[k] = v
         return S.update_settings(self.app.reg, **changes)
+
+
+# -- the document fields (Decree 30/2020: exports/decree30.py) and the fund rate --------------------
+RECIPIENTS_SEP = ";"
+
+
+def recipient_lines(typed: str) -> list[str]:
+    """«Như trên; UBND huyện; Lưu: VT.» → ["Như trên;", "UBND huyện;", "Lưu: VT."]: the lines of «Nơi
+    nhận», each but the last ending with «;» as an official document writes them; "" → [] (the
+    exports then write the body above and «Lưu: VT.»)."""
+    parts = [p.strip() for p in str(typed or "").split(RECIPIENTS_SEP)]
+    parts = [p for p in parts if p]
+    return [p + (RECIPIENTS_SEP if i < len(parts) - 1 else "") for i, p in enumerate(parts)]
+
+
+def recipients_text(lines) -> str:
+    """The saved lines as the clerk types them (the inverse of :func:`recipient_lines`)."""
+    parts = [str(x).strip().rstrip(RECIPIENTS_SEP).strip() for x in (lines or ())]
+    return f"{RECIPIENTS_SEP} ".join(p for p in parts if p)
+
+
+_DOC_NUMBER = re.compile(r"\d{1,6}(/[^\s/]+(/[^\s/]+)*)?")
+_DOC_SYMBOL = re.compile(r"[^\W_][\w.&-]*")
+
+
+def _check_doc_number(v, _all) -> tuple[str, str]:
+    v = str(v or "").strip()
+    if not v:
+        return "", tr("để trống: chừa chỗ ghi số bằng tay")
+    if len(v) > 40 or not _DOC_NUMBER.fullmatch(v):
+        return tr("«{label}» ghi chữ số (ví dụ 125), hoặc cả số và ký hiệu (ví dụ 125/BC-UBND), không có dấu "
+                  "cách; để trống để ghi tay (đang là «{v}»).").format(label=tr("Số văn bản"), v=v), ""
+    return "", ""
+
+
+def _check_doc_symbol(v, _all) -> tuple[str, str]:
+    v = str(v or "").strip()
+    if v and (len(v) > 20 or "_" in v or not _DOC_SYMBOL.fullmatch(v)):
+        return tr("«{label}» chỉ gồm chữ, chữ số và dấu gạch nối, không có dấu cách hay dấu «/» (ví dụ UBND, "
+                  "VHXH; đang là «{v}»).").format(label=tr("Ký hiệu văn bản"), v=v), ""
+    return "", ""
+
+
+def check_text(label: str, longest: int, *, name: bool = False):
+    """A text the sheets print: at most ``longest`` characters; a person's name without digits."""
+    def _check(v, _all) -> tuple[str, str]:
+        v = str(v or "").strip()
+        if len(v) > longest:
+            return tr("«{label}» dài quá {n} ký tự (đang có {k}).").format(label=tr(label), n=longest, k=len(v)), ""
+        if name and any(c.isdigit() for c in v):
+            return tr("«{label}» là họ tên người, không có chữ số (đang là «{v}»).").format(label=tr(label), v=v), ""
+        return "", ""
+    return _check
+
+
+def _check_recipients(v, _all) -> tuple[str, str]:
+    lines = recipient_lines(v)
+    if len(lines) > 15:
+        return tr("«{label}» có nhiều nhất 15 dòng (đang có {k}).").format(label=tr("Nơi nhận"), k=len(lines)), ""
+    long = next((x for x in lines if len(x) > 150), None)
+    if long is not None:
+        return tr("«{label}»: mỗi dòng dài nhiều nhất 150 ký tự («{v}…» dài hơn).").format(
+            label=tr("Nơi nhận"), v=long[:30]), ""
+    return "", ""
+
+
+def document_fields(s) -> list[F]:
+    """The number line, «Nơi nhận» and the payment list's co-signers, as the exports print them."""
+    from exports import decree30
+
+    derived = decree30.doc_symbol(replace(s, doc_symbol=""))
+    return [
+        F("doc_number", "Số văn bản", value=s.doc_number, placeholder="ví dụ: 125 hoặc 125/BC-UBND",
+          check=_check_doc_number),
+        F("doc_symbol", "Ký hiệu văn bản (sau «BC-» trên dòng số)", value=s.doc_symbol,
+          placeholder=tr("để trống: {symbol}").format(symbol=derived) if derived else "", check=_check_doc_symbol),
+        F("recipients", "Nơi nhận (các dòng cách nhau bằng dấu ;)", value=recipients_text(s.recipients),
+          placeholder="ví dụ: Như trên; UBND huyện; Lưu: VT.", check=_check_recipients),
+        F("preparer_name", "Người lập biểu (danh sách ký nhận kinh phí)", value=s.preparer_name,
+          check=check_text("Người lập biểu", 80, name=True)),
+        F("accountant_name", "Kế toán (danh sách ký nhận kinh phí)", value=s.accountant_name,
+          check=check_text("Kế toán", 80, name=True)),
+    ]
+
+
+def policy_choice(s) -> tuple[str, list[tuple[str, str]]]:
+    """The fund-rate box's value and options. Nothing saved: the first line says what the exports use
+    then (exports.fund.registry_policy: the province's rate, or none chosen), and saving the form
+    keeps it so (the value ""), never pins another province's rate."""
+    from exports.fund import POLICIES, registry_policy
+    from models import text
+
+    policy, _ = registry_policy(None, settings=replace(s, fund_policy=""))
+    first = (tr("Theo tỉnh, thành phố của sổ: {name}").format(name=policy.name) if policy.chosen
+             else tr("Chưa chọn (để trống số tiền trên các biểu kinh phí)"))
+    options = [(first, "")] + [(p.name, code) for code, p in POLICIES.items()]
+    saved = text.fold(str(s.fund_policy or "")).strip().replace(" ", "-")  # as registry_policy reads it
+    return (saved if saved in POLICIES else ""), options
 
 
 def quick_backups(db_path: Path) -> list:
@@ -98,6 +203,23 @@ def quick_backups(db_path: Path) -> list:
         out.append(BackupInfo(f, int(m.group(2)), saved, kinds[m.group(1)]))
     out.sort(key=lambda b: (b.generation, b.kind == "gen"), reverse=True)
     return out
+
+
+def document_line(s) -> str:
+    """«Số: 125/BC-UBND · Nơi nhận: 3 dòng · Lập biểu: … · Kế toán: …» as the exports print them
+    (exports.decree30; «…» where the number is left to write by hand); a name not saved is signed by
+    hand. One line at 80 columns."""
+    from rich.markup import escape
+
+    from exports import decree30
+
+    def name(v: str) -> str:
+        return escape(v.strip()) if v.strip() else tr("(ký tay)")
+
+    number = decree30.number_line(s).replace(decree30.BLANK_NUMBER + "/", "…/")
+    sent = tr("{n} dòng").format(n=len(s.recipients)) if s.recipients else tr("mặc định")
+    return (f"[b]{escape(number)}[/b] · [b]{tr('Nơi nhận')}:[/b] {sent} · [b]{tr('Lập biểu')}:[/b] "
+            f"{name(s.preparer_name)} · [b]{tr('Kế toán')}:[/b] {name(s.accountant_name)}")
 
 
 class RenewKeyForm(FormModal):
@@ -226,7 +348,8 @@ class SettingsPane(Pane):
         Binding("k", "renew_key", "Làm mới khóa khôi phục", show=False, id="settings.renew-key",
                 tooltip="Cấp mã khôi phục mới; mã cũ hết hiệu lực"),
     ]
-    help_text = ("Cài đặt của sổ. E: sửa thông tin xã, người ký, số thành viên tối thiểu/tối đa, thành phần bắt "
+    help_text = ("Cài đặt của sổ. E: sửa thông tin xã, người ký, số và ký hiệu văn bản, nơi nhận, người lập biểu "
+                 "và kế toán (danh sách ký nhận), căn cứ mức hỗ trợ, số thành viên tối thiểu/tối đa, thành phần bắt "
                  "buộc, thời gian tự khóa, ngôn ngữ, màu giao diện (sáng, tối, tương phản cao — lưu trên máy "
                  "này). C: thêm thành phần; Enter trên một thành phần để sửa. P: đổi mật khẩu. K: làm mới khóa "
                  "khôi phục (mã cũ hết hiệu lực). B: sao lưu ngay; O: chép bản sao ra USB; R: khôi phục bản sao "
@@ -269,6 +392,7 @@ class SettingsPane(Pane):
             f"{f'{s.auto_lock_minutes} ' + tr('phút') if s.auto_lock_minutes else tr('không tự khóa')}   "
             f"[b]{tr('Ngôn ngữ')}:[/b] {'English' if s.language == 'en' else 'Tiếng Việt'}   "
             f"[b]{tr_pair('Màu', 'Theme')}:[/b] {self.app.theme_label()}\n"
+            f"{document_line(s)}\n"
             f"[b]{tr('Mức hỗ trợ kinh phí')}:[/b] {fund_name}   "
             f"[b]{tr('Tệp sổ')}:[/b] {self.app.path}")
         self.query_one("#categories-table", LazyTable).set_rows(
