@@ -14,8 +14,39 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, ContentSwitcher, Input, Label, Select, Static
 
 from .strength import passphrase_strength
-from .widgets import QuickFooter
 from .i18n import tr
+
+# What unlocking needs, imported in the background once the unlock screen has painted, while the
+# clerk types (the store, the schema and peewee, cryptography, the services and the main screen):
+# none of it is loaded before the first paint, and none of it is waited for after Enter.
+PREWARM = ("models.db", "models.store", "models.services", "cnscd_tui.main_screen")
+
+
+def _prewarm() -> None:
+    import importlib
+
+    try:
+        for name in PREWARM:
+            importlib.import_module(name)
+        from models import db
+
+        db._load()
+    except Exception:  # an import error shows itself again, where the module is used
+        pass
+
+
+def start_prewarm() -> None:
+    """:data:`PREWARM` imported in a background thread (a daemon: nothing to wait for at exit)."""
+    import threading
+
+    threading.Thread(target=_prewarm, name="cnscd-prewarm", daemon=True).start()
+
+
+def _footer():
+    """The key line of the other screens (not the unlock screen's: its widgets load after it)."""
+    from .widgets import QuickFooter
+
+    return QuickFooter()
 
 
 class Opened(Message):
@@ -93,6 +124,7 @@ class UnlockScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#unlock-pass").focus()
+        self.call_after_refresh(start_prewarm)
 
     @on(Input.Submitted, "#unlock-pass")
     @on(Button.Pressed, "#unlock-open")
@@ -206,7 +238,7 @@ class RecoverScreen(Screen):
                 with Horizontal(classes="buttons"):
                     yield Button("Mở sổ và đặt mật khẩu mới", id="rec-go", variant="primary")
                     yield Button(f"{tr('Quay lại')} (Esc)", id="rec-back")
-        yield QuickFooter()
+        yield _footer()
 
     def on_mount(self) -> None:
         self.query_one("#rec-new" if self.recovery_key else "#rec-key").focus()
@@ -345,7 +377,7 @@ class CreateScreen(Screen):
                     yield Static("", id="c-msg", classes="field-msg")
                     with Horizontal(classes="buttons"):
                         yield Button(f"{tr('Tiếp')} (Enter)", id="c-next", variant="primary")
-        yield QuickFooter()
+        yield _footer()
 
     def on_mount(self) -> None:
         self.query_one("#c-province").focus()
@@ -472,7 +504,7 @@ class LockScreen(Screen):
                 yield Label(tr("Mật khẩu"))
                 yield Input(password=True, id="lock-pass")
                 yield Static("", id="lock-msg", classes="field-msg")
-        yield QuickFooter()
+        yield _footer()
 
     def on_mount(self) -> None:
         self.query_one("#lock-pass").focus()

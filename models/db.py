@@ -18,13 +18,34 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from . import migrations
-from .schema import MODELS, SCHEMA_VERSION, database
 from .errors import SaveFailed, SchemaTooNew, StoreError  # noqa: F401  (SchemaTooNew re-exported)
-from .store import EncryptedStore, KdfParams
 
 APP_NAME = "cnscd"
 DEFAULT_FILENAME = "so-to-cnscd.cnscd"
+
+# The store, the schema and the migrations (cryptography, peewee) are imported when a registry is
+# first created or opened, not with this module: the program's start (``default_db_path``, the
+# unlock screen) stays light. ``_load`` makes them module globals; ``__getattr__`` answers
+# ``models.db.<name>`` from outside before that.
+_LAZY = ("EncryptedStore", "KdfParams", "MODELS", "SCHEMA_VERSION", "database", "migrations")
+
+
+def _load() -> None:
+    global EncryptedStore, KdfParams, MODELS, SCHEMA_VERSION, database, migrations
+    if "database" in globals():
+        return
+    from . import migrations as _migrations
+    from . import schema, store
+
+    EncryptedStore, KdfParams, migrations = store.EncryptedStore, store.KdfParams, _migrations
+    MODELS, SCHEMA_VERSION, database = schema.MODELS, schema.SCHEMA_VERSION, schema.database
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        _load()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def default_db_path() -> Path:
@@ -61,6 +82,7 @@ class Registry:
 
     def __init__(self, store: EncryptedStore, conn: sqlite3.Connection, saved=None, actor: str | None = None):
         """``saved``: unused (the store keeps the content as last saved: ``store.payload``)."""
+        _load()
         self.store = store
         self.conn = conn
         self.lock = threading.RLock()
@@ -90,6 +112,7 @@ class Registry:
         """Create a new registry file; returns it open, and the recovery key."""
         from . import new_registry
 
+        _load()
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new data folder: the clerk's only
         conn = _new_connection()
@@ -121,6 +144,7 @@ class Registry:
         refused with a Vietnamese :class:`SaveFailed`); None — read-only when the folder cannot
         be written (read-only media: verify, stats and exports still work); ``reg.read_only``
         and ``reg.read_only_reason`` tell which."""
+        _load()
         store, payload = EncryptedStore.open(Path(path), passphrase=passphrase, recovery_key=recovery_key, lock=lock,
                                              read_only=read_only)
         try:
