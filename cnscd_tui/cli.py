@@ -29,7 +29,6 @@ import time
 
 from models.errors import EXIT_OK, EXIT_USAGE, InputError, StoreError, UsageError
 
-from .commands import export, handoff, imports, registry
 from .commands.common import Parser, Secrets, common_options, error, install_argparse_vietnamese
 
 __all__ = ["main", "build_parser", "UsageError"]
@@ -50,17 +49,55 @@ class _Version(argparse.Action):
         parser.exit(EXIT_OK)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _main_parser() -> argparse.ArgumentParser:
+    """The options before any subcommand (``--db``, ``--demo``, ``--version``…)."""
     install_argparse_vietnamese()  # before any parser is made: headings and -h help are looked up then
     p = Parser(prog="cnscd", description="Sổ Tổ CNSCĐ — sổ quản lý Tổ công nghệ số cộng đồng.",
                parents=[common_options(default_none=True)])
-    common = common_options(default_none=False)  # for every subcommand
     p.add_argument("--version", action=_Version, help="in số phiên bản rồi thoát")
     p.add_argument("--demo", action="store_true", help="mở sổ mẫu (tạo nếu chưa có; mật khẩu hiện trên màn hình)")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .commands import export, handoff, imports, registry
+
+    p = _main_parser()
+    common = common_options(default_none=False)  # for every subcommand
     sub = p.add_subparsers(dest="command", parser_class=Parser, metavar="LỆNH")
     for group in (registry, export, imports, handoff):
         group.register(sub, common)
     return p
+
+
+_TUI_FLAGS = ("--passphrase-stdin", "--debug", "--demo", "--version")
+
+
+def _only_main_options(argv: list[str]) -> bool:
+    """True when ``argv`` is nothing but the main options, spelled in full (the terminal UI or
+    ``--version``): no subcommand, no ``-h``, nothing argparse would have to guess or refuse."""
+    args = iter(argv)
+    for a in args:
+        if a == "--db":
+            value = next(args, None)
+            if value is None or value.startswith("-"):
+                return False
+        elif not (a in _TUI_FLAGS or (a.startswith("--db=") and len(a) > 5)):
+            return False
+    return True
+
+
+def parse_args(argv: list[str] | None):
+    """The command line parsed. Without a subcommand (the terminal UI, ``--version``) only the
+    main options are built: the subcommands' modules are not loaded before the first screen.
+    Anything else — a subcommand, ``-h``, a mistake — goes through the whole parser, so help and
+    usage errors are the same either way."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if _only_main_options(argv):
+        p = _main_parser()
+        p.set_defaults(command=None)
+        return p.parse_args(argv)
+    return build_parser().parse_args(argv)
 
 
 def no_core_dumps() -> None:
@@ -111,9 +148,8 @@ def _command_name(args) -> str:
 
 
 def _run(argv: list[str] | None) -> int:
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parse_args(argv)
     except SystemExit as exc:  # --help/--version (0) or a usage error (2)
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     from models import logs
@@ -125,7 +161,9 @@ def _run(argv: list[str] | None) -> int:
     log.info("command %s started", name)
     started = time.monotonic()
     secrets = Secrets(args.passphrase_stdin)
-    func = getattr(args, "func", registry.cmd_tui)
+    func = getattr(args, "func", None)
+    if func is None:  # no subcommand: the terminal UI
+        from .commands.registry import cmd_tui as func
     try:
         code = func(args, secrets)
     except (StoreError, UsageError, InputError) as exc:

@@ -19,7 +19,9 @@ from tests.conftest import PASS
 ROOT = Path(__file__).resolve().parent.parent
 
 HEAVY = ("cryptography", "peewee", "models.store", "models.schema", "models.services", "models.migrations",
-         "cnscd_tui.main_screen", "openpyxl", "tablib", "exports.writers")
+         "cnscd_tui.main_screen", "openpyxl", "tablib", "exports.writers",
+         # the subcommands' modules: the terminal UI is the command without a subcommand
+         "cnscd_tui.commands.export", "cnscd_tui.commands.imports", "cnscd_tui.commands.handoff")
 
 # Drives the real program (cli.main → cmd_tui → run_app → CnscdApp.run) headless: App.run is
 # replaced by run_test, and right after the unlock screen's first paint the modules loaded so far
@@ -111,3 +113,23 @@ def test_cnscd_version_loads_neither_textual_nor_the_store():
             "assert not heavy, heavy\n")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
+
+
+def test_the_main_options_alone_parse_as_the_whole_parser_does():
+    """The quick parse of ``cnscd [--db F] [--demo] [--debug] …`` gives what the whole parser gives;
+    anything else (a subcommand, help, a mistake) is left to the whole parser, usage line and all."""
+    from cnscd_tui import cli
+
+    for argv in ([], ["--db", "so.cnscd"], ["--db=so.cnscd", "--debug"], ["--demo", "--db", "x", "--passphrase-stdin"]):
+        assert cli._only_main_options(argv), argv
+        assert vars(cli.parse_args(argv)) == vars(cli.build_parser().parse_args(argv)), argv
+    for argv in (["stats"], ["-h"], ["--db"], ["--db", "--debug"], ["--de"], ["--db", "x", "verify"], ["x"]):
+        assert not cli._only_main_options(argv), argv
+
+
+def test_a_usage_mistake_without_a_subcommand_still_lists_the_subcommands(capsys):
+    from cnscd_tui.cli import main
+
+    assert main(["--db"]) == 2
+    err = capsys.readouterr().err
+    assert "LỆNH" in err and "cần một giá trị" in err
