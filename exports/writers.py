@@ -46,7 +46,8 @@ built in memory (XLSX sheets too, :func:`usb.workbook_bytes`), then written by
 :func:`usb.atomic_write` (hidden name in the destination, 0600, fsync, rename;
 ``SaveFailed``, exit 6, naming a folder that cannot be written).
 
-openpyxl and odfpy are imported only inside the functions that need them.
+openpyxl is imported only inside the functions that need it; ODS is written as XML text
+(:mod:`exports.ods_writer`).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ from models.errors import InputError
 from . import usb
 from .cells import csv_text, set_cell_value, sheet_title  # noqa: F401  (set_cell_value: public here too)
 from .layout import Column, Pack, Report
-from .ods_writer import ods_doc as _ods_doc
+from .ods_writer import ods_bytes
 from .usb import save_workbook, workbook_bytes  # noqa: F401  (public here too: any openpyxl workbook, in memory)
 from .xlsx_writer import DATE_FORMAT, FONT, NUM_FORMAT, PCT1_FORMAT, as_reports, xlsx_book  # noqa: F401
 
@@ -80,9 +81,7 @@ def write_xlsx(obj: Report | Pack | Sequence[Report], path: str | os.PathLike) -
 
 
 def _ods_bytes(obj: Report | Pack | Sequence[Report]) -> bytes:
-    buf = io.BytesIO()
-    _ods_doc(obj).save(buf)
-    return buf.getvalue()
+    return ods_bytes(obj)
 
 
 def write_ods(obj: Report | Pack | Sequence[Report], path: str | os.PathLike) -> Path:
