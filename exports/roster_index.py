@@ -79,10 +79,10 @@ class RegistryIndex:
         """The people rows with these CCCDs, phones and search keys can be: every person with one of the
         CCCDs or phones, every person with one of the keys in one of ``villages`` or without a village —
         indexed exactly as the whole registry would be for those lookups (ids ascending)."""
-        found: dict[int, bulk.KnownPerson] = {}
-        for what, values in (("cccd", cccds), ("phone", phones), ("unplaced_key", keys)):
-            found.update((p.id, p) for p in bulk.people_by(what, values))
         keys = set(keys)
+        found: dict[int, bulk.KnownPerson] = {}
+        for what, values in (("cccd", cccds), ("phone", phones), ("unplaced_key", sorted(keys))):
+            found.update((p.id, p) for p in bulk.people_by(what, values))
         found.update((p.id, p) for p in bulk.people_by("village", villages) if p.search_key in keys)
         self.people: dict[int, bulk.KnownPerson] = {}
         self.by_cccd: dict[str, int] = {}

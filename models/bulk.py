@@ -555,7 +555,8 @@ def communes() -> list[KnownUnit]:
 
 def active_villages(commune_id: int | None) -> list[KnownUnit]:
     """The active villages of a commune (None: of every commune)."""
-    sql = _UNIT_SQL + "level = 'thon' AND +active = 1" + (" AND parent_id = ?" if commune_id is not None else "")
+    sql = _UNIT_SQL + ("parent_id = ? AND +level = 'thon'" if commune_id is not None else "level = 'thon'")
+    sql += " AND +active = 1"
     rows = Person._meta.database.execute_sql(sql + " ORDER BY id", (commune_id,) if commune_id is not None else ())
     return [KnownUnit(*r[:5], bool(r[5])) for r in rows.fetchall()]
 
