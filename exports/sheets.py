@@ -16,9 +16,14 @@ what to do: zip packages are checked before anything is decompressed
 XLSX and ODS are read by :mod:`exports.xlsx_reader` and :mod:`exports.ods_reader` (declared
 dimensions ignored, repeats and spans capped), and the limits of
 :mod:`exports.sheet_limits` stop the reading with a message naming what was not read.
-Control characters (NUL, ESC, BEL…; tab and line breaks stay) are taken out of every cell
-and each row concerned is named in ``Book.notes``. A library's own error text never reaches
-the clerk (its type name may end the message, for support).
+Control characters (NUL, ESC, BEL…; tab and line breaks stay) are taken out of every cell —
+in XLSX, where XML cannot hold them, Excel writes them ``_x0007_``: those are read back and
+taken out too — and each row concerned is named in ``Book.notes`` (and listed in
+``Book.cleaned``: the roster preview names them to the clerk). A library's own error text never
+reaches the clerk (its type name may end the message, for support).
+
+A workbook handed whole to openpyxl (a district's template, a team's tally sheet) is checked by
+:func:`check_package` / :func:`package_refusal` first (:mod:`exports.workbook_guard`).
 
 The import errors live here too (they carry the import's exit codes).
 openpyxl and xlrd are imported inside the functions that need them.
