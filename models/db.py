@@ -14,17 +14,20 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
-import sqlite3
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import SaveFailed, SchemaTooNew, StoreError  # noqa: F401  (SchemaTooNew re-exported)
+
+if TYPE_CHECKING:
+    import sqlite3
 
 APP_NAME = "cnscd"
 DEFAULT_FILENAME = "so-to-cnscd.cnscd"
 
-# The store, the schema and the migrations (cryptography, peewee) are imported when a registry is
-# first created or opened, not with this module: the program's start (``default_db_path``, the
+# The store, the schema and the migrations (cryptography, peewee, sqlite3) are imported when a registry
+# is first created or opened, not with this module: the program's start (``default_db_path``, the
 # unlock screen) stays light. ``_load`` makes them module globals; ``__getattr__`` answers
 # ``models.db.<name>`` from outside before that.
 _LAZY = ("EncryptedStore", "KdfParams", "MODELS", "SCHEMA_VERSION", "database", "migrations")
@@ -59,6 +62,8 @@ def default_db_path() -> Path:
 
 
 def _new_connection() -> sqlite3.Connection:
+    import sqlite3
+
     conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
     return conn
 
@@ -144,6 +149,8 @@ class Registry:
         refused with a Vietnamese :class:`SaveFailed`); None — read-only when the folder cannot
         be written (read-only media: verify, stats and exports still work); ``reg.read_only``
         and ``reg.read_only_reason`` tell which."""
+        import sqlite3
+
         _load()
         store, payload = EncryptedStore.open(Path(path), passphrase=passphrase, recovery_key=recovery_key, lock=lock,
                                              read_only=read_only)

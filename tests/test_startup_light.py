@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("cryptography", "peewee", "models.store", "models.schema", "models.services", "models.migrations",
          "cnscd_tui.main_screen", "openpyxl", "tablib", "exports.writers",
          # the subcommands' modules: the terminal UI is the command without a subcommand
-         "cnscd_tui.commands.export", "cnscd_tui.commands.imports", "cnscd_tui.commands.handoff")
+         "cnscd_tui.commands.export", "cnscd_tui.commands.imports", "cnscd_tui.commands.handoff", "sqlite3")
 
 # Drives the real program (cli.main → cmd_tui → run_app → CnscdApp.run) headless: App.run is
 # replaced by run_test, and right after the unlock screen's first paint the modules loaded so far
