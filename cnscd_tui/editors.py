@@ -189,6 +189,8 @@ class PersonForm(FormModal):
         self.villages, self.detail, self.village_id, self.typed_name = villages, detail, village_id, name
         self.name_from = name_from  # a search box whose text becomes the name
         self.focus_pending = name_from is not None
+        if name_from is not None:
+            self.AUTO_FOCUS = ""  # the name box is focused once it has the name (``_take_name``)
         self.teams, self.categories, self.team, self.on_added = teams, categories, team, on_added
         self.allow_duplicate = False
         self.added = 0  # people saved with «save and add another»

@@ -149,6 +149,8 @@ class KeysWaitForFocus:
     focus_pending = False  # the screen focuses its first widget a moment later (keep the keys until then)
 
     def _forward_event(self, event) -> None:
+        if isinstance(event, events.Key):
+            self._claim_held_keys()
         if isinstance(event, events.Key) and self._waiting():
             event._set_forwarded()
             self._keep(event)
@@ -157,6 +159,62 @@ class KeysWaitForFocus:
 
     def _waiting(self) -> bool:
         return not self._settled and self.focused is None
+
+    # -- keys held while a list row opens (Enter on a row: a form opens a moment later) ---------
+    _held_focus = None
+    holding_keys = False  # Enter on a row: the keys typed next wait for what it opens
+    keep_holding = False  # what the row opens comes later (read in a worker): ``release_keys`` then
+
+    def hold_keys(self) -> None:
+        """Keep the keys typed from now on (the focused widget lets go of the focus, so they come
+        here and no page key acts on them) until ``release_keys``: they go to what opened meanwhile,
+        or back to the widget that had the focus."""
+        if self.holding_keys:
+            return
+        self.holding_keys, self._held_focus, self._settled = True, self.focused, False
+        super().set_focus(None)
+
+    def release_keys(self) -> None:
+        if not self.holding_keys:
+            return
+        self.holding_keys = self.keep_holding = False
+        held, self._held_focus = self._held_focus, None
+        early, self._early = self._early or [], None
+        top = self.app.screen
+        if top is not self:  # a form (or another screen) opened: the keys are typed there, first
+            if isinstance(top, KeysWaitForFocus) and top._waiting():
+                top._early = early + (top._early or [])
+                top.call_after_refresh(top._no_focus_after_all)
+            else:
+                hand = getattr(top, "early_key", None) if top.focused is not None else None
+                for event in early:
+                    if hand is not None:
+                        hand(event)
+                    else:
+                        (top.focused or top)._forward_event(event)
+            early = []
+        if held is not None and held.is_attached and held.focusable:
+            self._early = early
+            self.set_focus(held, scroll_visible=False)  # hands the kept keys back to it
+        else:
+            self._settled = True
+            for event in early:
+                self.post_message(event)
+
+    def _claim_held_keys(self) -> None:
+        """Opened over a screen that still holds the keys typed before this one opened: those come
+        first (taken now, before any key typed later is handed out)."""
+        stack = self.app.screen_stack
+        if self.app.screen is self and len(stack) > 1:
+            below = stack[-2]
+            if getattr(below, "holding_keys", False) and not below.keep_holding:
+                below.release_keys()
+
+    def on_lazy_table_opened(self, message) -> None:
+        """A list row's Enter has been handled by everything above the list."""
+        message.stop()
+        if not self.keep_holding:
+            self.release_keys()
 
     def _keep(self, event: events.Key) -> None:
         if self._early is None:
@@ -167,6 +225,7 @@ class KeysWaitForFocus:
     def set_focus(self, widget, scroll_visible: bool = True, from_app_focus: bool = False) -> None:
         super().set_focus(widget, scroll_visible, from_app_focus)
         if self.focused is not None and not self._settled:
+            self._claim_held_keys()
             self._settled = True
             early, self._early = self._early or [], None
             for event in early:
@@ -181,7 +240,7 @@ class KeysWaitForFocus:
 
     def _no_focus_after_all(self) -> None:
         """Built and nothing focused: the kept keys go to the screen itself."""
-        if self._settled or self.focused is not None:
+        if self._settled or self.focused is not None or self.holding_keys:
             return
         if not self.is_mounted or self.focus_pending:  # not ready yet: look again after the next frame
             self.call_after_refresh(self._no_focus_after_all)
@@ -272,6 +331,9 @@ class FormModal(Modal):
                 tooltip="Sang ô sau; ở ô cuối thì lưu"),
     ]
     form_title = ""
+    # the first field has the focus from the start (Textual would focus the scrolling box around the
+    # fields, and the keys typed while the form opened would go there)
+    AUTO_FOCUS = "#form-fields *"
     help_text = ("Enter hoặc Tab: sang ô sau (Enter ở ô cuối: lưu) · Shift+Tab: ô trước · Ctrl+S: lưu · Esc: hủy "
                  "(đã nhập gì thì hỏi trước khi bỏ). Ô chọn: gõ vài chữ (không cần dấu) rồi Enter; ↑↓ xem danh sách.")
 
@@ -327,7 +389,7 @@ class FormModal(Modal):
         else:
             yield Label(label, classes="field-label")
             if f.kind in ("input", "password"):
-                yield Input(str(f.value or ""), placeholder=f.placeholder, password=f.kind == "password",
+                yield Input(str(f.value or ""), placeholder=tr(f.placeholder), password=f.kind == "password",
                             select_on_focus=f.select_on_focus, id=f"f-{f.name}")
             elif f.kind == "select":
                 value = f.value if any(v == f.value for _, v in f.options) else Select.NULL

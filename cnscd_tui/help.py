@@ -8,7 +8,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
-from .i18n import tr
+from .i18n import language, tr
 
 GENERAL = ("Chung: F1 trợ giúp · Ctrl+P bảng lệnh (gõ để tìm lệnh) · Ctrl+L khóa sổ · Ctrl+Q thoát · "
            "Tab/Shift+Tab chuyển ô · F2–F10 chuyển trang. Mọi thay đổi được lưu (mã hóa) ngay khi bấm Lưu; "
@@ -26,6 +26,13 @@ def _key_name(key: str) -> str:
         else:
             out.append(names.get(k, k.upper()))
     return "/".join(out)
+
+
+def _tooltip(tip: str | None) -> str:
+    """A key's tooltip in the UI's language; in English, one not translated yet is left out (the
+    key's English name stands alone rather than beside a Vietnamese sentence)."""
+    shown = tr(tip or "")
+    return "" if language() == "en" and shown == tip else shown
 
 
 class HelpScreen(ModalScreen):
@@ -52,7 +59,7 @@ class HelpScreen(ModalScreen):
             # our own bindings all carry an id; Textual's built-in ones (in English) do not
             if not b.id or b.id in nav or not b.description:
                 continue
-            keys = groups.setdefault((tr(b.description), b.tooltip or ""), [])
+            keys = groups.setdefault((tr(b.description), _tooltip(b.tooltip)), [])
             shown = b.key_display or _key_name(key)
             if shown not in keys:
                 keys.append(shown)
@@ -67,7 +74,7 @@ class HelpScreen(ModalScreen):
                 if how:
                     yield Static(how, id="help-how")
                 yield Static("\n".join(lines) or "(không có phím riêng)", id="help-keys")
-                yield Static(GENERAL, id="help-general", classes="muted")
+                yield Static(tr(GENERAL), id="help-general", classes="muted")
             yield Static(tr("Esc: đóng"), classes="muted")
 
     def action_close(self) -> None:

@@ -654,6 +654,16 @@ EN: dict[str, str] = {
 }
 
 
+def _merge_more() -> None:
+    from .i18n_more import EN_MORE  # the Hoạt động tab, Cài đặt, the tabs and the keys' tooltips
+
+    for vi, en in EN_MORE.items():
+        EN.setdefault(vi, en)
+
+
+_merge_more()
+
+
 def set_language(lang: str) -> None:
     global _lang
     _lang = "en" if lang == "en" else "vi"

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Header, Static, TabbedContent, TabPane
 
+from .forms import KeysWaitForFocus
 from .i18n import tr, tr_pair
 from .panes.base import Loaded, Pane
 from .widgets import QuickFooter
@@ -41,11 +42,8 @@ ACTIVITY_VIEWS = [("luoi", "b", "Bảng nhập số liệu tháng", ""), ("tien-
                   ("so-ho", "h", "Số hộ, số dân từng thôn", "")]
 
 
-TAB_EN = {"Hoạt động": "Activity"}  # until cnscd_tui.i18n has it
-
-
 def tab_title(title: str) -> str:
-    return tr_pair(title, TAB_EN[title]) if title in TAB_EN else tr(title)
+    return tr(title)
 
 
 def pane_classes() -> dict[str, type[Pane]]:
@@ -73,12 +71,13 @@ class WarmedUp(Message):
         self.round, self.pane, self.failed_ticket = round_, pane, failed_ticket
 
 
-class MainScreen(Screen):
+class MainScreen(KeysWaitForFocus, Screen):
     # below 100 columns the tab labels are set closer together: all ten fit on 80 columns
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    # F2–F10 act at once (priority), so the keys typed right after them reach the new tab's field
     BINDINGS = [Binding(key, f"show_tab('{tid}')", title if key != "f2" else "Trang", id=f"main.{tid}",
                         tooltip=f"Mở {title} (F2–F10: chuyển trang)", show=key == "f2",
-                        key_display="F2–F10" if key == "f2" else None)
+                        key_display="F2–F10" if key == "f2" else None, priority=True)
                 for tid, title, key in TABS] + [
         Binding("ctrl+r", "reload", "Tải lại", show=False, id="main.reload", tooltip="Đọc lại dữ liệu"),
     ]
@@ -206,13 +205,16 @@ class MainScreen(Screen):
             return
         for w in pane.query("LazyTable, OptionList, Input"):
             if w.display and w.can_focus and not w.has_class("hidden"):
-                w.focus(scroll_visible=False)  # the page stays at its top
+                self.set_focus(w, scroll_visible=False)  # now; the page stays at its top
                 # the footer shows this tab's keys now, not a frame after the focus
                 self.query_one(QuickFooter).bindings_changed(self)
                 return
 
     def action_show_tab(self, tid: str) -> None:
         self.query_one(TabbedContent).active = tid
+        # the new tab's first field has the focus before the next key is handed out (the keys typed
+        # right after F2–F10 land there, not in the tab left)
+        self._focus_pane(self.pane(tid))
 
     def action_reload(self) -> None:
         self.active_pane.reload()
@@ -242,16 +244,27 @@ class MainScreen(Screen):
         self.app.push_screen(TeamScreen(team_id))
 
     def open_person(self, person_id: int) -> None:
+        # the form comes after a read: the keys typed meanwhile (Enter on the row) wait for it
+        self.keep_holding = self.holding_keys
         self.load_person(person_id)
 
     @work(thread=True, exclusive=True, group="open-person")
     def load_person(self, person_id: int) -> None:
         from models import services as S
+        from models.errors import InputError, StoreError
 
         reg = self.app.reg
-        detail = S.person_detail(reg, person_id)
-        villages = S.list_villages(reg)
+        try:
+            detail = S.person_detail(reg, person_id)
+            villages = S.list_villages(reg)
+        except (InputError, StoreError) as exc:
+            self.app.call_from_thread(self._person_failed, exc.message)
+            return
         self.app.call_from_thread(self._person_form, detail, villages)
+
+    def _person_failed(self, message: str) -> None:
+        self.release_keys()
+        self.app.notify(message, title="Không đọc được dữ liệu", severity="error")
 
     def _person_form(self, detail, villages) -> None:
         from .editors import PersonForm
@@ -263,6 +276,7 @@ class MainScreen(Screen):
                 warns = result[1]
                 self.app.notify("Đã lưu." + ("\n" + "\n".join(warns) if warns else ""))
         self.app.push_screen(PersonForm(villages, detail), done)
+        self.release_keys()  # the keys typed since Enter: into the form
 
     def open_attendance(self, course) -> None:
         from .attendance import AttendanceScreen

@@ -63,6 +63,7 @@ class LazyTable(ScrollView, can_focus=True):
     LazyTable { height: 1fr; background: $surface; overflow-x: hidden; }
     LazyTable > .lazy-table--header { text-style: bold; background: $primary-muted; }
     LazyTable > .lazy-table--cursor { background: $accent; color: $text; }
+    LazyTable:nocolor > .lazy-table--cursor { text-style: reverse bold; }
     LazyTable > .lazy-table--dim { color: $text-muted; }
     LazyTable > .lazy-table--empty { color: $text-muted; text-style: italic; }
     """
@@ -75,7 +76,8 @@ class LazyTable(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Trang sau", show=False, id="table.pagedown", tooltip="Trang sau"),
         Binding("home", "jump(0)", "Đầu", show=False, id="table.home", tooltip="Dòng đầu"),
         Binding("end", "jump(-1)", "Cuối", show=False, id="table.end", tooltip="Dòng cuối"),
-        Binding("enter", "select", "Mở", show=False, id="table.select", tooltip="Mở dòng đang chọn"),
+        # Enter acts at once (priority): the keys typed right after it wait for what it opens
+        Binding("enter", "select", "Mở", show=False, id="table.select", tooltip="Mở dòng đang chọn", priority=True),
         Binding("space", "toggle", "Đánh dấu", show=False, id="table.toggle", tooltip="Đánh dấu / bỏ đánh dấu"),
     ]
 
@@ -92,6 +94,14 @@ class LazyTable(ScrollView, can_focus=True):
 
     class Selected(Highlighted):
         pass
+
+    class Opened(Message):
+        """Posted after ``Selected``: it reaches the screen once everything between has handled
+        ``Selected`` (a form is open by then), and the screen hands on the keys it kept meanwhile."""
+
+        def __init__(self, table: LazyTable) -> None:
+            super().__init__()
+            self.table = table
 
     class Toggled(Message):
         def __init__(self, table: LazyTable, key, checked: bool) -> None:
@@ -114,7 +124,7 @@ class LazyTable(ScrollView, can_focus=True):
                         tooltip="Đánh dấu (hoặc bỏ dấu) dòng đang chọn rồi xuống dòng dưới")]
         if enter_label:  # show what Enter does here in the footer
             self._bindings.key_to_bindings["enter"] = [
-                Binding("enter", "select", enter_label, id="table.select", tooltip=enter_label)]
+                Binding("enter", "select", enter_label, id="table.select", tooltip=enter_label, priority=True)]
         self.columns = list(columns)
         self.checkable = checkable
         self.empty_text = empty_text
@@ -218,12 +228,14 @@ class LazyTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        widths = self._widths(width)
+        # without colour (NO_COLOR) a gutter column marks the cursor row with «▸» (and it is reversed)
+        gutter = 1 if self.app.no_color else 0
+        widths = self._widths(width - gutter)
         base = self.rich_style
         if y == 0:
             from .i18n import tr
 
-            prefix = "    " if self.checkable else ""
+            prefix = " " * gutter + ("    " if self.checkable else "")
             line = self._line([tr(c.title) for c in self.columns], widths, prefix)
             style = base + self.get_component_rich_style("lazy-table--header")
             return Strip([Segment(set_cell_size(line, width), style)])
@@ -239,6 +251,8 @@ class LazyTable(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         key = self.keys[index]
         prefix = ("[x] " if key in self.checked else "[ ] ") if self.checkable else ""
+        if gutter:
+            prefix = ("▸" if index == self.cursor else " ") + prefix
         line = prefix + self._cached_line(self.rows[index], widths)
         style = base
         if key in self.dim:
@@ -276,7 +290,13 @@ class LazyTable(ScrollView, can_focus=True):
 
     def action_select(self) -> None:
         if self.rows:
+            # the keys typed after Enter wait in the screen until what the row opens is open
+            # (they would reach this list, or a page key, before the form) — see forms.KeysWaitForFocus
+            hold = getattr(self.screen, "hold_keys", None)
             self.post_message(self.Selected(self, self.cursor, self.current_key))
+            if hold is not None:
+                hold()
+                self.post_message(self.Opened(self))
 
     def action_toggle(self) -> None:
         if not (self.checkable and self.rows):
@@ -307,7 +327,7 @@ class LazyTable(ScrollView, can_focus=True):
                 self.action_select()
             else:
                 self.cursor = index
-            if self.checkable and event.x < 4:
+            if self.checkable and event.x < 4 + (1 if self.app.no_color else 0):
                 self.action_toggle()
 
 

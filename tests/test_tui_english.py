@@ -121,3 +121,53 @@ async def test_reports_import_templates_in_english_and_back(demo_path, tmp_path)
             from cnscd_tui.i18n import set_language
 
             set_language("vi")
+
+
+async def test_activity_tab_settings_and_help_in_english(demo_path):
+    """The Hoạt động tab (its footer, views, forms, help) and Cài đặt read in English, the keys'
+    tooltips in help too; no Vietnamese sentence of the UI is left beside them."""
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_demo(pilot)
+        try:
+            await set_ui_language(pilot, "en")
+            await press(pilot, "f10")
+            text, foot = screen_text(app), footer_line(app)
+            assert "Activity" in text and "Hoạt động" not in text
+            assert "Month" in foot and "Save" in foot
+            assert_none_in(foot, ["Tháng", "Lưu"])
+            await press(pilot, "f1")
+            text = screen_text(app)
+            assert "The teams' activity by month" in text and "Choose the month" in text
+            assert "General: F1 help" in text
+            assert "Open Activity (F2–F10: change tab)" in text
+            assert_none_in(text, ["Hoạt động của các tổ", "Chọn tháng", "Mở dòng đang chọn", "Chung: F1",
+                                  "chuyển trang", "Đọc lại dữ liệu", "Thoát chương trình"])
+            await press(pilot, "escape")
+            await press(pilot, "t")
+            assert "Targets" in footer_line(app) and "Chỉ tiêu" not in footer_line(app)
+            await press(pilot, "c")
+            assert screen_name(app) == "TargetsForm"
+            text = screen_text(app)
+            assert "Targets of a model plan" in text and "Households helped (%)" in text
+            assert_none_in(text, ["Bộ chỉ tiêu", "Hộ dân đã được hỗ trợ"])
+            await press(pilot, "escape")
+            await press(pilot, "h")
+            await press(pilot, "enter")
+            assert screen_name(app) == "DenominatorForm"
+            text = screen_text(app)
+            assert "Residents" in text and "Working-age residents" in text and "Source of the figures" in text
+            assert "e.g. from the commune police" in text or "ví dụ" not in text
+            assert_none_in(text, ["Số dân", "Số hộ kinh doanh", "Nguồn số liệu"])
+            await press(pilot, "escape")
+            # Cài đặt: its help
+            await press(pilot, "f9")
+            await press(pilot, "f1")
+            text = screen_text(app)
+            assert "The registry's settings" in text and "Change the registry's passphrase" in text
+            assert_none_in(text, ["Cài đặt của sổ", "Đổi mật khẩu của sổ", "Tạo bản sao lưu", "Làm mới khóa"])
+            await press(pilot, "escape")
+        finally:
+            from cnscd_tui.i18n import set_language
+
+            set_language("vi")

@@ -44,7 +44,7 @@ def cmd_tui(args, secrets: Secrets) -> int:
             reg.close()
         out(f"Sổ mẫu: {path}")
         out(f"Mật khẩu sổ mẫu: {DEMO_PASSPHRASE}")
-    return run_app(path, demo_passphrase=demo_pass)
+    return run_app(path, demo_passphrase=demo_pass, debug=bool(getattr(args, "debug", False)))
 
 
 def _refuse_existing(path: Path) -> None:

@@ -242,7 +242,7 @@ class ActivitiesPane(Pane):
     def focus_first(self) -> None:
         target = {"luoi": "#act-grid", "tien-do": "#act-progress-table", "nhu-cau": "#act-needs-table",
                   "lich-truc": "#act-rota-table", "so-ho": "#act-dens-table"}[self.view]
-        self.query_one(target).focus(scroll_visible=False)
+        self.screen.set_focus(self.query_one(target), scroll_visible=False)  # now: the keys typed next go there
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         views = ACTION_VIEWS.get(action)
