@@ -370,17 +370,32 @@ def _log_new_people(reg, ids: list[int], source: str) -> None:
 
 
 def _insert(model, fields: Sequence[pw.Field], rows: list[tuple], *, returning: bool = False) -> list[int]:
-    """INSERT ``rows`` (tuples in ``fields`` order) in chunks with peewee's insert_many.
+    """INSERT ``rows`` (tuples in ``fields`` order) in chunks of multi-row VALUES: what peewee's
+    ``insert_many`` sends (each value through its field's ``db_value``, the model's defaults for the
+    fields not given), the statement written once per chunk size rather than built node by node.
 
     With ``returning``: the ids SQLite gave the rows, in the rows' order (an INSERT gives its rows
     ascending ids in the order of its VALUES, so each chunk's returned ids are sorted)."""
+    given = list(fields)
+    names = {f.name for f in given}  # (a field's == builds an expression: compared by name)
+    defaults = [(f, d) for f, d in model._meta.defaults.items() if f.name not in names]
+    columns = given + [f for f, _ in defaults]
+    convert = [f.db_value for f in columns]
+    head = (f'INSERT INTO "{model._meta.table_name}" (' + ", ".join(f'"{f.column_name}"' for f in columns)
+            + ") VALUES ")
+    one = "(" + ", ".join("?" * len(columns)) + ")"
+    db = model._meta.database
     ids: list[int] = []
     for chunk in pw.chunked(rows, _CHUNK):
-        q = model.insert_many(list(chunk), fields=list(fields))
+        params: list[Any] = []
+        for row in chunk:
+            values = (*row, *(d() if callable(d) else d for _, d in defaults))
+            params += [c(v) for c, v in zip(convert, values, strict=True)]
+        sql = head + ", ".join([one] * len(chunk))
         if returning:
-            ids.extend(sorted(i for (i,) in q.returning(model.id).tuples().execute()))
+            ids.extend(sorted(i for (i,) in db.execute_sql(sql + ' RETURNING "id"', params).fetchall()))
         else:
-            q.execute()
+            db.execute_sql(sql, params)
     return ids
 
 
