@@ -138,3 +138,34 @@ def test_the_plan_reads_what_the_roster_can_touch_not_the_registry(tmp_path, db_
     assert big_read == small_read  # 30 people or 1,440: the same queries
     assert big_apply == small_apply
     assert big_people == small_people <= 8  # the rows' CCCD, phone and name matches, not every namesake
+
+
+def test_bulk_insert_writes_what_peewee_insert_many_writes(reg):
+    """The import's own multi-row INSERT: the same stored values as peewee's ``insert_many`` — text
+    cleaned (NFC, spaces), dates, booleans, NULLs, the model's defaults for fields not given."""
+    import datetime as dt
+    import unicodedata
+
+    from models.schema import Category, Membership, Person, Team, database
+
+    fields = [Person.family_name, Person.given_name, Person.birth_date, Person.birth_year, Person.cccd_legacy,
+              Person.village, Person.notes]
+    rows = [(unicodedata.normalize("NFD", "  Nguyễn   Thị "), "Hà", dt.date(1985, 9, 5), None, True, None,
+             " dòng 1 \n  dòng 2 "),
+            ("Lê", "Ba", None, 1990, False, None, "")]
+    with reg.write():
+        commune = Unit.get(Unit.level == "xa")
+        team = Team.create(unit=commune, level="xa", name="Tổ CNSCĐ")
+        ids = bulk._insert(Person, fields, rows, returning=True)
+        Person.insert_many(rows, fields=fields).execute()
+        cat = Category.select().first().id
+        members = [(ids[0], team.id, cat, dt.date(2026, 1, 2)), (ids[1], team.id, cat, None)]
+        mfields = [Membership.person, Membership.team, Membership.category, Membership.start_date]
+        bulk._insert(Membership, mfields, members)
+        Membership.insert_many(members, fields=mfields).execute()
+    people = database.execute_sql("SELECT * FROM person ORDER BY id").fetchall()
+    assert len(people) == 4 and [p[0] for p in people[:2]] == ids
+    assert [p[1:] for p in people[:2]] == [p[1:] for p in people[2:]]
+    assert people[0][1] == "Nguyễn Thị" and people[0][10] == "dòng 1\ndòng 2"
+    ms = database.execute_sql("SELECT * FROM membership ORDER BY id").fetchall()
+    assert [m[1:] for m in ms[:2]] == [m[1:] for m in ms[2:]]
