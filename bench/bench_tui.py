@@ -7,7 +7,8 @@
    same pseudo-terminal, interleaved, median): ratio ≤ 1.5×.
 2. Unlocking with the product's Argon2id parameters (the file is built with them): from
    Enter on the passphrase to the dashboard *with its numbers* (the number of active
-   members on screen): ≤ 1.5 s at 1×, ≤ 3 s at 16×; and launch → dashboard.
+   members on screen): ≤ 1.5 s at 1×, ≤ 3 s at 16×; to the whole dashboard (every team
+   checked: «Tổ đạt yêu cầu» on screen, drawn after the numbers); and launch → dashboard.
 3. People search, from key to the end of the repaint it causes: keys that each filter the
    whole list (a first letter in an empty box; a letter typed at the start of a two-word
    query, so no earlier result can be narrowed), the key that empties the box, and
@@ -138,6 +139,7 @@ def _ours(db: Path) -> list[str]:
 
 
 UNLOCK_MARK = "Mật khẩu".encode()
+TEAMS_MARK = "Tổ đạt yêu cầu".encode()  # the dashboard's line drawn once every team has been checked
 
 
 def startup(table: Table, times: int, db: Path, hello: Path, rounds: int) -> None:
@@ -248,9 +250,11 @@ def unlock_and_search(table: Table, times: int, db: Path, profile: Path | None) 
         term.screen = b""
         os.write(term.master, (PASS + "\r").encode())
         t_dash = term.wait_for(mark, 60)
+        t_full = t_dash + term.wait_for(TEAMS_MARK, 60)  # (the screen's bytes since Enter are kept)
         _stop(spy)
         table.put("mật khẩu → Tổng quan có số liệu (Argon2id thật)", times, fmt_ms(t_dash),
                   limit="≤ 1,5 s (1×), ≤ 3 s (16×)", ok=t_dash <= (1.5 if times == 1 else 3.0))
+        table.put("mật khẩu → Tổng quan có cả việc cần xử lý (mọi tổ đã kiểm)", times, fmt_ms(t_full))
         table.put("khởi chạy → Tổng quan có số liệu (gõ mật khẩu ngay)", times, fmt_ms(t_screen + t_dash))
         time.sleep(3)  # the other tabs are read in the background after unlocking
         term.read_until_quiet(2)

@@ -140,29 +140,38 @@ class CnscdApp(App):
         gc.set_threshold(young, middle, 1_000_000)  # no automatic full pass
         self.set_interval(0.25, self._idle_gc)
 
-    GC_FORCE_BUSY = 2000  # … and even while a background read runs (a safety valve, rarely reached)
+    GC_BUSY_MAX_SECONDS = 60.0  # … and even while background work runs, once it has run this long (a safety valve)
 
     def _idle_gc(self) -> None:
-        """A full collection when input pauses, never while a background read or save runs
-        (a full pass holds the interpreter, and with it the worker, for tens of ms)."""
+        """A full collection when input pauses, never while a background read, a save or the
+        main screen's reading of the other tabs runs (a full pass holds the interpreter, and
+        with it the worker, for tens of ms — at 16× the province, hundreds)."""
         import gc
 
         since_full = gc.get_count()[2]  # middle-generation passes since the last full one
         if not since_full:
             return
+        now = time.monotonic()
         if self.background_work():
-            if since_full >= self.GC_FORCE_BUSY:
+            busy_since = getattr(self, "_busy_since", None)
+            if busy_since is None:
+                self._busy_since = now
+            elif now - busy_since >= self.GC_BUSY_MAX_SECONDS:
+                self._busy_since = now
                 gc.collect()
             return
-        if time.monotonic() - self.last_input >= self.GC_IDLE_SECONDS or since_full >= self.GC_FORCE_AFTER:
+        self._busy_since = None
+        if now - self.last_input >= self.GC_IDLE_SECONDS or since_full >= self.GC_FORCE_AFTER:
             gc.collect()
 
     def background_work(self) -> bool:
-        """A worker is running (a file picker's folder loader, which never ends, does not count)."""
+        """A worker is running (a file picker's folder loader, which never ends, does not count),
+        or a screen is between two of its background reads."""
         from textual.worker import WorkerState
 
-        return any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) and w.group != "_loader"
-                   for w in self.workers)
+        return (any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) and w.group != "_loader"
+                    for w in self.workers)
+                or any(getattr(s, "warming_up", False) for s in self.screen_stack))
 
     # -- colour themes -------------------------------------------------------------------------
     def apply_theme(self, name: str | None) -> None:

@@ -33,7 +33,7 @@ TABS = [
 # the background read's order: the big lists first, the tab on view (the dashboard) last
 WARM_UP_ORDER = ("thanh-vien", "thon-to", "tap-huan", "thiet-bi", "bao-cao", "nhat-ky", "cai-dat", "hoat-dong",
                  "tong-quan")
-WARM_UP_DELAY = 0.2  # seconds after opening: the first tab draws first
+WARM_UP_DELAY = 0.2  # seconds after the tab on view has drawn its data (the dashboard, after opening)
 WARM_UP_AFTER_SAVE = 0.3
 
 
@@ -105,8 +105,10 @@ class MainScreen(KeysWaitForFocus, Screen):
 
     def on_mount(self) -> None:
         self._subtitle()
-        self.pane("tong-quan").ensure_loaded()
+        # the dashboard's numbers first, alone: the other tabs are read once it has drawn them
+        # (their reads would hold the registry's lock its read waits for)
         self.schedule_warm_up(WARM_UP_DELAY)
+        self.pane("tong-quan").when_loaded(lambda: self.schedule_warm_up(WARM_UP_DELAY))
 
     # -- reading the other tabs in the background --------------------------------------------
     # Read every tab's data, one after another, so that opening a tab shows it at once
@@ -129,7 +131,20 @@ class MainScreen(KeysWaitForFocus, Screen):
 
     def _warm_timer_fired(self) -> None:
         self._warm_timer = None
+        if self._on_view_reading():
+            self.schedule_warm_up(WARM_UP_DELAY)  # the tab on view reads first, alone
+            return
         self.warm_up_now()
+
+    def _on_view_reading(self) -> bool:
+        """The tab on view is reading its own data (the dashboard's numbers after opening, a
+        tab after a save): the background reads wait for it, since they would hold the
+        registry's lock its read needs."""
+        from textual.worker import WorkerState
+
+        pane = self.active_pane
+        return any(w.node is pane and w.group == "pane-load" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+                   for w in self.app.workers)
 
     def warm_up_now(self) -> None:
         if self._warm_timer is not None:

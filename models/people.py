@@ -4,15 +4,18 @@ search and the list the People tab shows."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import operator
+from array import array
 from dataclasses import dataclass
-from typing import Any
-from collections.abc import Iterable
+from typing import Any, NamedTuple
+from collections.abc import Iterable, Sequence
 
 from . import rules, text, validate
 from .audit import apply_changes, log, row_name
 from .common import birth_year, full_name, get_row, today
 from .errors import FieldError, InputError
-from .schema import Attendance, Category, Course, Membership, Person, Team, Unit
+from .schema import Attendance, Category, Course, Membership, Person, Team, Unit, database
 from .teams import MemberInfo, member_info
 from .training import CourseInfo, course_info
 
@@ -97,14 +100,16 @@ def check_person(data: PersonInput) -> Checked:
                    rc.value or "", "legacy" in rc.flags, data.village_id, text.clean(data.notes), tuple(warns))
 
 
-@dataclass(frozen=True)
-class PersonRow:
-    """One line of the people list (everything the list, its filters and sort need)."""
+class PersonRow(NamedTuple):
+    """One line of the people list (everything the list, its filters and sort need).
+
+    A plain immutable value, slim since a national roll-up lists half a million of them: a
+    named tuple (built at C speed), no copy of the name's two parts (``family_name`` and
+    ``given_name`` are cut from ``full_name`` when asked for), equal small values (genders,
+    years, role tuples) shared between rows."""
 
     id: int
     full_name: str
-    family_name: str
-    given_name: str
     gender: str
     birth_year: int | None
     phone: str
@@ -117,7 +122,20 @@ class PersonRow:
     active: bool
     trained_this_year: bool
     search_key: str
-    sort_key: str
+    family_len: int = 0  # len(family_name): «Nguyễn Thị» + « » + «Hà» is full_name
+
+    @property
+    def family_name(self) -> str:
+        return self.full_name[:self.family_len]
+
+    @property
+    def given_name(self) -> str:
+        return self.full_name[self.family_len + 1:] if self.family_len else self.full_name
+
+    @property
+    def sort_key(self) -> str:
+        """The stored sort key (the list comes in this order; computed when asked for)."""
+        return text.name_sort_key_str(self.family_name, self.given_name)
 
 
 @dataclass(frozen=True)
@@ -263,85 +281,184 @@ def person_detail(reg, person_id: int) -> PersonDetail:
                             p.notes, ms, courses)
 
 
+# Raw SQL for the lists (peewee's per-value conversion took most of the time at scale).
+# Dates are stored as ISO text (peewee's DateField), so a year is its first four characters.
+# The rows are read in the table's order and put in name order after: reading them through
+# the sort key's index costs a jump in the table per row.
+_PEOPLE_SQL = ("SELECT id, family_name, given_name, gender, COALESCE(CAST(substr(birth_date, 1, 4) AS INTEGER), "
+               "birth_year), phone, cccd, village_id, search_key FROM person{where}")
+_ORDER_SQL = "SELECT id FROM person{where} ORDER BY sort_key, id"  # the index alone answers it
+_ACTIVE_SQL = ("SELECT person_id, team_id, role, category_id FROM membership WHERE end_date IS NULL{where} "
+               "ORDER BY id")
+TRAINED_SQL = ("SELECT a.person_id FROM attendance a JOIN course c ON c.id = a.course_id "
+               "WHERE c.start_date >= ? AND c.start_date <= ?")
+
+
+def year_bounds(year: int) -> tuple[str, str]:
+    return dt.date(year, 1, 1).isoformat(), dt.date(year, 12, 31).isoformat()
+
+
+def _people_rows(year: int, where: str = "", params: tuple = ()) -> list[PersonRow]:
+    """The rows of the people list (``where``: an SQL condition on ``person``), in name order.
+
+    Few objects per person besides its row (a province's worth of short-lived containers
+    set off the garbage collector's full passes): SQLite's own result tuples are kept as
+    they come, a role or category alone is one shared tuple."""
+    sql = database.execute_sql
+    villages = {i: f"{kind} {name}" for i, kind, name in sql("SELECT id, kind, name FROM unit")}
+    teams = dict(sql("SELECT id, name FROM team").fetchall())
+    cats = dict(sql("SELECT id, code FROM category").fetchall())
+    trained = {pid for (pid,) in sql(TRAINED_SQL, year_bounds(year))}
+    mem: dict[int, Any] = {}  # person id → (person, team, role, category), or a list of them
+    for m in sql(_ACTIVE_SQL.format(where=f" AND person_id IN (SELECT id FROM person WHERE {where})" if where else ""),
+                 params):
+        had = mem.setdefault(m[0], m)
+        if had is not m:
+            mem[m[0]] = had + [m] if isinstance(had, list) else [had, m]
+    shared: dict = {}  # one object for each equal small value (genders, years, village ids, tuples)
+    same = shared.setdefault
+    one = {}  # a role or category code alone → its 1-tuple
+    by_id = {}
+    where = f" WHERE {where}" if where else ""
+    for pid, fam, giv, gen, by, phone, cccd, vid, sk in sql(_PEOPLE_SQL.format(where=where), params):
+        ms = mem.get(pid)
+        if ms is None:
+            team_names, roles, categories = "", (), ()
+        elif isinstance(ms, tuple):
+            team_names = teams.get(ms[1], "")
+            roles = one.get(ms[2]) or one.setdefault(ms[2], (ms[2],))
+            code = cats.get(ms[3], "")
+            categories = one.get(code) or one.setdefault(code, (code,))
+        else:
+            team_names = ", ".join([teams.get(m[1], "") for m in ms])
+            roles = tuple([m[2] for m in ms])
+            categories = tuple([cats.get(m[3], "") for m in ms])
+            roles, categories = same(roles, roles), same(categories, categories)
+        by_id[pid] = PersonRow(pid, f"{fam} {giv}" if fam and giv else (fam or giv), same(gen, gen), same(by, by),
+                               phone, cccd, same(vid, vid), villages.get(vid, ""), team_names, roles, categories,
+                               ms is not None, pid in trained, sk, len(fam or ""))
+    return [by_id[pid] for (pid,) in sql(_ORDER_SQL.format(where=where), params)]
+
+
 def list_people(reg, *, year: int | None = None) -> list[PersonRow]:
     """Everyone in the registry, in Vietnamese name order, with what filters need."""
-    year = year or today().year
     with reg.read():
-        villages = {u.id: f"{u.kind} {u.name}" for u in Unit.select(Unit.id, Unit.kind, Unit.name)}
-        teams = {t.id: t.name for t in Team.select(Team.id, Team.name)}
-        cats = {c.id: c.code for c in Category.select(Category.id, Category.code)}
-        trained = rules.trained_ids(year)
-        mem: dict[int, list[tuple]] = {}
-        for m in Membership.select(Membership.person, Membership.team, Membership.role, Membership.category,
-                                   Membership.end_date).tuples():
-            mem.setdefault(m[0], []).append(m)
-        out = []
-        cur = Person.select(Person.id, Person.family_name, Person.given_name, Person.gender, Person.birth_date,
-                            Person.birth_year, Person.phone, Person.cccd, Person.village, Person.search_key,
-                            Person.sort_key).order_by(Person.sort_key).tuples()
-        for (pid, fam, giv, gen, bd, by, phone, cccd, vid, sk, so) in cur:
-            ms = mem.get(pid, [])
-            act = [m for m in ms if m[4] is None]
-            if isinstance(bd, str):
-                bd = dt.date.fromisoformat(bd)
-            out.append(PersonRow(
-                pid, text.clean(f"{fam} {giv}"), fam, giv, gen, bd.year if bd else by, phone, cccd, vid,
-                villages.get(vid, ""), ", ".join(teams.get(m[1], "") for m in act),
-                tuple(m[2] for m in act), tuple(cats.get(m[3], "") for m in act), bool(act),
-                pid in trained, sk, so))
-        return out
+        return _people_rows(year or today().year)
+
+
+class PeopleIndex:
+    """The people list made ready for a search on every keystroke.
+
+    :meth:`search` answers with positions in ``rows`` (ascending: the list's order), never
+    new rows, so a caller shows what it formatted once per row. The tests run at C speed
+    (``map``/``compress`` over the stored folded keys, no Python call per row), and the
+    positions are kept compact (``array``), so remembering a few results costs little."""
+
+    __slots__ = ("rows", "keys")
+
+    def __init__(self, rows: Iterable[PersonRow]) -> None:
+        self.rows: list[PersonRow] = rows if isinstance(rows, list) else list(rows)
+        self.keys: list[str] = [r.search_key for r in self.rows]  # accent-folded, single spaces
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def search(self, query: str = "", *, within: Sequence[int] | None = None, village_id: int | None = None,
+               category: str = "", role: str = "", trained: bool | None = None,
+               active: bool | None = None) -> Sequence[int]:
+        """Positions of the rows that match (among ``within``, an earlier answer, when given):
+        a ``range`` when nothing is left out, else an ``array``."""
+        rows = self.rows
+        idx: Sequence[int] = range(len(rows)) if within is None else within
+        if village_id is not None:
+            idx = _positions(i for i in idx if rows[i].village_id == village_id)
+        if category:
+            idx = _positions(i for i in idx if category in rows[i].categories)
+        if role:
+            idx = _positions(i for i in idx if role in rows[i].roles)
+        if trained is not None:
+            idx = _positions(i for i in idx if rows[i].trained_this_year == trained)
+        if active is not None:
+            idx = _positions(i for i in idx if rows[i].active == active)
+        how, digits = _search_kind(query)
+        if how != "name":
+            # a phone number (or CCCD) typed in the search box: «0912», «0912 345», «091.234»
+            long = how == "phone+cccd"
+            return _positions(i for i in idx if digits in rows[i].phone or (long and digits in rows[i].cccd))
+        folded = text.fold(query)
+        words = folded.split()
+        if not words:
+            return idx
+        # one word: a word that begins with it contains it, so the substring test decides;
+        # several: the longest one as a substring first (it leaves the fewest rows)
+        longest = max(words, key=len)
+        found = self._where(idx, operator.contains, longest)
+        if len(words) == 1:
+            return found
+        # the folded query as it is («guyen thi h»), or every word beginning a word of the
+        # name in any order («ha nguyen»): a word of the key begins with t ⇔ the key begins
+        # with t or holds « t» (folded keys: single spaces, none at the ends)
+        starts = found
+        for w in words:
+            starts = _positions(itertools.compress(starts, map(
+                operator.or_, self._test(starts, str.startswith, w), self._test(starts, operator.contains, " " + w))))
+        if len(starts) == len(found):
+            return starts
+        ok = set(starts)
+        return _positions(i for i, hit in zip(found, self._test(found, operator.contains, folded), strict=True)
+                          if hit or i in ok)
+
+    @staticmethod
+    def narrows(earlier: str, later: str) -> bool:
+        """Is every row found by ``later`` also found by ``earlier``, so that ``later`` may be
+        searched among ``earlier``'s answer (typing on)? Yes when ``later`` extends it and
+        both are searched the same way (a name; a phone number; a phone or CCCD number)."""
+        return later.startswith(earlier) and _search_kind(earlier)[0] == _search_kind(later)[0]
+
+    def _test(self, idx: Sequence[int], test, arg: str):
+        keys = self.keys
+        ks = keys if isinstance(idx, range) and len(idx) == len(keys) else map(keys.__getitem__, idx)
+        return map(test, ks, itertools.repeat(arg))
+
+    def _where(self, idx: Sequence[int], test, arg: str) -> Sequence[int]:
+        return _positions(itertools.compress(idx, self._test(idx, test, arg)))
+
+
+def _search_kind(query: str) -> tuple[str, str]:
+    """How a query is searched: ("name", ""), or its digits in phone numbers ("phone", digits)
+    — from 6 digits on in CCCD numbers too ("phone+cccd", digits)."""
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if len(digits) < 3 or any(ch.isalpha() for ch in query):
+        return "name", ""
+    return ("phone+cccd" if len(digits) >= 6 else "phone"), digits
+
+
+def _positions(it: Iterable[int]) -> array:
+    return array("i", it)
 
 
 def filter_people(rows: Iterable[PersonRow], *, query: str = "", village_id: int | None = None,
                   category: str = "", role: str = "", trained: bool | None = None,
                   active: bool | None = None) -> list[PersonRow]:
-    """Filter rows from :func:`list_people` in memory (fast enough to run per keystroke).
-
-    One pass per filter that is set, as a list comprehension (no per-row calls): at
-    province scale this runs on every keystroke of the people search."""
-    folded = text.fold(query)
-    q_words = folded.split()
-    out = list(rows)
-    if village_id is not None:
-        out = [r for r in out if r.village_id == village_id]
-    if category:
-        out = [r for r in out if category in r.categories]
-    if role:
-        out = [r for r in out if role in r.roles]
-    if trained is not None:
-        out = [r for r in out if r.trained_this_year == trained]
-    if active is not None:
-        out = [r for r in out if r.active == active]
-    digits = "".join(ch for ch in query if ch.isdigit())
-    if digits and len(digits) >= 3 and not any(ch.isalpha() for ch in query):
-        # a phone number (or CCCD) typed in the search box: «0912», «0912 345», «091.234»
-        return [r for r in out if digits in r.phone or (len(digits) >= 6 and digits in r.cccd)]
-    if folded:
-        if len(q_words) == 1:
-            # one word: a word that begins with it contains it, so the substring test decides
-            out = [r for r in out if folded in r.search_key]
-        else:
-            # a word of the key begins with t ⇔ " t" is in " key" (keys are folded: single
-            # spaces, no leading or trailing space). The longest word is a cheap substring
-            # test that leaves few rows for the per-word test.
-            longest = max(q_words, key=len)
-            starts = [" " + t for t in q_words]
-            out = [r for r in out if longest in r.search_key]
-            out = [r for r in out if folded in r.search_key
-                   or all(t in " " + r.search_key for t in starts)]
-    return out
+    """Filter rows from :func:`list_people` in memory (see :class:`PeopleIndex`, which a
+    screen that searches on every keystroke keeps)."""
+    index = PeopleIndex(rows)
+    found = index.search(query, village_id=village_id, category=category, role=role, trained=trained,
+                         active=active)
+    return [index.rows[i] for i in found]
 
 
 def find_person(reg, *, cccd: str = "", full_name_: str = "", birth_year: int | None = None,
                 village_id: int | None = None) -> list[PersonRow]:
     """Match a person the way imports and 'add an existing member' do."""
-    rows = list_people(reg)
-    if cccd:
-        hit = [r for r in rows if r.cccd and r.cccd == cccd]
-        if hit:
-            return hit
-    key = text.fold(full_name_)
-    hit = [r for r in rows if r.search_key == key and (birth_year is None or r.birth_year in (None, birth_year))]
+    with reg.read():
+        if cccd:
+            hit = _people_rows(today().year, "cccd != '' AND cccd = ?", (cccd,))
+            if hit:
+                return hit
+        key = text.fold(full_name_)
+        hit = [r for r in _people_rows(today().year, "search_key = ?", (key,))
+               if birth_year is None or r.birth_year in (None, birth_year)]
     if village_id is not None and len(hit) > 1:
         hit = [r for r in hit if r.village_id == village_id] or hit
     return hit
@@ -349,10 +466,12 @@ def find_person(reg, *, cccd: str = "", full_name_: str = "", birth_year: int | 
 
 def course_attendees(reg, course_id: int) -> list[PersonRow]:
     with reg.read():
-        ids = {a.person_id for a in Attendance.select(Attendance.person).where(Attendance.course == course_id)}
-    return [r for r in list_people(reg) if r.id in ids]
+        return _people_rows(today().year, "id IN (SELECT person_id FROM attendance WHERE course_id = ?)", (course_id,))
 
 
 def untrained_members(reg, year: int | None = None) -> list[PersonRow]:
-    """Active team members with no course in ``year``."""
-    return [r for r in list_people(reg, year=year) if r.active and not r.trained_this_year]
+    """Active team members with no course in ``year`` (chosen in SQL: only they are built)."""
+    year = year or today().year
+    with reg.read():
+        return _people_rows(year, "id IN (SELECT person_id FROM membership WHERE end_date IS NULL) "
+                            f"AND id NOT IN ({TRAINED_SQL})", year_bounds(year))

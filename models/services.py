@@ -74,6 +74,7 @@ from .people import (  # noqa: F401
     delete_person,
     person_detail,
     list_people,
+    PeopleIndex,
     filter_people,
     find_person,
     course_attendees,

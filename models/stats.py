@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import peewee as pw
-
-from . import rules
 from .common import today
-from .schema import Category, Course, Equipment, Membership, Team, Unit
+from .people import TRAINED_SQL, year_bounds
+from .schema import database
 
 
 # ---------------------------------------------------------------------------
@@ -37,28 +34,34 @@ class Stats:
 
 
 def stats(reg, *, year: int | None = None) -> Stats:
+    """The registry in numbers: counted in SQL (no row is built), so the dashboard shows
+    them at once even for a national roll-up."""
     year = year or today().year
+    start, end = year_bounds(year)
+    sql = database.execute_sql
+
+    def one(q: str, params: tuple = ()) -> int:
+        return sql(q, params).fetchone()[0] or 0
+
     with reg.read():
-        active = Membership.select().where(Membership.end_date.is_null())
-        active_people = {m.person_id for m in active.select(Membership.person)}
-        by_cat: dict[str, int] = {c.code: 0 for c in Category.select().order_by(Category.sort_order)}
-        for code, n in (Membership.select(Category.code, pw.fn.COUNT(Membership.id)).join(Category)
-                        .where(Membership.end_date.is_null()).group_by(Category.code).tuples()):
+        by_cat: dict[str, int] = {code: 0 for (code,) in sql("SELECT code FROM category ORDER BY sort_order, id")}
+        for code, n in sql("SELECT c.code, COUNT(*) FROM membership m JOIN category c ON c.id = m.category_id "
+                           "WHERE m.end_date IS NULL GROUP BY c.code"):
             by_cat[code] = n
-        trained = rules.trained_ids(year)
+        active = "SELECT person_id FROM membership WHERE end_date IS NULL"
         return Stats(
             year=year,
-            units=Unit.select().count(),
-            communes=Unit.select().where(Unit.level == "xa").count(),
-            villages=Unit.select().where((Unit.level == "thon") & (Unit.active == True)).count(),  # noqa: E712
-            teams=Team.select().where(Team.active == True).count(),  # noqa: E712
-            village_teams=Team.select().where((Team.active == True) & (Team.level == "thon")).count(),  # noqa: E712
-            active_members=active.count(),
-            people=len(active_people),
+            units=one("SELECT COUNT(*) FROM unit"),
+            communes=one("SELECT COUNT(*) FROM unit WHERE level = 'xa'"),
+            villages=one("SELECT COUNT(*) FROM unit WHERE level = 'thon' AND active"),
+            teams=one("SELECT COUNT(*) FROM team WHERE active"),
+            village_teams=one("SELECT COUNT(*) FROM team WHERE active AND level = 'thon'"),
+            active_members=one("SELECT COUNT(*) FROM membership WHERE end_date IS NULL"),
+            people=one(f"SELECT COUNT(DISTINCT person_id) FROM ({active})"),
             members_by_category=by_cat,
-            trained_this_year=len(active_people & trained),
-            courses_this_year=Course.select().where(
-                (Course.start_date >= dt.date(year, 1, 1)) & (Course.start_date <= dt.date(year, 12, 31))).count(),
-            equipment_items=Equipment.select(pw.fn.COALESCE(pw.fn.SUM(Equipment.quantity), 0)).scalar(),
-            equipment_needing_repair=Equipment.select().where(Equipment.condition != "tot").count(),
+            trained_this_year=one(f"SELECT COUNT(*) FROM (SELECT DISTINCT person_id FROM ({active}) "
+                                  f"INTERSECT SELECT person_id FROM ({TRAINED_SQL}))", (start, end)),
+            courses_this_year=one("SELECT COUNT(*) FROM course WHERE start_date >= ? AND start_date <= ?", (start, end)),
+            equipment_items=one("SELECT COALESCE(SUM(quantity), 0) FROM equipment"),
+            equipment_needing_repair=one("SELECT COUNT(*) FROM equipment WHERE condition != 'tot'"),
         )

@@ -28,6 +28,12 @@ class ProgressRead(Message):
         self.progress, self.version = progress, version
 
 
+class ComplianceRead(Message):
+    def __init__(self, compliance, version: int) -> None:
+        super().__init__()
+        self.compliance, self.version = compliance, version
+
+
 def sentence_case(s: str) -> str:
     """Every sentence starts with a capital letter: «thôn X chưa có tổ. thiếu …» → «Thôn X chưa có tổ. Thiếu …»."""
     out, start = [], True
@@ -61,20 +67,19 @@ class DashboardPane(Pane):
             yield Label(tr("Thành viên theo thành phần"), classes="section")
             yield Static("", id="dash-chart")
 
+    # The numbers first (counted in SQL: at once even for a national roll-up), then what needs
+    # doing (every team checked against the rules), then the progress against targets: each
+    # part is read in a worker after the one before has been drawn.
     def fetch(self):
         from models import rules, services as S
 
         reg = self.app.reg
-        st = S.stats(reg)
-        comp = rules.compliance(reg)
-        settings = S.get_settings(reg)
-        cats = S.list_categories(reg)
-        return st, comp, rules.deadlines(settings), cats
+        return S.stats(reg), rules.deadlines(S.get_settings(reg)), S.list_categories(reg)
 
     def show(self, data) -> None:
-        st, comp, deadlines, cats = data
-        self.compliance = comp
-        cov = comp.training_coverage * 100
+        st, deadlines, cats = data
+        self.stats = st
+        cov = st.trained_this_year / st.people * 100 if st.people else 0.0
         self.query_one("#dash-summary", Static).update(
             f"[b]{tr('Thôn/TDP')}:[/b] {text.format_int(st.villages)}   "
             f"[b]{tr('Tổ CNSCĐ')}:[/b] {text.format_int(st.teams)}   "
@@ -93,14 +98,39 @@ class DashboardPane(Pane):
         items = [(names.get(code, code), n) for code, n in st.members_by_category.items() if n]
         width = max(10, min(40, self.size.width - 50))
         self.query_one("#dash-chart", Static).update(bar_chart(items, width=width, label_width=32) or tr("(chưa có ai)"))
-        n_ok = comp.teams_ok
+        if not getattr(self, "findings", None):  # the first read: say that the teams are being checked
+            self.query_one("#dash-teams", Static).update(tr_pair("Đang kiểm tra các tổ…", "Checking the teams…"))
+        self._read_compliance(self.app.data_version)
+
+    @work(thread=True, exclusive=True, group="dash-compliance")
+    def _read_compliance(self, version: int) -> None:
+        from models import rules
+        from models.errors import InputError, StoreError
+
+        reg = self.app.reg
+        if reg is None:
+            return
+        try:
+            compliance = rules.compliance(reg)
+        except (InputError, StoreError):
+            return
+        self.post_message(ComplianceRead(compliance, version))
+
+    def on_compliance_read(self, message: ComplianceRead) -> None:
+        message.stop()
+        if not self.app.locked and message.version == self.app.data_version:
+            self._show_compliance(message.compliance)
+            self._read_progress(message.version)
+
+    def _show_compliance(self, comp) -> None:
+        self.compliance = comp
         self.query_one("#dash-teams", Static).update(
-            f"{tr('Tổ đạt yêu cầu')}: [b]{n_ok}/{len(comp.teams)}[/b]. "
+            f"{tr('Tổ đạt yêu cầu')}: [b]{comp.teams_ok}/{len(comp.teams)}[/b]. "
             f"{tr('Chưa tập huấn năm {year}').format(year=comp.year)}: {text.format_int(comp.untrained_members)} "
             f"{tr('người')}.")
         ol = self.query_one("#dash-findings", OptionList)
         ol.clear_options()
-        self.findings = self._registry_findings(st) + list(comp.findings)
+        self.findings = self._registry_findings(self.stats) + list(comp.findings)
         if not self.findings:
             ol.add_option(Option(f"[green]✓ {tr('Không có việc gì cần xử lý.')}[/green]", id="none", disabled=True))
         shown = self.findings[:MAX_FINDINGS]
@@ -112,7 +142,6 @@ class DashboardPane(Pane):
                 n=text.format_int(len(self.findings) - len(shown))), id="more", disabled=True))
         if shown:  # the first Enter opens the first line (nothing was highlighted before)
             ol.highlighted = 0
-        self._read_progress(self.app.data_version)
 
     # the teams' progress is read after the rest has been drawn (≈ 0,5 s at province scale)
     @work(thread=True, exclusive=True, group="dash-progress")
@@ -169,6 +198,7 @@ class DashboardPane(Pane):
 
     def clear(self) -> None:
         super().clear()
+        self.findings = []
         for sel in ("#dash-summary", "#dash-chart", "#dash-teams", "#dash-deadline"):
             self.query_one(sel, Static).update("")
         self.query_one("#dash-findings", OptionList).clear_options()

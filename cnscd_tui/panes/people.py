@@ -40,7 +40,8 @@ class PeoplePane(KeysAtOnce, Pane):
                  "không xóa).")
 
     rows_all: list = []
-    lines: dict = {}
+    lines: list = []  # the table's line of each row of rows_all (same positions)
+    ids: list = []
     inactive: set = set()
 
     def compose(self) -> ComposeResult:
@@ -65,13 +66,20 @@ class PeoplePane(KeysAtOnce, Pane):
         return S.list_people(reg), S.list_villages(reg), S.list_categories(reg), S.list_teams(reg)
 
     def show(self, data) -> None:
+        from models.services import PeopleIndex
+
         rows, villages, cats, teams = data
         self.rows_all, self.villages, self.categories, self.teams = rows, villages, cats, teams
-        roles = vocab.ROLES
-        # the lines are formatted once per load, not on every keystroke
-        self.lines = {r.id: (r.full_name, r.birth_year or "", r.village_name,
-                             ", ".join(roles[x][0] for x in r.roles) if r.roles else ("—" if not r.active else ""),
-                             r.phone) for r in rows}
+        self.index = PeopleIndex(rows)
+        # the lines are formatted once per load, not on every keystroke: a search answers
+        # with positions in these lists
+        roles, role_text = vocab.ROLES, {}
+        for r in rows:
+            if r.roles not in role_text:
+                role_text[r.roles] = ", ".join(roles[x][0] for x in r.roles)
+        self.lines = [(r.full_name, r.birth_year or "", r.village_name,
+                       role_text[r.roles] if r.roles else ("—" if not r.active else ""), r.phone) for r in rows]
+        self.ids = [r.id for r in rows]
         self.inactive = {r.id for r in rows if not r.active}
         self._shown = None  # new data: filter again even if the search and filters are the same
         refill(self.query_one("#pf-village", Select), [(v.full_name, v.id) for v in villages])
@@ -86,7 +94,6 @@ class PeoplePane(KeysAtOnce, Pane):
         return chosen(self.query_one(sel_id, Select))
 
     def apply_filter(self, keep_cursor: bool = False) -> None:
-        from models.services import filter_people
         from models.text import fold
 
         q = fold(self.query_one("#people-search", Input).value)
@@ -96,27 +103,26 @@ class PeoplePane(KeysAtOnce, Pane):
             return  # already shown (the search box filters as it changes; Input.Changed comes after)
         self._shown = (q, filters)
         cache = self._cache if getattr(self, "_cache_key", None) == filters else {}
-        rows = cache.get(q)
-        if rows is None:
+        found = cache.get(q)
+        if found is None:
             # typing on narrows the previous result (a longer query matches a subset);
             # backspace finds the earlier result in the cache
-            base = self.rows_all
-            prev = max((k for k in cache if k and q.startswith(k)), key=len, default=None)
-            if prev is not None:
-                base = cache[prev]
-            rows = filter_people(base, query=q, village_id=filters[0], category=filters[1], role=filters[2],
-                                 trained=filters[3], active=filters[4])
+            prev = max((k for k in cache if k and self.index.narrows(k, q)), key=len, default=None)
+            found = self.index.search(q, within=cache[prev] if prev is not None else None, village_id=filters[0],
+                                      category=filters[1], role=filters[2], trained=filters[3], active=filters[4])
             if len(cache) > 64:
                 cache = {}
-            cache[q] = rows
+            cache[q] = found
         self._cache, self._cache_key = cache, filters
         table = self.query_one(LazyTable)
         table.dim = self.inactive
-        lines = self.lines
-        keys = [r.id for r in rows]
-        table.set_rows([lines[k] for k in keys], keys, keep_cursor=keep_cursor)
+        if len(found) == len(self.lines):  # everyone: the lists as they are
+            lines, keys = self.lines, self.ids
+        else:
+            lines, keys = list(map(self.lines.__getitem__, found)), list(map(self.ids.__getitem__, found))
+        table.set_rows(lines, keys, keep_cursor=keep_cursor)
         self.query_one("#people-count", Line).text = (
-            f"{text.format_int(len(rows))}/{tr_count(len(self.rows_all), 'người')}")
+            f"{text.format_int(len(found))}/{tr_count(len(self.rows_all), 'người')}")
 
     @on(Input.Changed, "#people-search")
     @on(Select.Changed)
