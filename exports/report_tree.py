@@ -310,8 +310,10 @@ def roster_rows(reg, scope: Scope, *, as_of: dt.date | None = None,
         elif scope.village_id is not None:
             ids = [tid for tid, (uid, _, _) in team_unit.items() if uid == scope.village_id]
             q = q.where(Membership.team.in_(ids or [-1]))
+        # the raw rows (peewee's per-value conversion was most of the time): numbers and texts are
+        # what the fields hold, a birth date its ISO text (read below)
         for (tid, role, other, cat, pid, fam, giv, gender, bdate, byear, phone, cccd, vid, sort_key,
-             notes) in q.tuples().iterator():
+             notes) in Membership._meta.database.execute_sql(*q.sql()):
             t = team_unit.get(tid)
             if t is None:  # membership of a dissolved team
                 continue
