@@ -234,3 +234,45 @@ async def test_rate_of_the_registry_province_offered_as_the_first_choice(tmp_pat
         assert registry_policy(reg)[0].name in options[0][0] and options[0][0].startswith("Theo tỉnh")
     finally:
         reg.close()
+
+
+# -- the Settings tab while the other tabs are read in the background (issue 19) ---------------------
+async def test_settings_tab_drawn_at_once_while_a_background_read_holds_the_registry(demo_path):
+    """After a save the main screen reads every tab again, one read holding the registry for
+    seconds at 16× the province. The Settings tab used to wait behind it, showing the backups as
+    they were before; it is drawn at once from what is in memory, then read when the registry is free."""
+    import threading
+
+    from cnscd_tui.widgets import LazyTable
+
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo(pilot)
+        await press(pilot, "f9")
+        table = app.screen.query_one("#backups-table", LazyTable)
+        def manual_backup_listed() -> bool:
+            return any(row[2] == "Thủ công" for row in table.rows)
+
+        assert not manual_backup_listed()
+        await press(pilot, "f2")
+        S.backup_now(app.reg)  # a save: a new backup beside the registry
+        app.data_changed()
+        held, release = threading.Event(), threading.Event()
+
+        def background_read() -> None:  # what a long read of another tab does
+            with app.reg.read():
+                held.set()
+                release.wait(60)
+
+        reader = threading.Thread(target=background_read)
+        reader.start()
+        try:
+            assert held.wait(10)
+            await pilot.press("f9")
+            await pilot.pause()
+            assert manual_backup_listed() and "Thủ công" in screen_text(app)
+        finally:
+            release.set()
+            reader.join()
+        await settle(pilot)
+        assert manual_backup_listed()

@@ -364,14 +364,46 @@ class SettingsPane(Pane):
                 yield LazyTable([Column("Lần", 5, "right"), Column("Lưu lúc", 16), Column("Loại")],
                                 id="backups-table", empty_text="Chưa có bản sao lưu.")
 
+    # -- reading: at once, even while the other tabs are read in the background ---------------------
+    # After unlocking or a save the main screen reads every tab in the background, one read holding
+    # the registry for seconds at 16× the province (the people list); a read of this page queued
+    # behind it left the tab empty or out of date that long. So this page is read as soon as the
+    # dashboard has its numbers (before the other tabs), and when the registry is busy it is drawn at
+    # once from what is in memory, then again when the read gets the registry.
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._read_early)
+
+    def _read_early(self) -> None:
+        if self.app.reg is None or self.app.locked or not hasattr(self.screen, "pane"):
+            return
+        self.screen.pane("tong-quan").when_loaded(self.ensure_loaded)
+
+    def reload(self) -> None:
+        reg, settings = self.app.reg, self.app.settings
+        if reg is not None and settings is not None and getattr(self, "categories", None) is not None \
+                and not self.app.locked:
+            if reg.lock.acquire(blocking=False):
+                reg.lock.release()
+            else:  # a background read holds the registry: drawn now from memory, read when it is free
+                self.show(self.from_memory(settings))
+        super().reload()
+
+    def from_memory(self, s):
+        """The page's data without the registry: the settings the app holds, the categories last
+        read, the backups from their file names, the fund rate from the settings."""
+        from exports.fund import registry_policy
+
+        return s, self.categories, quick_backups(self.app.reg.path), registry_policy(None, settings=s)[0].name
+
     def fetch(self):
         from exports.fund import registry_policy
         from models import services as S
 
         reg = self.app.reg
-        s = S.get_settings(reg)
-        return (s, S.list_categories(reg, include_inactive=True), quick_backups(reg.path),
-                registry_policy(reg, settings=s)[0].name)
+        with reg.read():  # one hold of the registry for the whole page
+            s = S.get_settings(reg)
+            cats = S.list_categories(reg, include_inactive=True)
+        return s, cats, quick_backups(reg.path), registry_policy(reg, settings=s)[0].name
 
     def show(self, data) -> None:
         s, cats, backups, fund_name = data
