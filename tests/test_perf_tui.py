@@ -132,3 +132,35 @@ async def test_no_full_collection_while_the_other_tabs_wait_to_be_read(demo_path
         gc.collect(1)
         app._idle_gc()
         assert gc.get_count()[2] == 0
+
+
+async def test_typing_in_the_people_search_before_the_list_is_read(demo_path, monkeypatch):
+    """At scale the list comes seconds after the tab opens: what is typed meanwhile filters it
+    when it comes (this crashed the program)."""
+    from cnscd_tui.main_screen import MainScreen
+    from cnscd_tui.panes.people import PeoplePane
+
+    gate = threading.Event()
+    real = PeoplePane.fetch
+
+    def held(self):
+        gate.wait(30)
+        return real(self)
+
+    monkeypatch.setattr(PeoplePane, "fetch", held)
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_into(pilot, "#unlock-pass", PASS)
+        await pilot.press("enter")
+        try:
+            await _until(pilot, lambda: isinstance(app.screen, MainScreen)
+                         and app.screen.pane("tong-quan").has_data, blocked=("warm-up", "pane-load"))
+            await pilot.press("f4", "slash", "n", "g")
+            await pilot.pause()
+            assert app.screen.query_one("#people-table").row_count == 0
+        finally:
+            gate.set()
+        await settle(pilot)
+        expected = [r.id for r in S.filter_people(S.list_people(app.reg), query="ng")]
+        assert expected and app.screen.query_one("#people-table").keys == expected

@@ -40,6 +40,7 @@ class PeoplePane(KeysAtOnce, Pane):
                  "không xóa).")
 
     rows_all: list = []
+    index = None  # the PeopleIndex of rows_all, once read
     lines: list = []  # the table's line of each row of rows_all (same positions)
     ids: list = []
     inactive: set = set()
@@ -89,6 +90,8 @@ class PeoplePane(KeysAtOnce, Pane):
     def clear(self) -> None:
         super().clear()
         self._shown = None
+        self.rows_all, self.index, self.lines, self.ids, self.inactive = [], None, [], [], set()
+        self._cache = {}
 
     def _val(self, sel_id: str):
         return chosen(self.query_one(sel_id, Select))
@@ -96,6 +99,8 @@ class PeoplePane(KeysAtOnce, Pane):
     def apply_filter(self, keep_cursor: bool = False) -> None:
         from models.text import fold
 
+        if self.index is None:
+            return  # typed before the list has been read: it is filtered when it comes
         q = fold(self.query_one("#people-search", Input).value)
         filters = (self._val("#pf-village"), self._val("#pf-category") or "", self._val("#pf-role") or "",
                    self._val("#pf-trained"), self._val("#pf-active"), id(self.rows_all))
