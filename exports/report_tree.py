@@ -262,9 +262,11 @@ class RosterRow:
     __slots__ = ("key", "name", "gender", "year", "role", "category", "other", "village", "phone", "cccd",
                  "notes", "team", "trained", "person_id")
 
-    def __init__(self, *values):
-        for k, v in zip(self.__slots__, values, strict=True):
-            setattr(self, k, v)
+    def __init__(self, key, name, gender, year, role, category, other, village, phone, cccd, notes, team, trained,
+                 person_id):
+        self.key, self.name, self.gender, self.year, self.role, self.category = key, name, gender, year, role, category
+        self.other, self.village, self.phone, self.cccd, self.notes = other, village, phone, cccd, notes
+        self.team, self.trained, self.person_id = team, trained, person_id
 
     def __getitem__(self, key: str):
         return getattr(self, key)
