@@ -191,8 +191,6 @@ class ReportsPane(Pane):
                  "bằng số thôn, tổ dân phố — mục tiêu mỗi thôn một tổ), số tháng mỗi năm và số năm (để trống: theo "
                  "mức hỗ trợ), số ngày làm việc mỗi người mỗi tháng cho mức tính theo ngày (để trống: danh sách ký "
                  "nhận để cột «Số ngày làm việc» trống để ghi tay). "
-                 "Kỳ chọn sẵn là quý đang diễn ra (như lệnh cnscd export); kết quả hoạt động của các tổ chọn được cả "
-                 "từng tháng, lịch trực lập theo tháng. "
                  "Ctrl+O: xuất; Ctrl+U: tìm lại USB; Ctrl+T: mẫu biểu của cấp trên (điền vào tệp huyện gửi); Ctrl+G: nhập Phụ lục I của đơn vị cấp dưới để tổng hợp. Tệp có họ tên, số điện thoại là dữ liệu cá nhân: nên đặt mật khẩu (chỉ với xlsx).")
 
     def compose(self) -> ComposeResult:

@@ -348,8 +348,7 @@ class SettingsPane(Pane):
         Binding("k", "renew_key", "Làm mới khóa khôi phục", show=False, id="settings.renew-key",
                 tooltip="Cấp mã khôi phục mới; mã cũ hết hiệu lực"),
     ]
-    help_text = ("Cài đặt của sổ. E: sửa thông tin xã, người ký, số và ký hiệu văn bản, nơi nhận, người lập biểu "
-                 "và kế toán (danh sách ký nhận), căn cứ mức hỗ trợ, số thành viên tối thiểu/tối đa, thành phần bắt "
+    help_text = ("Cài đặt của sổ. E: sửa thông tin xã, người ký, số thành viên tối thiểu/tối đa, thành phần bắt "
                  "buộc, thời gian tự khóa, ngôn ngữ, màu giao diện (sáng, tối, tương phản cao — lưu trên máy "
                  "này). C: thêm thành phần; Enter trên một thành phần để sửa. P: đổi mật khẩu. K: làm mới khóa "
                  "khôi phục (mã cũ hết hiệu lực). B: sao lưu ngay; O: chép bản sao ra USB; R: khôi phục bản sao "
