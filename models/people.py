@@ -354,11 +354,12 @@ class PeopleIndex:
     (``map``/``compress`` over the stored folded keys, no Python call per row), and the
     positions are kept compact (``array``), so remembering a few results costs little."""
 
-    __slots__ = ("rows", "keys")
+    __slots__ = ("rows", "keys", "_padded")
 
     def __init__(self, rows: Iterable[PersonRow]) -> None:
         self.rows: list[PersonRow] = rows if isinstance(rows, list) else list(rows)
         self.keys: list[str] = [r.search_key for r in self.rows]  # accent-folded, single spaces
+        self._padded: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -389,24 +390,20 @@ class PeopleIndex:
         words = folded.split()
         if not words:
             return idx
-        # one word: a word that begins with it contains it, so the substring test decides;
-        # several: the longest one as a substring first (it leaves the fewest rows)
-        longest = max(words, key=len)
-        found = self._where(idx, operator.contains, longest)
-        if len(words) == 1:
-            return found
-        # the folded query as it is («guyen thi h»), or every word beginning a word of the
-        # name in any order («ha nguyen»): a word of the key begins with t ⇔ the key begins
-        # with t or holds « t» (folded keys: single spaces, none at the ends)
-        starts = found
-        for w in words:
-            starts = _positions(itertools.compress(starts, map(
-                operator.or_, self._test(starts, str.startswith, w), self._test(starts, operator.contains, " " + w))))
-        if len(starts) == len(found):
-            return starts
-        ok = set(starts)
-        return _positions(i for i, hit in zip(found, self._test(found, operator.contains, folded), strict=True)
-                          if hit or i in ok)
+        if len(words) == 1:  # a word that begins with it contains it: the substring test decides
+            return self._where(idx, self.keys, folded)
+        # the folded query as it is («guyen thi h»), or every word beginning a word of the name
+        # in any order («ha nguyen»). Either way every word but the first begins a word of the
+        # name (in the query as it is, a space comes before each): those narrow first, longest
+        # first; then the first word begins a word too, or the query is there as it is. With
+        # the keys « »-padded, «begins a word» is «holds « t»».
+        padded = self._padded_keys()
+        for w in sorted(words[1:], key=len, reverse=True):
+            idx = self._where(idx, padded, " " + w)
+        ks = list(_at(padded, idx))
+        return _positions(itertools.compress(idx, map(
+            operator.or_, map(operator.contains, ks, itertools.repeat(" " + words[0])),
+            map(operator.contains, ks, itertools.repeat(folded)))))
 
     @staticmethod
     def narrows(earlier: str, later: str) -> bool:
@@ -415,13 +412,21 @@ class PeopleIndex:
         both are searched the same way (a name; a phone number; a phone or CCCD number)."""
         return later.startswith(earlier) and _search_kind(earlier)[0] == _search_kind(later)[0]
 
-    def _test(self, idx: Sequence[int], test, arg: str):
-        keys = self.keys
-        ks = keys if isinstance(idx, range) and len(idx) == len(keys) else map(keys.__getitem__, idx)
-        return map(test, ks, itertools.repeat(arg))
+    def _padded_keys(self) -> list[str]:
+        """The keys with a space before each (made at the first search of several words)."""
+        if self._padded is None:
+            self._padded = [" " + k for k in self.keys]
+        return self._padded
 
-    def _where(self, idx: Sequence[int], test, arg: str) -> Sequence[int]:
-        return _positions(itertools.compress(idx, self._test(idx, test, arg)))
+    @staticmethod
+    def _where(idx: Sequence[int], keys: list[str], part: str) -> Sequence[int]:
+        """The positions among ``idx`` whose key holds ``part``."""
+        return _positions(itertools.compress(idx, map(operator.contains, _at(keys, idx), itertools.repeat(part))))
+
+
+def _at(keys: list[str], idx: Sequence[int]) -> Iterable[str]:
+    """The keys at positions ``idx`` (all of them: the list itself)."""
+    return keys if idx == range(len(keys)) else map(keys.__getitem__, idx)
 
 
 def _search_kind(query: str) -> tuple[str, str]:
