@@ -8,7 +8,7 @@ billion-laughs and external XML entities, CSV with NUL/ESC/BEL and mixed encodin
 
 Each file is read by :func:`exports.importer.read_table` — what ``cnscd import roster`` calls first —
 in a child process with a 1.5 GB address-space limit (so a regression cannot take the machine
-down) and a 60 s hang guard; the shapes that once hung the roster preview (huge spans, a
+down) and a 60 s hang guard on its CPU time; the shapes that once hung the roster preview (huge spans, a
 whole-sheet merge, a declared dimension with a far cell) go on through :func:`read_roster` too.
 The outcome is what is asserted: refused with a Vietnamese message that says what to do (no
 English library text), or read correctly; nothing else. The peak memory of each read is
@@ -26,6 +26,7 @@ import json
 import os
 import random
 import re
+import signal
 import struct
 import subprocess
 import sys
@@ -39,7 +40,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 MEM_LIMIT = 1536 * 1024 * 1024  # RLIMIT_AS of the child: a regression fails, the machine survives
 RSS_LIMIT_MB = 300  # the promise: any file up to 20 MB is refused or read within 300 MB
-HANG_GUARD = 60  # seconds; only so a hang ends the test (the outcome is asserted, never the time)
+# A hang is told by the child's CPU time, not the clock: on a busy machine (every core taken by
+# other work) reading a big good file takes minutes of wall time but the same CPU seconds.
+HANG_CPU = 60  # CPU seconds (RLIMIT_CPU of the child): only so a hang ends the test
+HANG_GUARD = 1200  # wall seconds: a child that neither computes nor ends (never seen) is stopped too
 
 # ---------------------------------------------------------------------------
 # Building blocks
@@ -576,6 +580,7 @@ _CHILD = r"""
 import json, os, re, resource, sys, time, traceback
 limit = int(sys.argv[2])
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+resource.setrlimit(resource.RLIMIT_CPU, (int(sys.argv[4]), int(sys.argv[4]) + 5))  # SIGXCPU: a hang
 t0 = time.perf_counter()
 ctrl = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -657,11 +662,14 @@ def read_in_child(path: Path, mode: str = "") -> dict:
     """``read_table`` of ``path`` in a memory-limited child; ``mode="roster"``: and the roster preview of it
     in a new registry (the child runs under pytest's fast key derivation)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONHASHSEED="0")
+    cpu = HANG_CPU * (10 if path.is_dir() else 1)  # a batch of small files: the guard for all of them
     try:
-        r = subprocess.run([sys.executable, "-c", _CHILD, str(path), str(MEM_LIMIT), mode], cwd=ROOT, env=env,
+        r = subprocess.run([sys.executable, "-c", _CHILD, str(path), str(MEM_LIMIT), mode, str(cpu)], cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=HANG_GUARD)
     except subprocess.TimeoutExpired:
         return {"outcome": "hang", "seconds": HANG_GUARD, "maxrss_mb": None}
+    if r.returncode == -signal.SIGXCPU:
+        return {"outcome": "hang", "seconds": None, "cpu_s": cpu, "maxrss_mb": None}
     if r.returncode != 0 or "@@RESULT@@" not in r.stdout:
         return {"outcome": "crash", "type": f"exit {r.returncode}", "text": r.stderr[-2000:], "maxrss_mb": None,
                 "seconds": None}
