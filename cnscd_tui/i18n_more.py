@@ -174,4 +174,11 @@ EN_MORE: dict[str, str] = {
     "«{label}» dài quá {n} ký tự (đang có {k}).": "«{label}» is longer than {n} characters (now {k}).",
     "«{label}» là họ tên người, không có chữ số (đang là «{v}»).": "«{label}» is a person's name, without digits "
                                                                    "(now «{v}»).",
+    # the Reports tab's activity kinds and the Settings tab's document fields
+    "Kết quả hoạt động của các Tổ CNSCĐ": "Teams' results",
+    "Lịch trực hỗ trợ người dân tại điểm hỗ trợ": "Duty rota at the support point",
+    "Cả thời gian hỗ trợ (không theo kỳ)": "Whole support period (no reporting period)",
+    "Tháng {month}/{year}": "Month {month}/{year}",
+    "Người lập biểu": "Prepared by",
+    "Căn cứ mức hỗ trợ": "Support-fund basis",
 }

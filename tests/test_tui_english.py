@@ -42,6 +42,8 @@ async def test_reports_import_templates_in_english_and_back(demo_path, tmp_path)
             # the fund controls of a fund report
             await choose(pilot, "#rep-kind", "kinh-phi")
             await settle(pilot)
+            await choose(pilot, "#rep-policy", "quang-nam")  # the demo's rate is not pinned: chosen here
+            await settle(pilot)
             text = screen_text(app)
             assert "Support-fund estimate" in text and "Teams" in text and "Months/yr" in text
             assert "active teams" in text and "Quảng Nam — option 01" in text
