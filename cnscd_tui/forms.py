@@ -242,7 +242,9 @@ class KeysWaitForFocus:
         """Built and nothing focused: the kept keys go to the screen itself."""
         if self._settled or self.focused is not None or self.holding_keys:
             return
-        if not self.is_mounted or self.focus_pending:  # not ready yet: look again after the next frame
+        if self.focus_pending:  # it focuses a widget when its data has come: ``set_focus`` hands them over
+            return
+        if not self.is_mounted:  # not ready yet: look again after the next frame
             self.call_after_refresh(self._no_focus_after_all)
             return
         self._settled = True
