@@ -86,6 +86,7 @@ class MainScreen(KeysWaitForFocus, Screen):
     _warm_queue: tuple[str, ...] = ()  # the tabs still to read in this round
     _warm_round = 0
     _warm_reading = False
+    _after_warm: list | None = None  # (tab or None, callback): run once the background read has read it
 
     def compose(self) -> ComposeResult:
         yield Header(icon="☰")
@@ -154,7 +155,26 @@ class MainScreen(KeysWaitForFocus, Screen):
         self._warm_queue = WARM_UP_ORDER
         self._warm_next()
 
+    def after_warm_up(self, tid: str | None, callback) -> None:
+        """Run ``callback`` once this round of background reads has read tab ``tid`` (``None``: every
+        tab) — at once when no round is due. The dashboard's slower reads (the teams checked, the
+        progress against targets) come after the people list this way: they hold the registry's
+        lock for seconds at province scale, and the clerk's next key is most often F4."""
+        if not self.warming_up:
+            callback()
+            return
+        self._after_warm = (self._after_warm or []) + [(tid, callback)]
+
+    def _run_after_warm(self) -> None:
+        waiting, self._after_warm = self._after_warm or [], []
+        for tid, callback in waiting:
+            if self._warm_queue and (tid is None or tid in self._warm_queue):
+                self._after_warm.append((tid, callback))
+            else:
+                callback()
+
     def _warm_next(self) -> None:
+        self._run_after_warm()
         while self._warm_queue and not self.app.locked and self.app.reg is not None:
             tid, self._warm_queue = self._warm_queue[0], self._warm_queue[1:]
             pane = self.pane(tid)
@@ -163,7 +183,9 @@ class MainScreen(KeysWaitForFocus, Screen):
                 self._warm_reading = True
                 self._warm_read(self._warm_round, pane, *claim)
                 return
+            self._run_after_warm()
         self._warm_queue, self._warm_reading = (), False
+        self._run_after_warm()
 
     @work(thread=True, group="warm-up")  # one at a time: the next starts when this one has answered
     def _warm_read(self, round_: int, pane: Pane, version: int, ticket: int, params) -> None:

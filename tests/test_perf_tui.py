@@ -164,3 +164,37 @@ async def test_typing_in_the_people_search_before_the_list_is_read(demo_path, mo
         await settle(pilot)
         expected = [r.id for r in S.filter_people(S.list_people(app.reg), query="ng")]
         assert expected and app.screen.query_one("#people-table").keys == expected
+
+
+async def test_people_list_is_read_before_the_dashboard_checks_the_teams(demo_path, monkeypatch):
+    """After unlocking: the numbers, then the people list (F4 is the clerk's next key), then the
+    teams checked, and the progress against targets only once every tab has been read — the
+    slow reads held the registry's lock the people list waited for (17 s at 16×)."""
+    from cnscd_tui.panes.people import PeoplePane
+    from models import activities, rules
+
+    order: list[str] = []
+    real_read, real_comp, real_prog = PeoplePane.read, rules.compliance, activities.progress
+
+    def read(self, params):
+        order.append("people")
+        return real_read(self, params)
+
+    def compliance(reg, **kw):
+        order.append("compliance")
+        return real_comp(reg, **kw)
+
+    def progress(reg, *a, **kw):
+        order.append("progress")
+        return real_prog(reg, *a, **kw)
+
+    monkeypatch.setattr(PeoplePane, "read", read)
+    monkeypatch.setattr(rules, "compliance", compliance)
+    monkeypatch.setattr(activities, "progress", progress)
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo(pilot)
+        await settle(pilot)
+        assert order.index("people") < order.index("compliance") < order.index("progress"), order
+        assert app.screen.query_one("#pane-tong-quan").findings
+        assert all(app.screen.pane(t).has_data for t in ("thanh-vien", "thon-to", "tap-huan", "thiet-bi"))

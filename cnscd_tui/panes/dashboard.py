@@ -100,7 +100,16 @@ class DashboardPane(Pane):
         self.query_one("#dash-chart", Static).update(bar_chart(items, width=width, label_width=32) or tr("(chưa có ai)"))
         if not getattr(self, "findings", None):  # the first read: say that the teams are being checked
             self.query_one("#dash-teams", Static).update(tr_pair("Đang kiểm tra các tổ…", "Checking the teams…"))
-        self._read_compliance(self.app.data_version)
+        version = self.app.data_version
+        self._after_warm_up("thanh-vien", lambda: self._read_compliance(version))
+
+    def _after_warm_up(self, tid: str | None, callback) -> None:
+        """After the background read has read ``tid`` (the main screen orders the reads)."""
+        after = getattr(self.screen, "after_warm_up", None)
+        if after is None:
+            callback()
+        else:
+            after(tid, callback)
 
     @work(thread=True, exclusive=True, group="dash-compliance")
     def _read_compliance(self, version: int) -> None:
@@ -120,7 +129,8 @@ class DashboardPane(Pane):
         message.stop()
         if not self.app.locked and message.version == self.app.data_version:
             self._show_compliance(message.compliance)
-            self._read_progress(message.version)
+            version = message.version
+            self._after_warm_up(None, lambda: self._read_progress(version))
 
     def _show_compliance(self, comp) -> None:
         self.compliance = comp
