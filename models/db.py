@@ -4,9 +4,11 @@ Data flow: the store decrypts the file into bytes → ``sqlite3.deserialize`` in
 one in-memory connection → peewee works on that connection (see
 ``schema.MemoryDatabase``) → every committed write transaction is
 ``serialize``\\ d and handed back to the store, which encrypts and replaces the
-file before :meth:`Registry.write` returns. If the save fails, the in-memory
-database is put back to the bytes last saved (``store.payload``, the one copy kept
-besides the database), so what the clerk sees is what is on disk.
+file before :meth:`Registry.write` returns. Only the database holds the content: no
+second copy of the file's size is kept. If the save fails, the in-memory database is
+put back to the content last saved, decrypted again from the file this program wrote
+(``store.saved_content``), so what the clerk sees is what is on disk; when that file is
+no longer there as written, the database keeps what was typed and the error says so.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import contextlib
 import getpass
 import os
 import threading
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
     import sqlite3
 
 APP_NAME = "cnscd"
+_INTACT = "Tệp đã lưu trước đó vẫn nguyên vẹn"  # what the store says of a file still as it wrote it
 DEFAULT_FILENAME = "so-to-cnscd.cnscd"
 
 # The store, the schema and the migrations (cryptography, peewee, sqlite3) are imported when a registry
@@ -86,7 +90,7 @@ class Registry:
     """One open registry file. Use :meth:`create` or :meth:`open`."""
 
     def __init__(self, store: EncryptedStore, conn: sqlite3.Connection, saved=None, actor: str | None = None):
-        """``saved``: unused (the store keeps the content as last saved: ``store.payload``)."""
+        """``saved``: unused (a failed save reads the content as saved again: ``store.saved_content``)."""
         _load()
         self.store = store
         self.conn = conn
@@ -210,8 +214,6 @@ class Registry:
             raise SaveFailed(self.store.read_only_message())
         with self.lock:
             outer = self._depth == 0
-            if outer:
-                self._keep_rollback_point()
             self._depth += 1
             try:
                 with database.atomic():
@@ -226,23 +228,32 @@ class Registry:
             payload = self.conn.serialize()
             try:
                 self.store.save(payload, schema_version=SCHEMA_VERSION)
-            except StoreError:
-                self._rollback_to_saved()
+            except StoreError as exc:
+                del payload
+                self._rollback_to_saved(exc)
                 raise
             except OSError as exc:  # pragma: no cover - store wraps these
-                self._rollback_to_saved()
+                del payload
+                self._rollback_to_saved(exc)
                 raise SaveFailed(f"Không lưu được sổ: {exc}") from exc
 
-    def _keep_rollback_point(self) -> None:
-        """The content as saved, for a failed save to go back to (``store.payload``). After
-        opening only the database holds it, so reading, searching and exporting carry one
-        copy of the file's size less; the first write of a session takes the copy (outside
-        any transaction the database is what was last saved), later saves leave theirs."""
-        if self.store.payload is None:
-            self.store.keep_payload(self.conn.serialize())
-
-    def _rollback_to_saved(self) -> None:
-        self.conn.deserialize(self.store.payload)
+    def _rollback_to_saved(self, failure: BaseException) -> None:
+        """Put the database back to the content last saved, read again from the file this
+        program wrote. If that file is no longer there as written, nothing on disk holds the
+        content the screens showed: the database keeps what was typed (the next save that
+        succeeds writes it) and :class:`SaveFailed` says so."""
+        traceback.clear_frames(failure.__traceback__)  # the failed save's copy goes now
+        try:
+            content = self.store.saved_content()
+        except StoreError as exc:
+            said = getattr(failure, "message", "") or "Không lưu được sổ."
+            if _INTACT in said:  # it was, when the save failed; it is not now
+                said = said[:said.index(_INTACT)].rstrip()
+            raise SaveFailed(
+                f"{said} {exc.message} Dữ liệu vừa nhập chưa được ghi ra đĩa nhưng vẫn còn trong chương trình: "
+                "đừng đóng chương trình; lần lưu tới thành công sẽ ghi cả phần này.") from failure
+        self.conn.deserialize(content)
+        del content
         _harden(self.conn)
 
     def integrity_check(self) -> str:
@@ -276,16 +287,12 @@ class Registry:
         recovery key when the old one could not be carried over (show it once), else None."""
         self._check_open()
         with self.lock:
-            if not self.read_only:
-                self._keep_rollback_point()
             return self.store.change_passphrase(new_passphrase, allow_new_recovery_key=allow_new_recovery_key)
 
     def renew_recovery_key(self, passphrase: str) -> str:
         """A new recovery key (show it once); the old one no longer opens this file."""
         self._check_open()
         with self.lock:
-            if not self.read_only:
-                self._keep_rollback_point()
             return self.store.renew_recovery_key(passphrase)
 
     def close(self) -> None:

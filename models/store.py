@@ -238,8 +238,9 @@ def _read_and_unlock(path: Path, passphrase: str | None, rk: str | None) -> tupl
 # The store
 # ---------------------------------------------------------------------------
 class EncryptedStore:
-    """An open registry file. Holds the data key in memory only, and the content as last
-    saved (:attr:`payload`: what a failed save goes back to; no copy of the ciphertext)."""
+    """An open registry file. Holds the data key in memory only; no copy of the content nor
+    of the ciphertext once the content is handed over (:meth:`saved_content` reads the file
+    this store wrote again when it is needed)."""
 
     def __init__(self, path: Path, header: dict, data_key: bytes, nonce: bytes, payload, lock,
                  version: tuple[int, int] = (FORMAT_MAJOR, FORMAT_MINOR), *, read_only: str = ""):
@@ -280,17 +281,44 @@ class EncryptedStore:
 
     @property
     def payload(self):
-        """The content as the file on disk holds it (bytes-like; the Registry's rollback point),
-        or None after :meth:`forget_payload`."""
+        """The decrypted content an open returned, until :meth:`forget_payload` (a Registry
+        forgets it once its database holds it); None after a save (no copy is kept)."""
         return self._payload
 
     def forget_payload(self) -> None:
-        """Drop the copy of the content (its owner holds it another way until it writes)."""
+        """Drop the copy of the content (its owner holds it another way)."""
         self._payload = None
 
-    def keep_payload(self, payload) -> None:
-        """The content as saved, handed back (a save keeps its own)."""
-        self._payload = payload
+    def saved_content(self):
+        """The content as this store last saved (or opened) it, for a failed save to go back
+        to and for a re-key: the copy an open returned if it is still held, else decrypted
+        again from the file on disk, or from the backup of that generation, when the file is
+        the very one this store wrote (same generation and nonce, authenticated under the key
+        held). SaveFailed, saying so, when neither is."""
+        if self._payload is not None:
+            return self._payload
+        if self._nonce:
+            backup = backup_dir(self.path) / f"{self.path.stem}.g{self.generation:06d}.cnscd"
+            for candidate in (self.path, backup):
+                content = self._decrypt_if_ours(candidate)
+                if content is not None:
+                    return content
+        raise SaveFailed("Không đọc lại được nội dung đã lưu: tệp sổ trên đĩa (và bản sao lưu của lần lưu đó) "
+                         "không còn là tệp chương trình này đã ghi.")
+
+    def _decrypt_if_ours(self, path: Path):
+        try:
+            parsed = _read_parsed(path)
+        except StoreError:
+            return None
+        header = parsed.header
+        if (parsed.nonce != self._nonce or header.get("generation") != self.generation
+                or header.get("file_id") != self.file_id):
+            return None
+        try:
+            return open_payload(parsed, bytes(self._key))
+        except InvalidTag:
+            return None
 
     def read_only_message(self) -> str:
         return (f"Sổ đang mở ở chế độ chỉ đọc ({self.read_only_reason}): không lưu được thay đổi. "
@@ -386,7 +414,8 @@ class EncryptedStore:
         except OSError as exc:
             raise SaveFailed(f"Không lưu được sổ vào {self.path} (lý do: {_reason(exc)}). "
                              f"{self._what_is_on_disk()[1]}") from exc
-        self._header, self._nonce, self._payload, self._version = header, nonce, payload, version
+        # No copy of the content is kept: a failed save goes back to the file just written.
+        self._header, self._nonce, self._payload, self._version = header, nonce, None, version
 
     def _what_is_on_disk(self) -> tuple[bool, str]:
         """After a failed write: (is the last saved file still there as it was, what to tell the clerk)."""
@@ -556,9 +585,10 @@ class EncryptedStore:
 
     def _rekey(self, data_key: bytes, slots: list[dict], failed: str, intact: str) -> None:
         """Write the same content as a new file under ``data_key`` with ``slots`` (no backup of the old one)."""
-        payload = self._payload
-        if payload is None:
-            raise SaveFailed(f"{failed}: nội dung sổ chưa được nạp lại (lỗi chương trình).")
+        try:
+            payload = self.saved_content()
+        except SaveFailed as exc:
+            raise SaveFailed(f"{failed}. {exc.message}") from None
         header = dict(self._header, slots=slots, generation=self.generation + 1, saved_at=_now())
         version = (FORMAT_MAJOR, FORMAT_MINOR)
         nonce = os.urandom(_NONCE)
