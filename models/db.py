@@ -79,6 +79,21 @@ def _harden(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
 
 
+def _load_content(conn: sqlite3.Connection, store, content, alloc) -> None:
+    """Make ``content`` (the decrypted file, from ``store``) ``conn``'s database: handed over
+    as it is when it was read into ``alloc``, else copied. The store's copy is forgotten
+    (the database holds the content; a failed save reads the file again)."""
+    store.forget_payload()
+    try:
+        if isinstance(content, memoryview) and alloc is not None and alloc.hand_over(conn, len(content)):
+            content.release()  # SQLite's memory now: no view of it is left to read
+        else:
+            conn.deserialize(content)
+    finally:
+        if alloc is not None:
+            alloc.free()  # when it was not handed over
+
+
 def current_actor() -> str:
     try:
         return getpass.getuser()
@@ -155,13 +170,23 @@ class Registry:
         and ``reg.read_only_reason`` tell which."""
         import sqlite3
 
+        from . import sqlite_memory
+
         _load()
-        store, payload = EncryptedStore.open(Path(path), passphrase=passphrase, recovery_key=recovery_key, lock=lock,
-                                             read_only=read_only)
+        # The file is read and decrypted into memory SQLite takes over as it is (no copy).
+        alloc = sqlite_memory.allocator()
+        try:
+            store, payload = EncryptedStore.open(Path(path), passphrase=passphrase, recovery_key=recovery_key,
+                                                 lock=lock, read_only=read_only, alloc=alloc)
+        except BaseException:
+            if alloc is not None:
+                alloc.free()
+            raise
         try:
             conn = _new_connection()
             try:
-                conn.deserialize(payload)
+                _load_content(conn, store, payload, alloc)
+                del payload
                 found = conn.execute("PRAGMA user_version").fetchone()[0]
             except sqlite3.DatabaseError as exc:
                 from .store import DamagedFile
@@ -170,10 +195,6 @@ class Registry:
             _harden(conn)
             if found > SCHEMA_VERSION:
                 raise SchemaTooNew(found, SCHEMA_VERSION)
-            # The database now holds the content: the decrypted copy goes (a second copy
-            # of the file's size, needed only once something is written: see write()).
-            store.forget_payload()
-            del payload
             reg = cls(store, conn, None, actor)
         except BaseException:
             store.close()
@@ -224,10 +245,15 @@ class Registry:
                 self.persist()
 
     def persist(self) -> None:
+        from . import sqlite_memory
+
         with self.lock:
-            payload = self.conn.serialize()
+            # The database's own memory, encrypted as it is (no copy), when it can be had.
+            payload = sqlite_memory.view(self.conn) or self.conn.serialize()
             try:
                 self.store.save(payload, schema_version=SCHEMA_VERSION)
+                if isinstance(payload, memoryview):
+                    payload.release()  # the database's memory: not to be read once it is written again
             except StoreError as exc:
                 del payload
                 self._rollback_to_saved(exc)
@@ -243,16 +269,21 @@ class Registry:
         content the screens showed: the database keeps what was typed (the next save that
         succeeds writes it) and :class:`SaveFailed` says so."""
         traceback.clear_frames(failure.__traceback__)  # the failed save's copy goes now
+        from . import sqlite_memory
+
+        alloc = sqlite_memory.allocator()
         try:
-            content = self.store.saved_content()
+            content = self.store.saved_content(alloc)
         except StoreError as exc:
+            if alloc is not None:
+                alloc.free()
             said = getattr(failure, "message", "") or "Không lưu được sổ."
             if _INTACT in said:  # it was, when the save failed; it is not now
                 said = said[:said.index(_INTACT)].rstrip()
             raise SaveFailed(
                 f"{said} {exc.message} Dữ liệu vừa nhập chưa được ghi ra đĩa nhưng vẫn còn trong chương trình: "
                 "đừng đóng chương trình; lần lưu tới thành công sẽ ghi cả phần này.") from failure
-        self.conn.deserialize(content)
+        _load_content(self.conn, self.store, content, alloc)
         del content
         _harden(self.conn)
 
@@ -286,14 +317,31 @@ class Registry:
         """New passphrase, new data key (see ``EncryptedStore.change_passphrase``); returns a new
         recovery key when the old one could not be carried over (show it once), else None."""
         self._check_open()
-        with self.lock:
-            return self.store.change_passphrase(new_passphrase, allow_new_recovery_key=allow_new_recovery_key)
+        with self.lock, self._content() as content:
+            return self.store.change_passphrase(new_passphrase, allow_new_recovery_key=allow_new_recovery_key,
+                                                content=content)
 
     def renew_recovery_key(self, passphrase: str) -> str:
         """A new recovery key (show it once); the old one no longer opens this file."""
         self._check_open()
-        with self.lock:
-            return self.store.renew_recovery_key(passphrase)
+        with self.lock, self._content() as content:
+            return self.store.renew_recovery_key(passphrase, content)
+
+    @contextlib.contextmanager
+    def _content(self):
+        """The database's bytes for a re-key to write (its own memory when it can be had), or
+        None when the file may not be written (the store says why)."""
+        from . import sqlite_memory
+
+        if self.read_only:
+            yield None
+            return
+        content = sqlite_memory.view(self.conn) or self.conn.serialize()
+        try:
+            yield content
+        finally:
+            if isinstance(content, memoryview):
+                content.release()
 
     def close(self) -> None:
         if self.closed:

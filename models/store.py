@@ -180,9 +180,9 @@ def _read_only_reason(path: Path, read_only: bool | None) -> str:
     return ""
 
 
-def _read_parsed(path: Path) -> fmt.Parsed:
+def _read_parsed(path: Path, alloc=None) -> fmt.Parsed:
     try:
-        data = read_file(path)
+        data = read_file(path, alloc)
     except OSError as exc:
         raise DamagedFile(f"Không đọc được tệp sổ {path}: {_reason(exc)}.") from exc
     return fmt.parse(data, path.name)
@@ -193,16 +193,17 @@ class _Reading(threading.Thread):
     derived (Argon2id lets go of the GIL): at province scale and beyond, reading and
     checking the file costs as much as the rest of an open."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, alloc=None):
         super().__init__(daemon=True, name="cnscd-read")
         self.path = path
+        self.alloc = alloc
         self.parsed: fmt.Parsed | None = None
         self.error: BaseException | None = None
         self.start()
 
     def run(self) -> None:
         try:
-            self.parsed = _read_parsed(self.path)
+            self.parsed = _read_parsed(self.path, self.alloc)
         except BaseException as exc:  # handed to the opening thread
             self.error = exc
 
@@ -213,11 +214,11 @@ class _Reading(threading.Thread):
         return self.parsed
 
 
-def _read_and_unlock(path: Path, passphrase: str | None, rk: str | None) -> tuple[fmt.Parsed, bytes]:
+def _read_and_unlock(path: Path, passphrase: str | None, rk: str | None, alloc=None) -> tuple[fmt.Parsed, bytes]:
     """The parsed file and its data key. The errors are those of reading the whole file
     first, then unlocking (damage is never reported as a wrong passphrase): the header is
     read alone to start deriving the key while the rest is read and checked."""
-    reading = _Reading(path)
+    reading = _Reading(path, alloc)
     try:
         header, raw = fmt.read_header(path)
         data_key = _unlock(header, passphrase, rk)
@@ -289,9 +290,9 @@ class EncryptedStore:
         """Drop the copy of the content (its owner holds it another way)."""
         self._payload = None
 
-    def saved_content(self):
-        """The content as this store last saved (or opened) it, for a failed save to go back
-        to and for a re-key: the copy an open returned if it is still held, else decrypted
+    def saved_content(self, alloc=None):
+        """The content as this store last saved (or opened) it (read into ``alloc``, as
+        :func:`store_format.read_file`), for a failed save to go back to and for a re-key: the copy an open returned if it is still held, else decrypted
         again from the file on disk, or from the backup of that generation, when the file is
         the very one this store wrote (same generation and nonce, authenticated under the key
         held). SaveFailed, saying so, when neither is."""
@@ -300,15 +301,15 @@ class EncryptedStore:
         if self._nonce:
             backup = backup_dir(self.path) / f"{self.path.stem}.g{self.generation:06d}.cnscd"
             for candidate in (self.path, backup):
-                content = self._decrypt_if_ours(candidate)
+                content = self._decrypt_if_ours(candidate, alloc)
                 if content is not None:
                     return content
         raise SaveFailed("Không đọc lại được nội dung đã lưu: tệp sổ trên đĩa (và bản sao lưu của lần lưu đó) "
                          "không còn là tệp chương trình này đã ghi.")
 
-    def _decrypt_if_ours(self, path: Path):
+    def _decrypt_if_ours(self, path: Path, alloc):
         try:
-            parsed = _read_parsed(path)
+            parsed = _read_parsed(path, alloc)
         except StoreError:
             return None
         header = parsed.header
@@ -366,9 +367,10 @@ class EncryptedStore:
 
     @classmethod
     def open(cls, path, *, passphrase: str | None = None, recovery_key: str | None = None,
-             lock: bool = True, read_only: bool | None = False) -> tuple[EncryptedStore, bytes]:
+             lock: bool = True, read_only: bool | None = False, alloc=None) -> tuple[EncryptedStore, bytes]:
         """Open and decrypt. ``read_only``: True — no lock, no writes; None — so when the folder
-        cannot be written (read-only media), otherwise as False."""
+        cannot be written (read-only media), otherwise as False. ``alloc``: where the file is
+        read and decrypted (see ``store_format.read_file``)."""
         path = real_path(path)
         if not path.exists():
             raise NotFound(f"Không tìm thấy tệp sổ: {path}")
@@ -381,7 +383,7 @@ class EncryptedStore:
             if not reason:
                 _remove_leftover_tmp(path)
             try:
-                parsed, data_key = _read_and_unlock(path, passphrase, rk)
+                parsed, data_key = _read_and_unlock(path, passphrase, rk, alloc)
                 header = parsed.header
             except DamagedFile as exc:
                 raise type(exc)(exc.message, list_backups(path, only_good=True)) from None
@@ -533,7 +535,8 @@ class EncryptedStore:
             return False
         return hmac.compare_digest(key, bytes(self._key))
 
-    def change_passphrase(self, new_passphrase: str, *, allow_new_recovery_key: bool = False) -> str | None:
+    def change_passphrase(self, new_passphrase: str, *, allow_new_recovery_key: bool = False,
+                          content=None) -> str | None:
         """Set a new passphrase and re-key: a new data key and a new file, so the old
         passphrase with an old copy of the file no longer opens the current one.
 
@@ -542,6 +545,7 @@ class EncryptedStore:
         over: with ``allow_new_recovery_key`` the file gets a new recovery key, returned
         (the old one retired); without it the data key stays as it was (only the passphrase
         slot changes) so the clerk's recovery key keeps working. Returns None otherwise.
+        ``content``: what to write (the open database's); by default the content as saved.
         """
         self._check_writable()
         new = normalise_passphrase(new_passphrase)
@@ -563,10 +567,10 @@ class EncryptedStore:
                 new_rk = generate_recovery_key()
                 new_recovery.append(fmt.recovery_slot(normalise_recovery_key(new_rk), data_key))
         self._rekey(data_key, [fmt.passphrase_slot(new, data_key, kdf)] + new_recovery,
-                    "Không đổi được mật khẩu", "Mật khẩu cũ vẫn dùng được.")
+                    "Không đổi được mật khẩu", "Mật khẩu cũ vẫn dùng được.", content)
         return new_rk
 
-    def renew_recovery_key(self, passphrase: str) -> str:
+    def renew_recovery_key(self, passphrase: str, content=None) -> str:
         """A new recovery key (returned, shown once) in place of the old one, which no longer
         opens this file; the data is re-keyed too. ``passphrase`` (the current one) confirms."""
         self._check_writable()
@@ -580,15 +584,19 @@ class EncryptedStore:
         rk = generate_recovery_key()
         slots = [fmt.rewrap_passphrase_slot(self._header["slots"][i], kek, data_key),
                  fmt.recovery_slot(normalise_recovery_key(rk), data_key)]
-        self._rekey(data_key, slots, "Không làm mới được khóa khôi phục", "Khóa khôi phục cũ vẫn dùng được.")
+        self._rekey(data_key, slots, "Không làm mới được khóa khôi phục", "Khóa khôi phục cũ vẫn dùng được.",
+                    content)
         return rk
 
-    def _rekey(self, data_key: bytes, slots: list[dict], failed: str, intact: str) -> None:
-        """Write the same content as a new file under ``data_key`` with ``slots`` (no backup of the old one)."""
-        try:
-            payload = self.saved_content()
-        except SaveFailed as exc:
-            raise SaveFailed(f"{failed}. {exc.message}") from None
+    def _rekey(self, data_key: bytes, slots: list[dict], failed: str, intact: str, content=None) -> None:
+        """Write ``content`` (by default the content as saved) as a new file under ``data_key``
+        with ``slots`` (no backup of the old one)."""
+        payload = content
+        if payload is None:
+            try:
+                payload = self.saved_content()
+            except SaveFailed as exc:
+                raise SaveFailed(f"{failed}. {exc.message}") from None
         header = dict(self._header, slots=slots, generation=self.generation + 1, saved_at=_now())
         version = (FORMAT_MAJOR, FORMAT_MINOR)
         nonce = os.urandom(_NONCE)

@@ -233,24 +233,27 @@ def seal(write, header: dict, key: bytes, nonce: bytes, payload, version: tuple[
     write(_trailer_of(prefix, raw, nonce, zlib.crc32(tag, crc), len(view) + TAG))
 
 
-def open_payload(parsed: Parsed, key: bytes) -> bytearray:
+def open_payload(parsed: Parsed, key: bytes):
     """The decrypted payload. A ``parsed`` read by :func:`read_file` gives its buffer up: the
-    plaintext is written over the ciphertext (a chunk at a time, through a small buffer) and
-    the buffer trimmed to it, so an open holds one buffer the size of the file; after that
-    ``parsed.ciphertext`` is released. InvalidTag if the key or the file is wrong (nothing
-    decrypted is returned then)."""
+    plaintext is written over it from its start, a chunk at a time through a small buffer
+    (each chunk lands behind the ciphertext still to be read), and the buffer trimmed to
+    it, so an open holds one buffer the size of the file; ``parsed.ciphertext`` is released.
+    Returns that ``bytearray``, or for a buffer from ``read_file``'s ``alloc`` a view of its
+    first bytes; otherwise a new ``bytearray``. InvalidTag if the key or the file is wrong
+    (nothing decrypted is returned then)."""
     ct = parsed.ciphertext
     body = len(ct) - TAG
     if body < 0:
         raise InvalidTag()
     dec = Cipher(algorithms.AES(bytes(key)), modes.GCM(parsed.nonce, bytes(ct[body:]))).decryptor()
     dec.authenticate_additional_data(payload_aad(parsed.header, parsed.major, parsed.minor))
-    buf = ct.obj
+    buf = parsed.buffer
     start = PREFIX.size + len(parsed.header_raw) + NONCE
-    own = isinstance(buf, bytearray) and len(buf) == start + len(ct) + SUM and ct.contiguous
+    own = (isinstance(buf, bytearray) or (isinstance(buf, memoryview) and not buf.readonly)) \
+        and len(buf) == start + len(ct) + SUM and ct.contiguous
     if not own:
-        buf, start = bytearray(body), 0
-    out = memoryview(buf)[start:start + body]
+        buf = bytearray(body)
+    out = memoryview(buf)[:body]
     tmp = bytearray(CHUNK + 16)
     try:
         for i in range(0, body, CHUNK):
@@ -261,8 +264,10 @@ def open_payload(parsed: Parsed, key: bytes) -> bytearray:
         out.release()
     if own:
         ct.release()
-        del buf[start + body:]
-        del buf[:start]  # a bytearray drops its start without moving the rest
+        parsed.buffer = None
+        if isinstance(buf, memoryview):
+            return buf[:body]
+        del buf[body:]
     return buf
 
 
@@ -274,6 +279,7 @@ class Parsed:
     header_raw: bytes
     nonce: bytes
     ciphertext: memoryview  # ciphertext ‖ tag, a view into the buffer the file was read into
+    buffer: object = None  # that buffer (open_payload decrypts into it)
 
 
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
@@ -365,25 +371,29 @@ def parse(data, name: str) -> Parsed:
                           lambda: _checksum_ok(data, hlen), name)
     view = memoryview(data)
     return Parsed(major, minor, header, raw, bytes(view[h0 + hlen:h0 + hlen + NONCE]),
-                  view[h0 + hlen + NONCE:len(data) - SUM])
+                  view[h0 + hlen + NONCE:len(data) - SUM], data)
 
 
-def read_file(path: Path) -> bytearray:
-    """A file's bytes in one buffer of its size (read straight into it). Raises OSError."""
+def read_file(path: Path, alloc=None):
+    """A file's bytes in one buffer of its size, read straight into it: a ``bytearray``, or
+    the writable view ``alloc(size)`` returns (e.g. memory SQLite can take over). Raises OSError."""
     with open(path, "rb", buffering=0) as f:
         size = os.fstat(f.fileno()).st_size
-        buf = bytearray(size)
+        buf = alloc(size) if alloc is not None else bytearray(size)
         view = memoryview(buf)
         got = 0
         while got < size:
             n = f.readinto(view[got:])
-            if not n:
-                del buf[got:]  # the file shrank while it was read: what was there
-                break
+            if not n:  # the file shrank while it was read: what was there
+                if isinstance(buf, bytearray):
+                    del view
+                    del buf[got:]
+                    return buf
+                return buf[:got]
             got += n
         more = f.read(1)
         if more:  # it grew: read the rest the plain way
-            buf += more + f.read()
+            return bytearray(view) + more + f.read()
     return buf
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import tracemalloc
 
 import pytest
 
 from models import services
+from models import sqlite_memory
 from models import store as st
 from models.db import Registry
 from models.schema import database
@@ -122,10 +124,118 @@ def test_a_passphrase_change_after_saves_re_keys_the_content_as_saved(reg, db_pa
         reg.close()
 
 
-def test_a_passphrase_change_refuses_when_the_file_on_disk_is_not_the_last_save(reg, db_path, tmp_path):
+def test_a_passphrase_change_after_the_file_was_replaced_writes_the_registry_again(reg, db_path, tmp_path):
     services.add_village(reg, name="An Lợi")
     shutil.copyfile(_another_registry(tmp_path, reg), db_path)
-    with pytest.raises(SaveFailed) as e:
-        reg.change_passphrase("mat-khau-moi-2026")
+    assert reg.change_passphrase("mat-khau-moi-2026") is None
+    reg.close()
+    reg = Registry.open(db_path, passphrase="mat-khau-moi-2026", read_only=True)
+    try:
+        assert _villages(reg) == ["An Lợi"]
+    finally:
+        reg.close()
+
+
+def test_a_store_re_keys_only_the_file_it_wrote(tmp_path):
+    """Without an open database to take the content from, a re-key reads the file this store
+    wrote; if another file is in its place, it says so and changes nothing."""
+    path, other = tmp_path / "so.cnscd", tmp_path / "khac.cnscd"
+    st.EncryptedStore.create(other, PASS, b"khac" * 100, schema_version=2)[0].close()
+    s, _ = st.EncryptedStore.create(path, PASS, b"so" * 100, schema_version=2)
+    try:
+        assert s.payload is None
+        s.change_passphrase("mat-khau-moi-2026")  # read again from the file it wrote
+        shutil.copyfile(other, path)
+        with pytest.raises(SaveFailed) as e:
+            s.change_passphrase("mat-khau-thu-ba-2026")
+    finally:
+        s.close()
     assert "Không đổi được mật khẩu" in e.value.message and "không còn là tệp" in e.value.message
     assert "vẫn dùng được" not in e.value.message
+    s, content = st.EncryptedStore.open(path, passphrase=PASS, lock=False)
+    s.close()
+    assert bytes(content) == b"khac" * 100
+
+
+# ---------------------------------------------------------------------------
+# The database's own memory is what is read into and encrypted from
+# ---------------------------------------------------------------------------
+def _python_peak(fn) -> int:
+    """The most memory Python's allocator held at once during ``fn()`` (SQLite's is not counted)."""
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_opening_and_saving_make_no_copy_of_the_database(reg, db_path):
+    with reg.write():  # 8 MB of content: a copy of it would stand out of the 1 MiB work buffers
+        reg.conn.execute("CREATE TABLE ballast (b BLOB)")
+        reg.conn.execute("INSERT INTO ballast VALUES (randomblob(8000000))")
+    reg.close()
+    size = db_path.stat().st_size
+    opened = []
+    peak_open = _python_peak(lambda: opened.append(Registry.open(db_path, passphrase=PASS)))
+    reg = opened[0]
+    try:
+        peak_save = _python_peak(lambda: services.update_settings(reg, signer_name="Người ký mới"))
+    finally:
+        reg.close()
+    # Before: the file was read into a buffer Python allocated, and each save serialised a copy.
+    assert peak_open < size // 3 and peak_save < size // 3
+
+
+def test_what_is_saved_is_the_database_byte_for_byte(demo_path):
+    reg = Registry.open(demo_path, passphrase=PASS)
+    try:
+        assert sqlite_memory.view(reg.conn) is not None  # the database's memory is reached here
+        services.update_settings(reg, signer_name="Người ký mới")
+        expected = reg.conn.serialize()
+    finally:
+        reg.close()
+    s, content = st.EncryptedStore.open(demo_path, passphrase=PASS, lock=False)
+    s.close()
+    assert bytes(content) == expected
+
+
+def test_a_database_handed_to_sqlite_grows_past_its_first_buffer(reg, db_path):
+    services.add_village(reg, name="An Lợi")
+    reg.close()
+    reg = Registry.open(db_path, passphrase=PASS)
+    try:
+        for i in range(60):
+            services.add_village(reg, name=f"Thôn số {i} có tên dài để thêm trang mới")
+        assert reg.integrity_check() == "ok"
+    finally:
+        reg.close()
+    reg = Registry.open(db_path, passphrase=PASS, read_only=True)
+    try:
+        assert len(_villages(reg)) == 61 and reg.integrity_check() == "ok"
+    finally:
+        reg.close()
+
+
+def test_without_sqlite_s_own_calls_the_copies_do_the_same(reg, db_path, monkeypatch):
+    monkeypatch.setattr(sqlite_memory, "_api_cache", [None])
+    assert sqlite_memory.allocator() is None
+    services.add_village(reg, name="An Lợi")
+    reg.close()
+    reg = Registry.open(db_path, passphrase=PASS)
+    try:
+        assert sqlite_memory.view(reg.conn) is None
+        monkeypatch.setattr(st.os, "replace", _disk_full)
+        with pytest.raises(SaveFailed):
+            services.add_village(reg, name="Hưng Thịnh")
+        monkeypatch.undo()
+        monkeypatch.setattr(sqlite_memory, "_api_cache", [None])
+        assert _villages(reg) == ["An Lợi"]
+        services.add_village(reg, name="Hưng Thịnh")
+    finally:
+        reg.close()
+    reg = Registry.open(db_path, passphrase=PASS, read_only=True)
+    try:
+        assert _villages(reg) == ["An Lợi", "Hưng Thịnh"]
+    finally:
+        reg.close()
