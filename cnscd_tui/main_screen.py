@@ -33,6 +33,7 @@ TABS = [
 # the background read's order: the big lists first, the tab on view (the dashboard) last
 WARM_UP_ORDER = ("thanh-vien", "thon-to", "tap-huan", "thiet-bi", "bao-cao", "nhat-ky", "cai-dat", "hoat-dong",
                  "tong-quan")
+FIRST_TAB = "tong-quan"  # on view after unlocking
 WARM_UP_DELAY = 0.2  # seconds after the tab on view has drawn its data (the dashboard, after opening)
 WARM_UP_AFTER_SAVE = 0.3
 
@@ -98,7 +99,7 @@ class MainScreen(KeysWaitForFocus, Screen):
                                  "saved. To edit, copy the registry to a writable drive and open it again."),
                          id="read-only-banner")
         panes = pane_classes()
-        with TabbedContent(initial="tong-quan", id="tabs"):
+        with TabbedContent(initial=FIRST_TAB, id="tabs"):
             for tid, title, _key in TABS:
                 with TabPane(tab_title(title), id=tid):
                     yield panes[tid](id=f"pane-{tid}")
@@ -128,7 +129,10 @@ class MainScreen(KeysWaitForFocus, Screen):
 
     @property
     def warming_up(self) -> bool:
-        return self._warm_timer is not None or self._warm_reading
+        """Background reads are scheduled or running — or not begun yet: from the screen's building
+        on (after unlocking), the first round is coming (no full garbage collection meanwhile: at 16×
+        the province two of them, 140 ms each, ran while the tabs were built, before the numbers)."""
+        return self._warm_timer is not None or self._warm_reading or self._warm_round == 0
 
     def _warm_timer_fired(self) -> None:
         self._warm_timer = None
@@ -218,6 +222,11 @@ class MainScreen(KeysWaitForFocus, Screen):
     @property
     def active_pane(self) -> Pane:
         return self.pane(self.query_one(TabbedContent).active)
+
+    @property
+    def tab_on_view(self) -> str:
+        """The tab shown (while the screen is being built: the first one, which it will show)."""
+        return self.query_one(TabbedContent).active or FIRST_TAB
 
     @property
     def help_text(self) -> str:

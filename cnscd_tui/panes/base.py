@@ -65,6 +65,13 @@ class Pane(Vertical):
         raise NotImplementedError
 
     # -- reading ------------------------------------------------------------------------
+    @property
+    def on_view(self) -> bool:
+        """This pane's tab is the one shown (from the screen's building on; a pane of a screen
+        without tabs always is)."""
+        tab = getattr(self.screen, "tab_on_view", None)
+        return tab is None or self.id == f"pane-{tab}"
+
     def read(self, params: Any) -> Any:  # worker thread
         return self.fetch() if params is None else self.fetch(params)
 
@@ -75,6 +82,13 @@ class Pane(Vertical):
         self.has_data = False
 
     def reload(self) -> None:
+        if self._ticket == 0 and not self.on_view:
+            # never read, and not on view: a filter box's first value while the screen is built
+            # (Select.Changed). The tab is read when first shown or by the main screen's background
+            # read, not now, ahead of the tab on view (at 16× the province the courses' read held the
+            # registry's lock the dashboard's numbers waited for, 2.7 s)
+            self.loaded_version = -1
+            return
         self.loaded_version = self.app.data_version
         self._ticket += 1
         self._load(self.loaded_version, self._ticket, self.fetch_params())
