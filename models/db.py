@@ -148,6 +148,8 @@ class Registry:
             new_registry.fill_new_registry(province=province, commune=commune, commune_kind=commune_kind,
                                            district=district, actor=actor or current_actor())
         payload = conn.serialize()
+        conn.deserialize(payload)  # a database SQLite keeps in one buffer, as an opened one: saved without a copy
+        _harden(conn)
         store, recovery = EncryptedStore.create(
             path, passphrase, payload, schema_version=SCHEMA_VERSION, kdf=kdf, lock=lock
         )
