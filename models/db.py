@@ -94,6 +94,15 @@ def _load_content(conn: sqlite3.Connection, store, content, alloc) -> None:
             alloc.free()  # when it was not handed over
 
 
+def _drop_frames(exc: BaseException | None) -> None:
+    """Clear the locals of the finished frames of ``exc`` and of the errors it came from."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        traceback.clear_frames(exc.__traceback__)
+        exc = exc.__cause__ or exc.__context__
+
+
 def current_actor() -> str:
     try:
         return getpass.getuser()
@@ -270,7 +279,7 @@ class Registry:
         program wrote. If that file is no longer there as written, nothing on disk holds the
         content the screens showed: the database keeps what was typed (the next save that
         succeeds writes it) and :class:`SaveFailed` says so."""
-        traceback.clear_frames(failure.__traceback__)  # the failed save's copy goes now
+        _drop_frames(failure)  # the failed save's payload (and any view of the database) goes now
         from . import sqlite_memory
 
         alloc = sqlite_memory.allocator()
