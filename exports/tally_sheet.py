@@ -22,6 +22,8 @@ trợ) «-3»: …»). openpyxl is imported inside the functions that need it.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import io
 import os
@@ -32,6 +34,7 @@ from typing import Any
 from models import activities as act
 from models import text
 from models.errors import InputError, SaveFailed
+from models.lock import describe_os_error
 
 from .layout import Period, unit_name
 from .writers import set_cell_value
@@ -282,6 +285,7 @@ def write_tally_sheets(reg, month: Any, folder: str | os.PathLike, *, team_ids: 
     ids = team_ids or [r.team_id for r in grid.rows]
     folder = Path(folder)
     out = []
+    tmp = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for tid in ids:
@@ -293,10 +297,30 @@ def write_tally_sheets(reg, month: Any, folder: str | os.PathLike, *, team_ids: 
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)
+            tmp = None
             out.append(path)
     except OSError as exc:
-        raise SaveFailed(f"Không ghi được phiếu vào {folder} (lý do: {exc.strerror or exc}).") from exc
+        if tmp is not None:  # a half-written sheet (the team's names) is not left behind
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        raise SaveFailed(f"Không ghi được phiếu vào {folder} (lý do: {_write_reason(exc)}). Hãy chọn thư mục "
+                         "khác (ví dụ thư mục Tài liệu) hoặc giải phóng chỗ trống trên ổ đĩa, rồi ghi lại.") from exc
     return out
+
+
+def _write_reason(exc: OSError) -> str:
+    """Why a sheet could not be written, in the clerk's words (never the system's English text)."""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EACCES, errno.EPERM, errno.EROFS, errno.EIO,
+                     getattr(errno, "ENODEV", -1), getattr(errno, "ENXIO", -1), errno.EISDIR, errno.ENOTDIR,
+                     errno.ELOOP):
+        return describe_os_error(exc)
+    if exc.errno == errno.EEXIST:
+        return "ở đó đã có một tệp cùng tên với thư mục"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "tên thư mục hoặc tên tệp quá dài"
+    if exc.errno == errno.ENOENT:
+        return "không tìm thấy thư mục (ổ USB bị rút ra?)"
+    return f"lỗi hệ thống, mã lỗi {exc.errno or '?'}"
 
 
 # ---------------------------------------------------------------------------

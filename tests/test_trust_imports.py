@@ -236,3 +236,29 @@ def test_entity_bomb_refused_by_importer_and_template_loader(reg, tmp_path, wher
         with pytest.raises(importer.ImportFailed) as e:
             call()
         assert "DOCTYPE" in e.value.message and not refusal_problems({"message": e.value.message}), e.value.message
+
+
+@pytest.mark.parametrize("where", ["a-file", "too-long"])
+def test_tally_sheet_write_failure_is_told_in_vietnamese(reg, tmp_path, where):
+    """A folder the sheets cannot be written to (a file stands there, a name too long): the reason in the
+    clerk's words and what to do — not the system's «File exists» / «File name too long»."""
+    from exports import tally_sheet as ts
+    from models import services
+    from models.errors import SaveFailed
+
+    v = services.add_village(reg, name="Đông Lợi", kind="thôn")
+    services.create_team(reg, unit_id=v.id, decision_number="12/QĐ-UBND", decision_date="05/01/2026")
+    out = tmp_path / "ra"
+    out.mkdir()
+    if where == "a-file":
+        folder = out / "phieu"
+        folder.write_text("")
+    else:
+        folder = out / ("phiếu-tháng-" * 30)
+    with pytest.raises(SaveFailed) as e:
+        ts.write_tally_sheets(reg, "2026-11", folder)
+    msg = e.value.args[0]
+    assert "Hãy" in msg and "lý do: " in msg
+    reason = msg.split("lý do: ", 1)[1]
+    assert not re.search(r"[A-Za-z]{4,}", reason.replace(str(folder), "")), msg
+    assert list(out.iterdir()) == ([folder] if where == "a-file" else [])
