@@ -276,11 +276,12 @@ class RosterRow:
 
 
 def roster_rows(reg, scope: Scope, *, as_of: dt.date | None = None,
-                trained: tuple[dt.date, dt.date] | None = None) -> list[RosterRow]:
+                trained: tuple[dt.date, dt.date] | None = None, untrained_only: bool = False) -> list[RosterRow]:
     """Memberships in scope held on ``as_of`` (None: active now), in the registry's order of units
     (district → commune → village; the commune's own team first), then in each team the Tổ trưởng,
     the Tổ phó, then the members in Vietnamese name order (one query). ``trained``: (from, to) —
-    each row says whether the person attended a course starting then.
+    each row says whether the person attended a course starting then; ``untrained_only``: only the
+    rows of people who did not (the others are never built: a 16-province roster is 120,000 rows).
 
     The query's rows are read one at a time (never all held at once); texts that repeat (a village,
     a category, a role) are one string shared by every row that has them, and each team's place in
@@ -317,7 +318,7 @@ def roster_rows(reg, scope: Scope, *, as_of: dt.date | None = None,
         for (tid, role, other, cat, pid, fam, giv, gender, bdate, byear, phone, cccd, vid, sort_key,
              notes) in Membership._meta.database.execute_sql(*q.sql()):
             t = team_unit.get(tid)
-            if t is None:  # membership of a dissolved team
+            if t is None or (untrained_only and pid in done):  # a dissolved team's; a trained person's
                 continue
             uid, tlevel, tname = t
             if tid not in place:
