@@ -26,6 +26,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Input, OptionList
 
+from .picked import Picked
+
 try:
     from textual.widgets._footer import FooterKey
 except ImportError:  # Textual moved it: QuickFooter then only skips the repeated rebuilds
@@ -128,16 +130,25 @@ class LazyTable(ScrollView, can_focus=True):
         self.columns = list(columns)
         self.checkable = checkable
         self.empty_text = empty_text
-        self.rows: list[tuple] = []
-        self.keys: list = []
+        self.rows: Sequence[tuple] = []
+        self.keys: Sequence = []
         self.dim: set = set()  # keys drawn dimmed (e.g. people who left)
         self.checked: set = set()
 
     # -- data ------------------------------------------------------------------
-    def set_rows(self, rows: Sequence[tuple], keys: Sequence | None = None, *, keep_cursor: bool = False) -> None:
+    def set_rows(self, rows: Sequence[tuple], keys: Sequence | None = None, *, keep_cursor: bool = False,
+                 order: Sequence[int] | None = None) -> None:
+        """The lines to show (copied), with their keys. ``order``: show only ``rows[i]`` (and
+        ``keys[i]``) for ``i`` in ``order`` (ascending positions: a search's answer), in place
+        — nothing is copied, so a long list filtered on every keystroke costs nothing per row;
+        the caller must not change ``rows`` or ``keys`` while they are shown."""
         old_key = self.current_key if keep_cursor else None
-        self.rows = list(rows)
-        self.keys = list(keys) if keys is not None else list(range(len(self.rows)))
+        if order is not None:
+            self.rows = Picked(rows, order)
+            self.keys = Picked(keys if keys is not None else range(len(rows)), order)
+        else:
+            self.rows = list(rows)
+            self.keys = list(keys) if keys is not None else list(range(len(self.rows)))
         self._set_height(len(self.rows) + 1)
         new = 0
         if old_key is not None:

@@ -4,17 +4,15 @@ search and the list the People tab shows."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import operator
-from array import array
 from dataclasses import dataclass
 from typing import Any, NamedTuple
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from . import rules, text, validate
 from .audit import apply_changes, log, row_name
 from .common import birth_year, full_name, get_row, today
 from .errors import FieldError, InputError
+from .people_index import PeopleIndex
 from .schema import Attendance, Category, Course, Membership, Person, Team, Unit, database
 from .teams import MemberInfo, member_info
 from .training import CourseInfo, course_info
@@ -344,102 +342,6 @@ def list_people(reg, *, year: int | None = None) -> list[PersonRow]:
     """Everyone in the registry, in Vietnamese name order, with what filters need."""
     with reg.read():
         return _people_rows(year or today().year)
-
-
-class PeopleIndex:
-    """The people list made ready for a search on every keystroke.
-
-    :meth:`search` answers with positions in ``rows`` (ascending: the list's order), never
-    new rows, so a caller shows what it formatted once per row. The tests run at C speed
-    (``map``/``compress`` over the stored folded keys, no Python call per row), and the
-    positions are kept compact (``array``), so remembering a few results costs little."""
-
-    __slots__ = ("rows", "keys", "_padded")
-
-    def __init__(self, rows: Iterable[PersonRow]) -> None:
-        self.rows: list[PersonRow] = rows if isinstance(rows, list) else list(rows)
-        self.keys: list[str] = [r.search_key for r in self.rows]  # accent-folded, single spaces
-        self._padded: list[str] | None = None
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def search(self, query: str = "", *, within: Sequence[int] | None = None, village_id: int | None = None,
-               category: str = "", role: str = "", trained: bool | None = None,
-               active: bool | None = None) -> Sequence[int]:
-        """Positions of the rows that match (among ``within``, an earlier answer, when given):
-        a ``range`` when nothing is left out, else an ``array``."""
-        rows = self.rows
-        idx: Sequence[int] = range(len(rows)) if within is None else within
-        if village_id is not None:
-            idx = _positions(i for i in idx if rows[i].village_id == village_id)
-        if category:
-            idx = _positions(i for i in idx if category in rows[i].categories)
-        if role:
-            idx = _positions(i for i in idx if role in rows[i].roles)
-        if trained is not None:
-            idx = _positions(i for i in idx if rows[i].trained_this_year == trained)
-        if active is not None:
-            idx = _positions(i for i in idx if rows[i].active == active)
-        how, digits = _search_kind(query)
-        if how != "name":
-            # a phone number (or CCCD) typed in the search box: «0912», «0912 345», «091.234»
-            long = how == "phone+cccd"
-            return _positions(i for i in idx if digits in rows[i].phone or (long and digits in rows[i].cccd))
-        folded = text.fold(query)
-        words = folded.split()
-        if not words:
-            return idx
-        if len(words) == 1:  # a word that begins with it contains it: the substring test decides
-            return self._where(idx, self.keys, folded)
-        # the folded query as it is («guyen thi h»), or every word beginning a word of the name
-        # in any order («ha nguyen»). Either way every word but the first begins a word of the
-        # name (in the query as it is, a space comes before each): those narrow first, longest
-        # first; then the first word begins a word too, or the query is there as it is. With
-        # the keys « »-padded, «begins a word» is «holds « t»».
-        padded = self._padded_keys()
-        for w in sorted(words[1:], key=len, reverse=True):
-            idx = self._where(idx, padded, " " + w)
-        ks = list(_at(padded, idx))
-        return _positions(itertools.compress(idx, map(
-            operator.or_, map(operator.contains, ks, itertools.repeat(" " + words[0])),
-            map(operator.contains, ks, itertools.repeat(folded)))))
-
-    @staticmethod
-    def narrows(earlier: str, later: str) -> bool:
-        """Is every row found by ``later`` also found by ``earlier``, so that ``later`` may be
-        searched among ``earlier``'s answer (typing on)? Yes when ``later`` extends it and
-        both are searched the same way (a name; a phone number; a phone or CCCD number)."""
-        return later.startswith(earlier) and _search_kind(earlier)[0] == _search_kind(later)[0]
-
-    def _padded_keys(self) -> list[str]:
-        """The keys with a space before each (made at the first search of several words)."""
-        if self._padded is None:
-            self._padded = [" " + k for k in self.keys]
-        return self._padded
-
-    @staticmethod
-    def _where(idx: Sequence[int], keys: list[str], part: str) -> Sequence[int]:
-        """The positions among ``idx`` whose key holds ``part``."""
-        return _positions(itertools.compress(idx, map(operator.contains, _at(keys, idx), itertools.repeat(part))))
-
-
-def _at(keys: list[str], idx: Sequence[int]) -> Iterable[str]:
-    """The keys at positions ``idx`` (all of them: the list itself)."""
-    return keys if idx == range(len(keys)) else map(keys.__getitem__, idx)
-
-
-def _search_kind(query: str) -> tuple[str, str]:
-    """How a query is searched: ("name", ""), or its digits in phone numbers ("phone", digits)
-    — from 6 digits on in CCCD numbers too ("phone+cccd", digits)."""
-    digits = "".join(ch for ch in query if ch.isdigit())
-    if len(digits) < 3 or any(ch.isalpha() for ch in query):
-        return "name", ""
-    return ("phone+cccd" if len(digits) >= 6 else "phone"), digits
-
-
-def _positions(it: Iterable[int]) -> array:
-    return array("i", it)
 
 
 def filter_people(rows: Iterable[PersonRow], *, query: str = "", village_id: int | None = None,

@@ -61,27 +61,26 @@ class PeoplePane(KeysAtOnce, Pane):
                         empty_text="Không có ai khớp. Xóa bớt chữ tìm kiếm hoặc bộ lọc.")
 
     def fetch(self):
+        """Worker thread: the rows, and all a keystroke needs made ready here, off the screen's
+        thread — the search index and every row's line (a search answers with positions in them)."""
         from models import services as S
 
         reg = self.app.reg
-        return S.list_people(reg), S.list_villages(reg), S.list_categories(reg), S.list_teams(reg)
-
-    def show(self, data) -> None:
-        from models.services import PeopleIndex
-
-        rows, villages, cats, teams = data
-        self.rows_all, self.villages, self.categories, self.teams = rows, villages, cats, teams
-        self.index = PeopleIndex(rows)
-        # the lines are formatted once per load, not on every keystroke: a search answers
-        # with positions in these lists
+        rows = S.list_people(reg)
+        index = S.PeopleIndex(rows).prepare()
         roles, role_text = vocab.ROLES, {}
         for r in rows:
             if r.roles not in role_text:
                 role_text[r.roles] = ", ".join(roles[x][0] for x in r.roles)
-        self.lines = [(r.full_name, r.birth_year or "", r.village_name,
-                       role_text[r.roles] if r.roles else ("—" if not r.active else ""), r.phone) for r in rows]
-        self.ids = [r.id for r in rows]
-        self.inactive = {r.id for r in rows if not r.active}
+        lines = [(r.full_name, r.birth_year or "", r.village_name,
+                  role_text[r.roles] if r.roles else ("—" if not r.active else ""), r.phone) for r in rows]
+        listed = (rows, index, lines, [r.id for r in rows], {r.id for r in rows if not r.active})
+        return listed, S.list_villages(reg), S.list_categories(reg), S.list_teams(reg)
+
+    def show(self, data) -> None:
+        listed, villages, cats, teams = data
+        self.rows_all, self.index, self.lines, self.ids, self.inactive = listed
+        self.villages, self.categories, self.teams = villages, cats, teams
         self._shown = None  # new data: filter again even if the search and filters are the same
         refill(self.query_one("#pf-village", Select), [(v.full_name, v.id) for v in villages])
         refill(self.query_one("#pf-category", Select), [(c.name, c.code) for c in cats])
@@ -121,11 +120,8 @@ class PeoplePane(KeysAtOnce, Pane):
         self._cache, self._cache_key = cache, filters
         table = self.query_one(LazyTable)
         table.dim = self.inactive
-        if len(found) == len(self.lines):  # everyone: the lists as they are
-            lines, keys = self.lines, self.ids
-        else:
-            lines, keys = list(map(self.lines.__getitem__, found)), list(map(self.ids.__getitem__, found))
-        table.set_rows(lines, keys, keep_cursor=keep_cursor)
+        # the table shows the lines at the answer's positions in place (nothing copied per row)
+        table.set_rows(self.lines, self.ids, keep_cursor=keep_cursor, order=found)
         self.query_one("#people-count", Line).text = (
             f"{text.format_int(len(found))}/{tr_count(len(self.rows_all), 'người')}")
 
