@@ -29,6 +29,7 @@ PREWARM = ("models.db", "models.store", "models.services", "cnscd_tui.main_scree
 
 
 def _prewarm() -> None:
+    import gc
     import importlib
 
     try:
@@ -36,7 +37,13 @@ def _prewarm() -> None:
             importlib.import_module(name)
         from models import db
 
+        from .main_screen import pane_classes
+
+        pane_classes()  # every tab's module (imported on the UI thread after Enter otherwise: ≈ 0.2 s)
         db._load()
+        # what was imported lives as long as the program: out of the collector's full passes (one,
+        # when the clerk paused typing the passphrase, took 140 ms and could delay Enter)
+        gc.freeze()
     except Exception:  # an import error shows itself again, where the module is used
         pass
 

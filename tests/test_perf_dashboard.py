@@ -79,3 +79,49 @@ async def test_no_full_collection_while_the_main_screen_is_built(demo_path, monk
         app.last_input -= app.GC_IDLE_SECONDS
         app._idle_gc()
         assert gc.get_count()[2] == 0
+
+
+async def test_the_tabs_are_styled_once_when_the_main_screen_is_built(demo_path, monkeypatch):
+    """Nine tabs of widgets: working out their styles is most of building the screen. Each was
+    styled as it was mounted, then all again when the width's class came (the first resize) and
+    when the screen was first shown (Textual restyles a resumed screen): ≈ 0.5 s at 16× before the
+    numbers. A tab not on view keeps the styles it was mounted with until it is shown."""
+    from textual.css.stylesheet import Stylesheet
+
+    from cnscd_tui.main_screen import MainScreen
+
+    styled: dict[int, int] = {}
+    real_apply = Stylesheet.apply
+
+    def apply(self, node, *a, **kw):
+        styled[id(node)] = styled.get(id(node), 0) + 1
+        return real_apply(self, node, *a, **kw)
+
+    monkeypatch.setattr(Stylesheet, "apply", apply)
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen) and app.screen.has_class("-wide")
+        # (a widget changing its own classes as it is set up — a filter box given its value — restyles
+        # itself: that is its own small affair)
+        hidden = [app.screen.query_one(sel) for sel in ("#thanh-vien", "#pane-thanh-vien", "#people-table",
+                                                         "#thiet-bi", "#pane-thiet-bi", "#tabs")]
+        assert [styled.get(id(w), 0) for w in hidden] == [1] * len(hidden)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert app.screen.query_one("#people-table").row_count > 0
+
+
+def test_what_the_passphrase_screen_imports_is_kept_out_of_full_collections():
+    """While the passphrase is typed, the program imports what unlocking needs (every tab's module
+    too: imported after Enter otherwise). Those objects live as long as the program: frozen, a full
+    collection — run when the clerk pauses typing, and able to delay Enter — no longer walks them."""
+    import sys
+
+    from cnscd_tui import unlock
+
+    gc.unfreeze()
+    unlock._prewarm()
+    assert gc.get_freeze_count() > 0
+    assert all(f"cnscd_tui.panes.{m}" in sys.modules for m in ("people", "dashboard", "activities", "training"))
