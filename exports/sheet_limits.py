@@ -98,6 +98,7 @@ class Budget:
         self.max_cells, self.max_text = max_cells, max_text
         self._seen: dict[str, str] = {}
         self.work = Work()  # the XML parts' elements (exports.xml_guard)
+        self.escapes = False  # a text read may hold Excel's «_xHHHH_» escapes (exports.sheets turns them back)
 
     def share(self, v: str) -> str:
         """One object for each short text met again (villages, roles, years as text: a roster repeats them)."""
@@ -164,9 +165,9 @@ class Grid:
         if font is not None:
             self._font(r, c, font)
 
-    def put_cells(self, r: int, items: list[tuple[int, Any, str | None, bool]]) -> None:
+    def put_cells(self, r: int, items: list[tuple[int, Any, str | None, bool]], width: int = 0) -> None:
         """Row ``r`` (0-based) holds these cells: (column, value, font, text already counted) — :meth:`put`
-        for a whole row at once (the XLSX reader's hot path)."""
+        for a whole row at once (the XLSX reader's hot path). ``width``: 1 + the largest column, if known."""
         if r >= MAX_ROWS:
             raise too_many_rows(self.sheet, r)
         budget = self.budget
@@ -177,7 +178,7 @@ class Grid:
         while len(cells) <= r:
             cells.append([])
         row = cells[r]
-        width = max(c for c, _, _, _ in items) + 1
+        width = width or max(c for c, _, _, _ in items) + 1
         if width > MAX_COLS:
             raise too_many_cols(self.sheet, r, next(c for c, _, _, _ in items if c >= MAX_COLS))
         if len(row) < width:

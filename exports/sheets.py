@@ -376,7 +376,7 @@ def _read(p: Path, data: bytes, kind: str, z: SafeZip | None, watch: _Watch) -> 
         tables = [Table(name, grid.cells, grid.fonts if grid.has_fonts else None, merges)
                   for name, grid, merges in sheets]
         book = Book(str(p), kind, tables)
-        if kind == "xlsx" and _excel_escapes(tables):  # XML holds none, but Excel writes BEL as «_x0007_»
+        if kind == "xlsx" and budget.escapes and _excel_escapes(tables):  # XML holds none, but Excel writes BEL as «_x0007_»
             book.notes, book.cleaned = _clean_controls(tables)
         return book
     # control characters: only CSV and XLS can hold them as they are
