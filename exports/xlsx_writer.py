@@ -8,6 +8,7 @@ openpyxl is imported only inside the functions that need them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -81,28 +82,66 @@ def column_style(st: _XlsxStyles, col: Column, *, bold: bool = False):
 
 
 class _FastRow(list):
-    """A row of (value, StyleArray) pairs, written without building a Cell per value."""
+    """A row of (value, StyleArray) pairs, written as XML text (:func:`_row_xml`) without a Cell per value."""
+
+
+_SIMPLE = (str, int, float, type(None))
+
+
+def _cells_xml(ws, values: _FastRow, row_idx: int, letters: list[str], ids: dict[int, str]) -> str | None:
+    """The cells of a row as openpyxl writes them, character for character (text inline, numbers
+    ``%.16g``, an empty cell keeping its style), or None when a value is not text, a whole or finite
+    number or empty: that row goes through openpyxl's cells. ``ids``: id(StyleArray) → its index in
+    the workbook's styles, taken in the order openpyxl takes them (first use)."""
+    out = []
+    for col, (value, sa) in enumerate(values):
+        t = type(value)
+        if t not in _SIMPLE or (t is float and not math.isfinite(value)):
+            return None
+        s = ids.get(id(sa))
+        if s is None:
+            if not any(sa):
+                return None
+            s = ids[id(sa)] = f"{ws.parent._cell_styles.add(sa)}"
+        ref = f"{letters[col]}{row_idx}"
+        if t is str:
+            v = xml_text(value[:XLSX_MAX_TEXT])
+            if not v:
+                out.append(f'<c r="{ref}" s="{s}" t="inlineStr" />')
+                continue
+            if "&" in v or "<" in v or ">" in v:
+                v = v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            space = ' xml:space="preserve"' if v.strip() and v != v.strip() else ""
+            out.append(f'<c r="{ref}" s="{s}" t="inlineStr"><is><t{space}>{v}</t></is></c>')
+        elif value is None:
+            out.append(f'<c r="{ref}" s="{s}" t="n" />')
+        else:
+            out.append(f'<c r="{ref}" s="{s}" t="n"><v>{value:.16g}</v></c>')
+    return "".join(out)
 
 
 def _install_fast_rows(ws) -> None:
-    """Let ``ws.append(_FastRow)`` reuse one cell per column (openpyxl's own plain-value path
-    does the same with one shared cell); other rows go through openpyxl unchanged.
-    ``WriteOnlyWorksheet._values_to_row`` is part of the openpyxl 3.1 seam (usb.TESTED_OPENPYXL)."""
+    """Let ``ws.append(_FastRow)`` write its cells as text (:func:`_cells_xml`: openpyxl's XML, built
+    without its per-cell elements, which were most of a roster's time) inside the ``<row>`` openpyxl
+    writes; a row it does not take, and every other row, goes through openpyxl's cells unchanged
+    (one cell per column reused, as openpyxl's own plain-value path does).
+    ``WriteOnlyWorksheet._values_to_row``, ``_get_writer`` and the writer's ``write_row(xf, row,
+    row_idx)`` (its ``xf._file``: the text stream) are part of the openpyxl 3.1 seam (usb.TESTED_OPENPYXL)."""
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
     original = WriteOnlyWorksheet._values_to_row
     cells: list = []
+    letters: list[str] = []
+    ids: dict[int, str] = {}
+    last: list = []  # the (value, style) pairs of the last row written
+    stream: list = [None]  # the writer's xf, while a row is written
 
-    def values_to_row(values, row_idx):
-        if not isinstance(values, _FastRow):
-            yield from original(ws, values, row_idx)
-            return
-        while len(cells) < len(values):
-            cells.append(WriteOnlyCell(ws))
+    def as_cells(values, row_idx):
         for col_idx, (value, sa) in enumerate(values, 1):
             cell = cells[col_idx - 1]
-            if isinstance(value, str):  # set_cell_value, inline: this runs for every cell of a roster
+            if isinstance(value, str):  # set_cell_value, inline
                 cell._value = xml_text(value[:XLSX_MAX_TEXT])
                 cell.data_type = "s"
             else:
@@ -112,7 +151,48 @@ def _install_fast_rows(ws) -> None:
             cell.row = row_idx
             yield cell
 
+    def fast_cells(values, row_idx):
+        """Run by openpyxl's write_row inside the row's element: the cells' text, or its cells."""
+        while len(letters) < len(values):
+            letters.append(get_column_letter(len(letters) + 1))
+        xml = _cells_xml(ws, values, row_idx, letters, ids)
+        if xml is not None:
+            stream[0]._file(xml)  # the stream openpyxl's own elements go to, inside <row>
+        else:
+            # openpyxl's cells as they would be had every row gone through them: each column's
+            # cell holding the last row's style (a date set on a cell changes its style's number
+            # format in place), and the style indexes taken anew after
+            while len(cells) < len(values):
+                cells.append(WriteOnlyCell(ws))
+            for cell, (_, sa) in zip(cells, last, strict=False):
+                cell._style = sa
+            yield from as_cells(values, row_idx)
+            ids.clear()
+        last[:] = values
+
+    def values_to_row(values, row_idx):
+        if isinstance(values, _FastRow):
+            return fast_cells(values, row_idx)
+        return original(ws, values, row_idx)
+
+    get_writer = ws._get_writer  # the sheet's XML kept in memory (usb.keep_sheet_in_memory)
+
+    def get_fast_writer():
+        get_writer()
+        w = ws._writer
+        if getattr(w, "_cnscd_fast", False):
+            return
+        plain = w.write_row
+
+        def write_row(xf, row, row_idx):
+            stream[0] = xf
+            return plain(xf, row, row_idx)
+
+        w.write_row = write_row
+        w._cnscd_fast = True
+
     ws._values_to_row = values_to_row
+    ws._get_writer = get_fast_writer
 
 
 def _rule_text(rule: Rule):

@@ -76,3 +76,43 @@ def test_roster_rows_share_repeated_texts_and_keep_the_order(demo):
     for members in by_team.values():
         roles = [rank.get(m["role"], 2) for m in members]
         assert roles == sorted(roles)
+
+
+def _sheet_parts(data: bytes) -> dict[str, bytes]:
+    z = zipfile.ZipFile(io.BytesIO(data))
+    return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}  # core.xml: the time saved
+
+
+def test_xlsx_rows_written_as_text_are_what_openpyxl_writes(monkeypatch):
+    """The table's rows are written as XML text, not through openpyxl's cells (3× faster for a
+    roster): every part of the file is byte for byte what openpyxl's own cells give, for text with
+    spaces, markup characters, line breaks, characters XML cannot hold, over-long text, a formula
+    typed as text, whole and decimal numbers, huge ones, not-a-number, dates, yes/no and empty cells
+    (a value the text path does not take goes through openpyxl's cells, in the same row)."""
+    from exports import xlsx_writer
+    from exports.cells import XLSX_MAX_TEXT
+    from exports.layout import Column, Report, stt_column
+    from exports.usb import workbook_bytes
+
+    cols = [stt_column(), Column("Họ và tên", width=24), Column("Số", "int"), Column("Tiền", "money"),
+            Column("Ngày", "date"), Column("Điện thoại", "phone"), Column("CCCD", "id"), Column("Tỷ lệ", "pct1"),
+            Column("Năm", "year"), Column("Ký nhận", "sign", group="Nhóm"), Column("Ghi chú", group="Nhóm")]
+    texts = ["  Nguyễn Văn A", "B  ", "   ", "", "a & b <c> d", "=SUM(A1:A3)", "\tđầu", "dòng 1\ndòng 2",
+             "điều\x01khiển", "lẻ \ud800 cặp", "x" * (XLSX_MAX_TEXT + 10), "Trần Thị Bé", None]
+    numbers = [0, -5, 7_440_000_000, 12345678901234567890, 83.9, 1e20, float("nan"), "chưa có số hộ", None, True]
+    rows = []
+    for i in range(60):
+        rows.append([i + 1, texts[i % len(texts)], numbers[i % len(numbers)], numbers[(i + 3) % len(numbers)],
+                     DAY if i % 4 else None, f"09{i:08d}" if i % 5 else "", "0" * 12, 12.5 if i % 3 else None,
+                     1980 + i, None, texts[(i + 5) % len(texts)]])
+    report = Report("thu", "BẢNG THỬ", cols, rows, total=["", "Tổng", 1, 2, None, "", "", 50.0, None, None, ""],
+                    sheet_name="Thử", row_height=30)
+    fast = _sheet_parts(workbook_bytes(xlsx_writer.xlsx_book(report)))
+    monkeypatch.setattr(xlsx_writer, "_cells_xml", lambda *a: None)  # every row through openpyxl's cells
+    cells = _sheet_parts(workbook_bytes(xlsx_writer.xlsx_book(report)))
+    assert fast.keys() == cells.keys()
+    for name in fast:
+        assert fast[name] == cells[name], name
+    sheet = fast["xl/worksheets/sheet1.xml"].decode()
+    assert "a &amp; b &lt;c&gt; d" in sheet and '<t xml:space="preserve">  Nguyễn Văn A</t>' in sheet
+    assert "<v>7440000000</v>" in sheet and "=SUM(A1:A3)</t>" in sheet
