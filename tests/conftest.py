@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -14,9 +15,7 @@ os.environ["CNSCD_KDF"] = "fast"
 PASS = "mat-khau-thu-nghiem"
 
 
-@pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory, monkeypatch):
-    home = tmp_path_factory.mktemp("home")
+def _isolate(monkeypatch, home: Path) -> None:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("USERPROFILE", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
@@ -25,8 +24,26 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("CNSCD_PASSPHRASE", raising=False)
     monkeypatch.setenv("CNSCD_KDF", "fast")
     monkeypatch.setenv("CNSCD_LOG_DIR", str(home / "logs"))  # the program's log, per test
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    _isolate(monkeypatch, tmp_path_factory.mktemp("home"))
     yield
     _close_program_log()
+
+
+@contextlib.contextmanager
+def isolated_env(home: Path):
+    """The same isolated HOME, data and log folders as every test has, for a module- or
+    session-scoped fixture (those are set up before the per-test isolation). Yields the
+    ``MonkeyPatch`` to set more variables; everything is undone on leaving."""
+    with pytest.MonkeyPatch.context() as mp:
+        _isolate(mp, home)
+        try:
+            yield mp
+        finally:
+            _close_program_log()
 
 
 @pytest.fixture
@@ -88,6 +105,18 @@ def commune_demo_bytes(tmp_path_factory) -> bytes:
 
     p = tmp_path_factory.mktemp("demo") / "demo.cnscd"
     r, _ = create_demo(p, scale="commune", passphrase=PASS)
+    r.close()
+    return p.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def province_demo_bytes(tmp_path_factory) -> bytes:
+    """The province demo file (``create_demo(scale="province")``, passphrase ``PASS``), built
+    once per session: tests write a copy of these bytes and open that."""
+    from models.demo import create_demo
+
+    p = tmp_path_factory.mktemp("demo-province") / "province.cnscd"
+    r, _ = create_demo(p, scale="province", passphrase=PASS)
     r.close()
     return p.read_bytes()
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import shutil
+from types import SimpleNamespace
+
+import pytest
+
 from cnscd_tui.cli import main
 from models import services
 from models.db import Registry
 
-from .conftest import PASS
+from .conftest import PASS, isolated_env
 
 
 def _roster_csv(path):
@@ -43,30 +50,56 @@ def test_skip_errors_imports_the_good_rows_and_writes_the_rest_to_fix(reg, tmp_p
         r.close()
 
 
-def test_province_demo_writes_its_communes_packages_for_the_round_trip(tmp_path, monkeypatch, capsys):
+@pytest.fixture(scope="module")
+def province_round_trip(tmp_path_factory):
+    """Two commands, run once for the module: a province demo with its communes' packages
+    (``cnscd demo --packages``), then receiving them (``cnscd handoff import``). What they printed
+    and returned is kept for the tests to check; each test works on its own copy of the registry."""
+    from models.demo import DEMO_PASSPHRASE
+
+    d = tmp_path_factory.mktemp("tinh")
+    db, folder = d / "tinh.cnscd", d / "goi"
+    with isolated_env(d / "home") as env:
+        with contextlib.redirect_stdout(io.StringIO()) as demo_out:
+            demo_code = main(["demo", "--scale", "province", "--db", str(db), "--packages", str(folder)])
+        env.setenv("CNSCD_PASSPHRASE", DEMO_PASSPHRASE)
+        with contextlib.redirect_stdout(io.StringIO()):
+            import_code = main(["handoff", "import", str(folder), "--db", str(db), "--yes"])
+    return SimpleNamespace(db=db, folder=folder, demo_code=demo_code, demo_out=demo_out.getvalue(),
+                           import_code=import_code)
+
+
+def _copy_of(trip, tmp_path):
+    db = tmp_path / "tinh.cnscd"
+    shutil.copyfile(trip.db, db)
+    return db
+
+
+def test_province_demo_writes_its_communes_packages_for_the_round_trip(province_round_trip, tmp_path, monkeypatch):
     """Two commands: a province demo with its communes' packages, then receiving them."""
-    db, folder = tmp_path / "tinh.cnscd", tmp_path / "goi"
-    assert main(["demo", "--scale", "province", "--db", str(db), "--packages", str(folder)]) == 0
-    out = capsys.readouterr().out
-    assert "cnscd handoff import" in out
-    packages = sorted(folder.glob("*.cnscd-goi"))
+    trip = province_round_trip
+    assert trip.demo_code == 0
+    assert "cnscd handoff import" in trip.demo_out
+    packages = sorted(trip.folder.glob("*.cnscd-goi"))
     assert len(packages) > 100
     from models.demo import DEMO_PASSPHRASE
 
     monkeypatch.setenv("CNSCD_PASSPHRASE", DEMO_PASSPHRASE)
-    assert main(["handoff", "import", str(folder), "--db", str(db), "--yes"]) == 0
+    assert trip.import_code == 0
+    db = _copy_of(trip, tmp_path)
     assert main(["handoff", "status", "--db", str(db), "--period", "2026-H2", "--json"]) == 0
 
 
-def test_province_rolls_up_the_received_packages_into_sheets(tmp_path, monkeypatch, capsys):
+def test_province_rolls_up_the_received_packages_into_sheets(province_round_trip, tmp_path, monkeypatch):
     import openpyxl
 
     from models.demo import DEMO_PASSPHRASE
 
-    db, folder = tmp_path / "tinh.cnscd", tmp_path / "goi"
-    assert main(["demo", "--scale", "province", "--db", str(db), "--packages", str(folder)]) == 0
+    trip = province_round_trip
+    assert trip.demo_code == 0
     monkeypatch.setenv("CNSCD_PASSPHRASE", DEMO_PASSPHRASE)
-    assert main(["handoff", "import", str(folder), "--db", str(db), "--yes"]) == 0
+    assert trip.import_code == 0
+    db = _copy_of(trip, tmp_path)
     out = tmp_path / "TongHop.xlsx"
     assert main(["export", "tong-hop-goi", "--db", str(db), "--period", "2026-H2", "--out", str(out)]) == 0
     wb = openpyxl.load_workbook(out)

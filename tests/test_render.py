@@ -113,35 +113,33 @@ def _last_row_text(report) -> str:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    """{(scale, kind, fmt): (reports, planned pages, pdf pages)} for every kind of both demos."""
+def rendered(tmp_path_factory, commune_demo_bytes, province_demo_bytes):
+    """{(scale, kind, fmt): (reports, planned pages, pdf pages)} for every kind of both demos
+    (copies of the session's demo files), all printed in one LibreOffice run."""
     from exports import request, sheet_plan, writers
-    from models.demo import create_demo
+    from models.db import Registry
 
     d = tmp_path_factory.mktemp("render")
     made: dict[tuple[str, str, str], tuple[list, int, Path]] = {}
     files = []
-    for scale in ("commune", "province"):
-        reg, _ = create_demo(d / f"{scale}.cnscd", scale=scale, passphrase=PASS)
+    for scale, data in (("commune", commune_demo_bytes), ("province", province_demo_bytes)):
+        (d / f"{scale}.cnscd").write_bytes(data)
+        reg = Registry.open(d / f"{scale}.cnscd", passphrase=PASS)
         try:
             for kind in request.KINDS:
                 obj, _tag = request.build_pack(reg, request.ReportRequest(kind=kind, day=DAY))
                 reports = writers.as_reports(obj)
                 planned = sum(sheet_plan.plan(r).pages.pages for r in reports)
                 for fmt in ("xlsx", "ods"):
-                    path = writers.write(obj, d / f"{scale}_{kind}.{fmt}", fmt)[0]
-                    made[(scale, kind, fmt)] = (reports, planned, d / f"{scale}_{kind}_{fmt}.pdf")
+                    # the format in the name too: one run prints both, each to its own PDF
+                    path = writers.write(obj, d / f"{scale}_{kind}_{fmt}.{fmt}", fmt)[0]
+                    made[(scale, kind, fmt)] = (reports, planned, d / "pdf" / f"{path.stem}.pdf")
                     files.append(path)
         finally:
             reg.close()
     out = d / "pdf"
     out.mkdir()
-    for fmt in ("xlsx", "ods"):  # two batches: same stems, different extensions
-        batch = out / fmt
-        batch.mkdir()
-        convert([f for f in files if f.suffix == f".{fmt}"], batch)
-        for f in batch.glob("*.pdf"):
-            f.rename(d / f"{f.stem}_{fmt}.pdf")
+    convert(files, out)
     return {k: (reports, planned, read_pdf(pdf)) for k, (reports, planned, pdf) in made.items()}
 
 
