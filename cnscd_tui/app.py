@@ -85,7 +85,7 @@ class CnscdApp(App):
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [
-        Binding("f1", "help", "Trợ giúp", id="app.help", tooltip="Phím tắt và hướng dẫn của màn hình này"),
+        Binding("f1", "help", "Trợ giúp", key_display="F1", id="app.help", tooltip="Phím tắt và hướng dẫn của màn hình này"),
         Binding("ctrl+p", "command_palette", "Lệnh", id="app.palette", priority=True, show=False,
                 tooltip="Bảng lệnh: gõ để tìm việc cần làm"),
         # global keys stay out of the 80-column footer (F1 lists them, so does the palette)

@@ -125,3 +125,22 @@ def test_what_the_passphrase_screen_imports_is_kept_out_of_full_collections():
     unlock._prewarm()
     assert gc.get_freeze_count() > 0
     assert all(f"cnscd_tui.panes.{m}" in sys.modules for m in ("people", "dashboard", "activities", "training"))
+
+
+async def test_the_progress_on_the_dashboard_is_kept_out_of_full_collections(demo_path):
+    """The progress against targets lives as long as the screen: left in the collector's full passes
+    (≈ 340,000 objects at 16×), each idle pass took 0.45 s and landed on the next keystroke."""
+    from models.activity_targets import Progress, UnitProgress
+
+    app = CnscdApp(demo_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_demo(pilot)
+        await settle(pilot)
+        dash = app.screen.pane("tong-quan")
+        await pilot.wait_for_scheduled_animations()
+        for w in list(app.workers):
+            await w.wait()
+        await settle(pilot)
+        assert "mục tiêu năm" in str(dash.query_one("#dash-progress-title").render())
+        tracked = [o for o in gc.get_objects() if type(o) in (Progress, UnitProgress)]
+        assert tracked == [], f"{len(tracked)} progress objects still in the collector's passes"
