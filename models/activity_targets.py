@@ -29,10 +29,9 @@ from . import text
 from .activity_common import (DENOMINATORS, SERVICE_ORDER, UnitRow, active_villages, load_units, month_label,
                               parse_month, place_names, read_setting, write_setting)
 from .denominators import Denominators, denominators_for
-from .tallies import Sums, sums_by_team_and_unit
+from .tallies import Sums, sums_by_unit, teams_by_unit
 from .common import today
 from .errors import FieldError, InputError
-from .schema import Team
 
 
 @dataclass(frozen=True)
@@ -353,28 +352,18 @@ def _atoms(year: int, ytd_start: str, start: str, end: str, units: dict[int, Uni
            names: dict[int, str]) -> list[_Atom]:
     villages = active_villages(units)
     dens = denominators_for(year, villages, names=names)
-    per, per_team = sums_by_team_and_unit(start, end)
-    ytd, ytd_team = (per, per_team) if ytd_start == start else sums_by_team_and_unit(ytd_start, end)
-    fraud = {tid for (tid, svc), s in ytd_team.items() if svc == "LUA_DAO" and (s.people or s.households)}
-    teams_by_unit: dict[int, list[int]] = {}
-    for tid, uid in Team.select(Team.id, Team.unit).where(Team.active == True).tuples():  # noqa: E712
-        teams_by_unit.setdefault(uid, []).append(tid)
-
-    def services(d: dict, uid: int) -> dict[str, Sums]:
-        return {svc: d[(uid, svc)] for svc in SERVICE_ORDER if (uid, svc) in d}
-
+    per = sums_by_unit(start, end)
+    ytd = per if ytd_start == start else sums_by_unit(ytd_start, end)
+    teams = teams_by_unit(ytd_start, end)  # unit id → (active teams, of which ran fraud guidance this year)
     atoms = []
     for v in villages:
-        tids = teams_by_unit.get(v.id, [])
-        atoms.append(_Atom(v, "thon", dens[v.id], services(per, v.id), services(ytd, v.id), len(tids),
-                           sum(1 for t in tids if t in fraud)))
+        n, fraud = teams.get(v.id, (0, 0))
+        atoms.append(_Atom(v, "thon", dens[v.id], per.get(v.id, {}), ytd.get(v.id, {}), n, fraud))
     village_ids = {v.id for v in villages}
-    other = {uid for (uid, _) in list(per) + list(ytd)} | set(teams_by_unit)
-    for uid in sorted(other - village_ids):
+    for uid in sorted((per.keys() | ytd.keys() | teams.keys()) - village_ids):
         # commune-level teams, or a village no longer active (merged): no denominators of their own
-        tids = teams_by_unit.get(uid, [])
-        atoms.append(_Atom(units[uid], "to_xa", None, services(per, uid), services(ytd, uid), len(tids),
-                           sum(1 for t in tids if t in fraud)))
+        n, fraud = teams.get(uid, (0, 0))
+        atoms.append(_Atom(units[uid], "to_xa", None, per.get(uid, {}), ytd.get(uid, {}), n, fraud))
     return atoms
 
 

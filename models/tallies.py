@@ -3,8 +3,8 @@
 One activity on a day (``TallyInput.day``), or a team's month (``day`` None: the leader's
 monthly sheet or the clerk's grid — at most one per team and month, replaced when saved
 again, so the same sheet imported twice counts once). :func:`month_grid` and
-:func:`save_month_grid` are the team × service grid for fast entry; :func:`sums_by`,
-:func:`kinds_by_team` and :func:`needs_between` feed progress and the reports.
+:func:`save_month_grid` are the team × service grid for fast entry; :func:`sums_by_unit`,
+:func:`teams_by_unit`, :func:`kinds_by_unit` and :func:`needs_between` feed progress and the reports.
 """
 
 from __future__ import annotations
@@ -508,9 +508,9 @@ def save_month_grid(reg, month: Any, cells: list[GridCellInput]) -> int:
 
 
 # ---------------------------------------------------------------------------
-# Sums for progress and reports (one query each, fast at province scale)
+# Sums for progress and reports (grouped in SQL, fast at province scale)
 # ---------------------------------------------------------------------------
-@dataclass
+@dataclass(slots=True)
 class Sums:
     people: int = 0
     households: int = 0
@@ -524,33 +524,40 @@ class Sums:
         self.businesses += b
 
 
-_SUMS_SQL = ('SELECT a."team_id", a."unit_id", c."service", SUM(c."people"), SUM(c."households"), '
-             'SUM(c."priority"), SUM(c."businesses") FROM "activity" AS a '
-             'JOIN "activity_count" AS c ON c."activity_id" = a."id" '
-             'WHERE a."month" >= ? AND a."month" <= ? GROUP BY a."team_id", a."unit_id", c."service"')
+# Grouped by unit in SQLite, each unit's services in the catalogue's order (as the reports list them).
+_SUMS_SQL = ('SELECT a."unit_id", c."service", SUM(c."people"), SUM(c."households"), SUM(c."priority"), '
+             'SUM(c."businesses") FROM "activity" AS a JOIN "activity_count" AS c ON c."activity_id" = a."id" '
+             'WHERE a."month" >= ? AND a."month" <= ? GROUP BY a."unit_id", c."service" ORDER BY a."unit_id", '
+             'CASE c."service" ' + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SERVICE_ORDER)) +
+             " ELSE 999 END")
+# Active teams per unit, and how many of them counted people or households for online-fraud guidance.
+_FRAUD_SQL = ('SELECT t."unit_id", COUNT(*), SUM(t."id" IN (SELECT a."team_id" FROM "activity" AS a '
+              'JOIN "activity_count" AS c ON c."activity_id" = a."id" WHERE c."service" = \'LUA_DAO\' '
+              'AND a."month" >= ? AND a."month" <= ? GROUP BY a."team_id" '
+              'HAVING SUM(c."people") <> 0 OR SUM(c."households") <> 0)) '
+              'FROM "team" AS t WHERE t."active" = 1 GROUP BY t."unit_id"')
 
 
-def sums_by_team_and_unit(start: str, end: str) -> tuple[dict[tuple[int, str], Sums], dict[tuple[int, str], Sums]]:
-    """Summed counts of the activities in months ``start``…``end``: by (unit id, service) and by
-    (team id, service). One query (plain SQL: a province's year is over 100.000 rows).
+def sums_by_unit(start: str, end: str) -> dict[int, dict[str, Sums]]:
+    """Unit id → service → summed counts of the activities in months ``start``…``end`` (services
+    in :data:`SERVICE_ORDER`; a unit whose counts are all of services not in the catalogue is there
+    with none). One query, grouped by unit in SQLite (a province's year is over 100.000 rows).
     Call inside ``reg.read()``."""
-    by_unit: dict[tuple[int, str], Sums] = {}
-    by_team: dict[tuple[int, str], Sums] = {}
-    for team_id, unit_id, svc, p, h, pr, b in database.execute_sql(_SUMS_SQL, (start, end)).fetchall():
-        by_team[(team_id, svc)] = Sums(p, h, pr, b)
-        s = by_unit.get((unit_id, svc))
-        if s is None:
-            by_unit[(unit_id, svc)] = Sums(p, h, pr, b)
-        else:
-            s.add(p, h, pr, b)
-    return by_unit, by_team
+    known = frozenset(SERVICE_ORDER)
+    out: dict[int, dict[str, Sums]] = {}
+    last, d = None, {}
+    for uid, svc, p, h, pr, b in database.execute_sql(_SUMS_SQL, (start, end)):
+        if uid != last:
+            last, d = uid, out.setdefault(uid, {})
+        if svc in known:
+            d[svc] = Sums(p, h, pr, b)
+    return out
 
 
-def sums_by(group: str, start: str, end: str) -> dict[tuple[int, str], Sums]:
-    """(unit id or team id, service) → summed counts in months ``start``…``end``; ``group``:
-    "unit" or "team". Call inside ``reg.read()``."""
-    by_unit, by_team = sums_by_team_and_unit(start, end)
-    return by_unit if group == "unit" else by_team
+def teams_by_unit(start: str, end: str) -> dict[int, tuple[int, int]]:
+    """Unit id → (active teams, of which ran online-fraud guidance — people or households counted
+    for LUA_DAO — in months ``start``…``end``). One query. Call inside ``reg.read()``."""
+    return {uid: (n, fraud) for uid, n, fraud in database.execute_sql(_FRAUD_SQL, (start, end))}
 
 
 def kinds_by_unit(start: str, end: str) -> dict[int, dict[str, int]]:
