@@ -918,7 +918,7 @@ async def test_footer_shows_the_keys_of_each_screen_at_80_columns(demo_path):
             for key in keys:
                 await press(pilot, key)
             line = footer_line(app)
-            for label in labels + ["f1 Trợ giúp"]:
+            for label in labels + ["F1 Trợ giúp"]:
                 assert label in line, f"{keys}: «{label}» không có trong chân trang «{line}»"
             # a label is shown once (Enter and a letter doing the same thing)
             assert line.count("Điểm danh") <= 1 and line.count("Vai trò") <= 1, line
