@@ -323,7 +323,22 @@ def _sum_services(parts: list[dict[str, Sums]]) -> dict[str, Sums]:
     return out
 
 
+def _one(a: _Atom, targets: dict[str, Target]) -> dict[str, Share]:
+    """What :func:`_group` gives for one village or one commune's teams (a province has thousands)."""
+    shares = {}
+    for m in METRICS:
+        t = targets.get(m)
+        if m == "lua_dao":
+            shares[m] = Share(m, a.teams_fraud, a.teams or None, t)
+            continue
+        b, r = a.base[m], a.reached[m]  # a commune's teams: no base of their own
+        shares[m] = Share(m, r, None, t) if b is None else Share(m, min(r, b), b, t)
+    return shares
+
+
 def _group(atoms: list[_Atom], targets: dict[str, Target]) -> dict[str, Share]:
+    if len(atoms) == 1:
+        return _one(atoms[0], targets)
     shares = {}
     villages = [a for a in atoms if a.kind == "thon"]
     for m in METRICS:
@@ -456,13 +471,14 @@ def _behind(rows: list[UnitProgress], total: UnitProgress,
             if r.kind == "to_xa" and t.metric != "lua_dao":
                 continue  # a commune-level team has no denominators of its own
             sh = r.shares[t.metric]
-            item = Behind(r.unit_id, "" if r.kind == "tong" else r.name, t.metric, sh)
-            if sh.percent is None:
+            p = sh.percent
+            if p is None:
                 if sh.base is None and r.kind != "to_xa":
-                    unknown.append(item)
+                    unknown.append(Behind(r.unit_id, "" if r.kind == "tong" else r.name, t.metric, sh))
                 continue
-            if sh.met is False:
-                gaps.append((0 if r.kind == "tong" else 1, sh.percent - t.percent, item))
+            if sh.target is not None and not sh.target.met(p):
+                item = Behind(r.unit_id, "" if r.kind == "tong" else r.name, t.metric, sh)
+                gaps.append((0 if r.kind == "tong" else 1, p - t.percent, item))
     gaps.sort(key=lambda g: (g[0], g[1]))
     return [g[2] for g in gaps], unknown
 
