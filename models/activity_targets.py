@@ -186,7 +186,7 @@ def apply_target_preset(reg, preset: str) -> list[Target]:
 # ---------------------------------------------------------------------------
 # Progress
 # ---------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Share:
     metric: str
     reached: int | None
@@ -233,7 +233,7 @@ class Share:
         return f"{unit}: {self.shown} {m.phrase}{goal}{extra}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Behind:
     """One line of what is behind (or cannot be computed), with where the UI should jump.
     The wording is made when asked for (a province has thousands of lines; a dashboard shows a few)."""
@@ -318,8 +318,11 @@ def _sum_services(parts: list[dict[str, Sums]]) -> dict[str, Sums]:
             t = out.get(svc)
             if t is None:
                 out[svc] = Sums(s.people, s.households, s.priority, s.businesses)
-            else:
-                t.add(s.people, s.households, s.priority, s.businesses)
+            else:  # Sums.add, inline (a province's total adds up 150.000 of them)
+                t.people += s.people
+                t.households += s.households
+                t.priority += s.priority
+                t.businesses += s.businesses
     return out
 
 
