@@ -1,12 +1,14 @@
 """The tables of an ODS ``content.xml``, read through expat's callbacks.
 
-    reader = ContentReader(budget, on_row)
-    reader.read(stream)          # reader.tables: [(name, Grid, merged ranges)]
+    tables = read_content(lambda: z.open("content.xml"), budget, on_row)   # [(name, Grid, merged ranges)]
 
 A roster of 150,000 people is 3 million XML elements: no element object is built for them;
 each start is one call that looks at a name and a depth, and the ends are gathered by expat
 itself (``ends.append``) and taken in order before the next start or text (:meth:`_drain`).
-Names are resolved (``"urn:…:table:1.0 table-cell"``), so any prefix reads as LibreOffice's.
+Names are read as written, the prefixes the root declares standing for their namespaces (expat's
+intern table turns ``table:table-cell`` into ``"urn:…:table:1.0 table-cell"``): any prefix reads as
+LibreOffice's. A namespace declared anywhere else (``xmlns`` counted on the bytes as they stream)
+and the part is read again with names resolved by expat (a fifth slower).
 
 What is read is what :mod:`exports.ods_reader` read with an element tree (and odfpy before it):
 rows that are children of a table (or of its row groups), cells and covered cells that are
@@ -107,7 +109,8 @@ class _Declared:
     def read(self, size: int) -> bytes:
         chunk = self.stream.read(size)
         data = self.tail + chunk
-        self.n += sum(data.count(sp + b"xmlns") for sp in (b" ", b"\n", b"\t", b"\r"))
+        if b"xmlns" in data:  # rare after the root: then the declarations among them are counted
+            self.n += sum(data.count(sp + b"xmlns") for sp in (b" ", b"\n", b"\t", b"\r"))
         self.tail = data[-5:]
         return chunk
 
@@ -132,8 +135,9 @@ class ContentReader:
     open); ``texty``, whether the open cell's value is its text; ``p_depth``, the depth of its open
     paragraph (0: none; ``nest``: paragraphs open inside that one); ``mute``, the depth of a comment,
     space, tab or line break in the cell (its text is no paragraph's); ``buf``, where text goes now,
-    and ``collect``, whether it is kept. A row's cells — (name, attributes, paragraphs) — are gathered
-    in ``raw`` and read when the row ends (:meth:`_row_end`)."""
+    and ``collect``, whether it is kept. A row's cells are gathered in ``raw`` — ``[value type,
+    attributes, paragraph…]`` for a cell whose value is its text, ``(value type, attributes)`` for
+    another — and read when the row ends (:meth:`_cells`)."""
 
     def __init__(self, budget: Budget, on_row: Callable[[int], None] | None):
         self.budget, self.on_row = budget, on_row
@@ -148,9 +152,9 @@ class ContentReader:
         self.holders: list[int] = [-9]
         self.row_depth = self.cell_depth = self.p_depth = self.mute = self.size = self.rrep = 0
         self.cell_at = -1
-        self.raw: list[tuple[str | None, dict, list[list[str]] | None]] = []
+        self.raw: list[Any] = []
         self.texty = self.collect = False
-        self.paras: list[list[str]] = []
+        self.paras: list[Any] = []
         self.nest: list[tuple[int, list[str]]] = []
         self.buf: Any = []
         self.pbuf: list[str] = []
@@ -226,22 +230,23 @@ class ContentReader:
         if self.cell_depth:
             if self.texty and not self.mute:
                 if name == P and not self.p_depth:
-                    buf = self.buf = self.pbuf = []
+                    buf = self.buf = []
                     self.paras.append(buf)
-                    self.p_depth, self.collect = depth, True
+                    self.p_depth = depth
+                    self.collect = True
                 else:
                     self._in_cell(depth, name, attrs)
         elif depth == self.cell_at:
             if name == CELL or name == COVERED:
                 self.cell_depth = depth
                 vtype = attrs.get(VALUE_TYPE) if name == CELL else None
-                if vtype not in _TYPED:
-                    self.texty, paras, self.size = True, [], 0
-                    self.paras = paras
-                    self.raw.append((vtype, attrs, paras))
+                if vtype not in _TYPED:  # its record: [value type, attributes, paragraph…]
+                    self.texty, self.size = True, 0
+                    rec = self.paras = [vtype, attrs]
+                    self.raw.append(rec)
                 else:
                     self.texty = False
-                    self.raw.append((vtype, attrs, None))
+                    self.raw.append((vtype, attrs))
         else:
             self._outer(depth, name, attrs)
         if since > GAP_ELEMENTS or depth > MAX_DEPTH:
@@ -250,6 +255,8 @@ class ContentReader:
     def _in_cell(self, depth: int, name: str, attrs: dict) -> None:
         """Inside a cell whose value is its text, but for its first paragraph's start."""
         if name == P:  # inside another: its text is both's
+            if not self.nest:
+                self.pbuf = self.buf
             buf: list[str] = []
             self.paras.append(buf)
             self.nest.append((depth, buf))
@@ -399,22 +406,23 @@ class ContentReader:
             self.merges.extend(merges)
         self.r = r + rrep
 
-    def _cells(self, raw: list[tuple[str | None, dict, list[list[str]] | None]]
+    def _cells(self, raw: list[Any]
                ) -> tuple[list[Any], list[tuple[int, int, int, int]], int, int]:
         """A row's values (repeated cells written out), the spans of its cells, how many values, characters."""
         vals: list[Any] = []
         merges: list[tuple[int, int, int, int]] = []
         shared = self.shared
         c = n = chars = 0
-        for vtype, attrs, paras in raw:
-            if paras is not None:
-                if len(paras) == 1:
-                    buf = paras[0]
+        for rec in raw:
+            vtype, attrs = rec[0], rec[1]
+            if type(rec) is list:  # the text of its paragraphs
+                if len(rec) == 3:
+                    buf = rec[2]
                     v = buf[0] if len(buf) == 1 else "".join(buf)
                     if not v or v.isspace():
                         v = None
                 else:
-                    v = _text(paras)
+                    v = _text(rec[2:])
             else:
                 if vtype == "float":
                     raw_v = attrs.get(VALUE)
