@@ -81,15 +81,15 @@ def _no_dtd(*_args) -> None:
 def read_content(open_part: Callable[[], Any], budget: Budget, on_row: Callable[[int], None] | None
                  ) -> list[tuple[str, Grid, list[tuple[int, int, int, int]]]]:
     """The tables of the part ``open_part()`` streams: read with names as written, and read again with names
-    resolved (what was counted forgotten) if its namespaces are not all declared on the root."""
-    work = budget.work
-    counted = budget.cells, budget.chars, work.elements, work.units
+    resolved if its namespaces are not all declared on the root (the cells read are forgotten, the XML work
+    done is not: both readings together stay within the file's :class:`~exports.xml_guard.Work`)."""
+    counted = budget.cells, budget.chars
     reader = ContentReader(budget, on_row)
     try:
         with open_part() as f:
             reader.read(f, resolve=False)
     except Rebound:
-        budget.cells, budget.chars, work.elements, work.units = counted
+        budget.cells, budget.chars = counted
         reader = ContentReader(budget, on_row)
         with open_part() as f:
             reader.read(f, resolve=True)

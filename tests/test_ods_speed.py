@@ -223,3 +223,32 @@ def test_other_prefixes_and_declarations_below_the_root_read_the_same(body):
 def test_the_usual_prefixes_bound_elsewhere_are_not_read_as_a_table():
     content = _doc(ODD[0], ns=f'xmlns:office="{O}" xmlns:table="urn:khac" xmlns:text="{X}"')
     assert _read(content) == [] == reference(content)
+
+
+def test_a_second_reading_with_names_resolved_shares_the_files_work_budget():
+    """Text that looks like a namespace declaration near the end makes the part read twice: a hostile file
+    gets no more XML work for it (both readings within the file's budget), a usual one reads the same."""
+    from exports.ods_sheet import read_content
+    from exports.xml_guard import Work, XmlRefused
+
+    rows = "".join("<table:table-row>" + _cell(f"<text:p>Người {i}</text:p>") * 5 + "</table:table-row>"
+                   for i in range(400))
+    content = _doc(f'<table:table table:name="Cuối">{rows}<table:table-row>'
+                   + _cell('<text:p>ghi  xmlns="urn:x"</text:p>') + "</table:table-row></table:table>")
+    data = _zip(content)
+    z = SafeZip(data)
+    one_pass = Budget()
+    read_content(lambda: z.open("content.xml"), one_pass, None)  # names resolved only after the last row
+    elements = one_pass.work.elements
+    assert elements > 2 * 400 * 5
+    roomy = Budget()
+    roomy.work = Work(max_elements=3 * elements)
+    got = [(n, g.cells, m) for n, g, m in read_content(lambda: z.open("content.xml"), roomy, None)]
+    assert got == reference(content) and roomy.cells == 401 * 5 - 4
+    once = Budget()
+    once.work = Work(max_elements=elements * 3 // 4)
+    ContentReader(once, None).read(z.open("content.xml"), resolve=True)  # one reading fits that budget
+    tight = Budget()
+    tight.work = Work(max_elements=elements * 3 // 4)
+    with pytest.raises(XmlRefused):  # two do not
+        read_content(lambda: z.open("content.xml"), tight, None)
