@@ -35,7 +35,7 @@ from models import text
 
 from .sheet_limits import (CLIP, MAX_COLS, MAX_ROWS, Budget, Grid, SheetRefused, clip, col_letter, too_many_cells,
                            too_many_cols, too_many_rows)
-from .xml_guard import GAP_ELEMENTS, MAX_DEPTH, XmlRefused, expat_run
+from .xml_guard import GAP_ELEMENTS, MAX_DEPTH, ExpatReader, XmlRefused, expat_run
 
 __all__ = ["ContentReader", "read_content", "damaged"]
 
@@ -126,7 +126,7 @@ class _Fan:
             b.append(s)
 
 
-class ContentReader:
+class ContentReader(ExpatReader):
     """Every table of ``content.xml``, streamed.
 
     The state is a few numbers (millions of calls): ``depth``; ``holders``, the depths of the open
@@ -140,15 +140,12 @@ class ContentReader:
     another — and read when the row ends (:meth:`_cells`)."""
 
     def __init__(self, budget: Budget, on_row: Callable[[int], None] | None):
-        self.budget, self.on_row = budget, on_row
-        self.work = budget.work
+        super().__init__(budget)
+        self.on_row = on_row
         self.tables: list[tuple[str, Grid, list[tuple[int, int, int, int]]]] = []
         self.grid: Grid | None = None
         self.merges: list[tuple[int, int, int, int]] = []
         self.r = 0  # 0-based index of the next row
-        self.depth = self.since = self.handled_at = 0
-        self.parser = None
-        self.ends: list[str] = []
         self.holders: list[int] = [-9]
         self.row_depth = self.cell_depth = self.p_depth = self.mute = self.size = self.rrep = 0
         self.cell_at = -1
@@ -200,16 +197,6 @@ class ContentReader:
             if k.startswith("xmlns:") and uri + " " in _URIS:
                 for name in _URIS[uri + " "]:
                     intern[k[6:] + ":" + name[len(uri) + 1:]] = name
-
-    def _done(self) -> None:
-        """An element handled: the limits start again (as :meth:`exports.xml_guard.XmlEvents.done`)."""
-        work = self.work
-        work.units += 1
-        work.elements += self.since
-        self.since = 0
-        self.handled_at = self.parser.CurrentByteIndex
-        if work.units > work.max_units or work.elements > work.max_elements:
-            raise XmlRefused("work")
 
     # -- starts
     def start(self, name: str, attrs: dict) -> None:

@@ -28,7 +28,7 @@ from typing import Any
 from models import text
 
 from .sheet_limits import MAX_COLS, MAX_ROWS, SAVE_AGAIN, Budget, Grid, SheetRefused, clip, too_many_cells
-from .xml_guard import CHUNK, GAP_ELEMENTS, MAX_DEPTH, XmlRefused, expat_parser, expat_run
+from .xml_guard import CHUNK, GAP_ELEMENTS, MAX_DEPTH, ExpatReader, XmlRefused
 
 __all__ = ["SheetReader", "read_shared_strings", "MAX_SHARED_STRINGS", "count_values", "MAIN", "EXCEL_ROWS"]
 
@@ -68,44 +68,11 @@ def count_values(stream) -> int:
         n -= tail.count(b"<v>") + tail.count(b"<is>") - tail.count(b"<v></v>")  # counted with the next chunk
 
 
-class _Guarded:
-    """The counting every part's handlers share: depth, elements since the last handled one, the file's work.
-
-    Elements' ends are not a Python call each: expat appends their names to ``ends`` (at C speed) and
-    :meth:`_drain` takes them in order, before the next start or text and after each chunk."""
-
-    def __init__(self, budget: Budget):
-        self.budget = budget
-        self.work = budget.work
-        self.depth = self.since = self.handled_at = 0
-        self.parser = None
-        self.ends: list[str] = []
-
-    def _drain(self) -> None:
-        raise NotImplementedError
-
-    def _done(self) -> None:
-        """An element handled: the limits start again (as :meth:`exports.xml_guard.XmlEvents.done`)."""
-        work = self.work
-        work.units += 1
-        work.elements += self.since
-        self.since = 0
-        self.handled_at = self.parser.CurrentByteIndex
-        if work.units > work.max_units or work.elements > work.max_elements:
-            raise XmlRefused("work")
-
-    def _run(self, stream, start, chars) -> None:
-        p = self.parser = expat_parser()
-        p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, self.ends.append, chars
-        expat_run(stream, p, lambda: self.handled_at, self._drain)
-        self.work.elements += self.since
-
-
 def _too_far(since: int) -> XmlRefused:
     return XmlRefused("gap" if since > GAP_ELEMENTS else "deep")
 
 
-class _Strings(_Guarded):
+class _Strings(ExpatReader):
     """The shared strings part: each ``si``'s ``t`` and the ``t`` of its rich-text runs (phonetic runs left out)."""
 
     def __init__(self, budget: Budget):
@@ -157,12 +124,6 @@ class _Strings(_Guarded):
             if depth <= 2:
                 self._done()
 
-    def chars(self, data: str) -> None:
-        if self.ends:
-            self._drain()
-        if self.collect:
-            self.buf.append(data)
-
     def _string(self) -> None:
         if len(self.out) >= MAX_SHARED_STRINGS:
             raise SheetRefused(
@@ -187,7 +148,7 @@ def read_shared_strings(stream, budget: Budget) -> list[str]:
     return r.out
 
 
-class SheetReader(_Guarded):
+class SheetReader(ExpatReader):
     """One worksheet's rows, streamed: cells into a :class:`Grid`, merged ranges, a row count hint.
 
     The handlers keep their state in a few numbers (millions of calls): ``cell_at``, the depth a cell
@@ -297,12 +258,6 @@ class SheetReader(_Guarded):
                 self._row_end()
             if depth <= 3:
                 self._done()
-
-    def chars(self, data: str) -> None:
-        if self.ends:
-            self._drain()
-        if self.collect:
-            self.buf.append(data)
 
     def _row_start(self, r_attr: str | None) -> None:
         self.row_no = self.row_no + 1 if r_attr is None else self._number(r_attr, "dòng")

@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from xml.parsers import expat
 
-__all__ = ["GAP_BYTES", "GAP_ELEMENTS", "MAX_DEPTH", "MAX_ELEMENTS", "MAX_UNITS", "XmlRefused", "XmlEvents", "Work",
+__all__ = ["ExpatReader", "GAP_BYTES", "GAP_ELEMENTS", "MAX_DEPTH", "MAX_ELEMENTS", "MAX_UNITS", "XmlRefused", "XmlEvents", "Work",
            "expat_parser", "expat_run"]
 
 GAP_BYTES = 4 * 1024 * 1024
@@ -217,3 +217,45 @@ def expat_run(stream, parser: expat.XMLParserType, handled_at: Callable[[], int]
                 return
     except (expat.ExpatError, ValueError, LookupError, UnicodeError) as exc:
         raise XmlRefused("broken", type(exc).__name__) from exc
+
+
+class ExpatReader:
+    """What the expat readers of a file's big parts share (:mod:`exports.xlsx_sheet`, :mod:`exports.ods_sheet`):
+    depth, elements since the last handled one, the file's work (``budget.work``, a :class:`Work`).
+
+    Elements' ends are not a Python call each: expat appends their names to ``ends`` (at C speed) and
+    :meth:`_drain` takes them in order, before the next start or text and after each chunk."""
+
+    def __init__(self, budget):
+        self.budget = budget
+        self.work: Work = budget.work
+        self.depth = self.since = self.handled_at = 0
+        self.parser = None
+        self.ends: list[str] = []
+        self.collect = False
+        self.buf: list[str] = []
+
+    def _drain(self) -> None:
+        raise NotImplementedError
+
+    def _done(self) -> None:
+        """An element handled: the limits start again (as :meth:`XmlEvents.done`)."""
+        work = self.work
+        work.units += 1
+        work.elements += self.since
+        self.since = 0
+        self.handled_at = self.parser.CurrentByteIndex
+        if work.units > work.max_units or work.elements > work.max_elements:
+            raise XmlRefused("work")
+
+    def _run(self, stream, start, chars) -> None:
+        p = self.parser = expat_parser()
+        p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, self.ends.append, chars
+        expat_run(stream, p, lambda: self.handled_at, self._drain)
+        self.work.elements += self.since
+
+    def chars(self, data: str) -> None:
+        if self.ends:
+            self._drain()
+        if self.collect:
+            self.buf.append(data)
