@@ -151,6 +151,7 @@ class ContentReader(ExpatReader):
         self.cell_at = -1
         self.raw: list[Any] = []
         self.texty = self.collect = False
+        self.plain = False  # the open cell's first paragraph not met yet
         self.paras: list[Any] = []
         self.nest: list[tuple[int, list[str]]] = []
         self.buf: Any = []
@@ -215,6 +216,10 @@ class ContentReader(ExpatReader):
             depth = self.depth = self.depth + 1
         since = self.since = self.since + 1
         if self.cell_depth:
+            if self.plain and name == P and depth == self.cell_depth + 1:
+                self.plain = False  # the cell's own paragraph
+            else:  # anything more inside a cell counts twice: millions of <text:s/> cost as many Python calls
+                since = self.since = since + 1
             if self.texty and not self.mute:
                 if name == P and not self.p_depth:
                     buf = self.buf = []
@@ -225,7 +230,7 @@ class ContentReader(ExpatReader):
                     self._in_cell(depth, name, attrs)
         elif depth == self.cell_at:
             if name == CELL or name == COVERED:
-                self.cell_depth = depth
+                self.cell_depth, self.plain = depth, True
                 vtype = attrs.get(VALUE_TYPE) if name == CELL else None
                 if vtype not in _TYPED:  # its record: [value type, attributes, paragraph…]
                     self.texty, self.size = True, 0
