@@ -31,8 +31,8 @@ def demo_signing_key(random_state: int, unit_key: str):
     """The demo commune's Ed25519 key: derived from the random state and the unit (never for real use)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    seed = hashlib.sha256(f"cnscd-demo-goi:{random_state}:{unit_key}".encode()).digest()
-    return Ed25519PrivateKey.from_private_bytes(seed)
+    key_bytes = hashlib.sha256(f"cnscd-demo-goi:{random_state}:{unit_key}".encode()).digest()
+    return Ed25519PrivateKey.from_private_bytes(key_bytes)
 
 
 def write_demo_packages(province_path: str | os.PathLike, folder: str | os.PathLike, *, passphrase: str | None = None,
