@@ -300,7 +300,7 @@ def col_index(spec: str, texts: dict[int, str]) -> int | None:
         for ch in s.upper():
             n = n * 26 + ord(ch) - 64
         return n - 1
-    if s.isdigit():
+    if (s.isascii() and s.isdigit()):
         return int(s) - 1
     k = header_key(s)
     for c, h in texts.items():

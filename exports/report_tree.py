@@ -25,7 +25,7 @@ __all__ = ["Tree", "Scope", "resolve_scope", "village_choices", "roster_rows", "
 
 def _num_key(name: str):
     parts = re.split(r"(\d+)", name or "")
-    return tuple((0, int(p), ()) if p.isdigit() else (1, 0, text.vn_key(p)) for p in parts if p)
+    return tuple((0, int(p), ()) if (p.isascii() and p.isdigit()) else (1, 0, text.vn_key(p)) for p in parts if p)
 
 
 class Tree:

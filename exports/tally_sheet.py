@@ -485,7 +485,7 @@ def _read_rows(values, formulas) -> _Cells:
         elif kind == "kind" and key in act.KINDS:
             ref = f"C{r}"
             out.kinds[key] = (_cell_number(ws[ref].value, wf[ref].value, ref, act.KINDS[key][0], out.errors), ref)
-        elif kind == "member" and key.isdigit():
+        elif kind == "member" and (key.isascii() and key.isdigit()):
             v = ws[f"D{r}"].value
             if v not in (None, "") and text.fold(v) not in ("", "khong", "0", "-"):
                 out.members.append(int(key))

@@ -222,7 +222,7 @@ def match_columns(template_labels: dict[int, str], report_labels: list[str], ros
 
 def _letter_index(spec: str) -> int | None:
     s = spec.strip().upper()
-    if s.isdigit():
+    if (s.isascii() and s.isdigit()):
         return int(s)
     if not re.fullmatch(r"[A-Z]{1,3}", s):
         return None

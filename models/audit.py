@@ -142,7 +142,7 @@ class _AuditNames:
         if not value:
             return value
         table = _AUDIT_ID_FIELDS.get(field_name)
-        if table and value.isdigit():
+        if table and (value.isascii() and value.isdigit()):
             return self.name(table, value)
         codes = vocab.field_vocab(entity, field_name)
         if codes is not None:

@@ -372,7 +372,7 @@ def _activity_totals(rows: dict, period: dict) -> dict:
         if inside:
             for part in (a[4] or "").split(";"):
                 code, _, n = part.partition(":")
-                if code and n.isdigit():
+                if code and (n.isascii() and n.isdigit()):
                     kinds[code] += int(n)
     return {"months": [first, last], "services": dict(sorted(services.items())),
             "year_to_date": dict(sorted(ytd.items())), "kinds": dict(sorted(kinds.items()))}

@@ -107,7 +107,7 @@ def unit_order(name: str):
     import re
 
     parts = re.split(r"(\d+)", name)
-    return tuple((0, int(p), ()) if p.isdigit() else (1, 0, text.vn_key(p)) for p in parts if p)
+    return tuple((0, int(p), ()) if (p.isascii() and p.isdigit()) else (1, 0, text.vn_key(p)) for p in parts if p)
 
 
 def add_village(reg, *, name: str, kind: str = "thôn", former_unit: str = "", commune_id: int | None = None,

@@ -197,7 +197,7 @@ def check_phone(raw: Any, field: str = "Số điện thoại") -> Checked:
 def format_phone(value: Any) -> str:
     """"0912345678" → "0912 345 678"; landlines "02253123456" → "0225 3123 456", "02438251234" → "024 3825 1234"."""
     v = clean(value)
-    if not v.isdigit():
+    if not (v.isascii() and v.isdigit()):
         return v
     if len(v) == 10:
         return f"{v[:4]} {v[4:7]} {v[7:]}"
@@ -253,7 +253,7 @@ def _gender(g: Any) -> str | None:
 def cccd_birth_info(value: Any) -> tuple[int, str] | None:
     """(birth year, gender "nam"/"nu") encoded in a 12-digit CCCD, or None if it isn't one."""
     v = clean(value)
-    if len(v) != 12 or not v.isdigit():
+    if len(v) != 12 or not (v.isascii() and v.isdigit()):
         return None
     century, gender = _CENTURY[v[3]]
     return century + int(v[4:6]), gender
@@ -262,7 +262,7 @@ def cccd_birth_info(value: Any) -> tuple[int, str] | None:
 def cccd_province(value: Any) -> str:
     """Province named by the first three digits of a CCCD ("031…" → "Hải Phòng"), or ""."""
     v = clean(value)
-    return PROVINCE_CODES.get(v[:3], "") if len(v) == 12 and v.isdigit() else ""
+    return PROVINCE_CODES.get(v[:3], "") if len(v) == 12 and (v.isascii() and v.isdigit()) else ""
 
 
 def make_cccd(province_code: str | int, gender: str, birth_year: int, serial: int) -> str:
@@ -423,7 +423,7 @@ def check_birth(raw: Any, field: str = "Ngày sinh") -> Checked:
         if digits is None:
             s = fold(raw)
             s = re.sub(r"^nam\s*(?:sinh\s*)?", "", s)
-            digits = s if s.isdigit() else None
+            digits = s if (s.isascii() and s.isdigit()) else None
         if digits is not None and len(digits) <= 4:
             year = int(digits)
             if len(digits) != 4 or not 1900 <= year <= today.year:

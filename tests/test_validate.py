@@ -396,3 +396,15 @@ def test_number_checks_never_raise(raw):
     for r in (validate.check_int(raw, "Số lượng", min=0, max=10), validate.check_money(raw, "Số tiền"),
               validate.check_required(raw, "Tên"), validate.check_birth(raw)):
         assert r.ok or r.error
+
+
+@pytest.mark.parametrize("raw", ["²", "19²0", "١٩٨٠"])
+def test_a_digit_that_is_not_0_to_9_is_a_clear_error_not_a_crash(raw):
+    """«²» and Arabic-Indic digits pass str.isdigit() but int() refuses them: the birth year crashed
+    (found by hypothesis under load); a phone or CCCD made of them passed as digits."""
+    from models.units import unit_order
+
+    birth = validate.check_birth(raw)
+    assert not birth.ok and "Ngày sinh" in birth.error
+    assert unit_order(f"Thôn {raw}") == unit_order(f"Thôn {raw}")  # a village named so still sorts
+    assert not validate.check_phone("0912345" + raw * 3).ok

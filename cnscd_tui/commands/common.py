@@ -251,7 +251,7 @@ def resolve_drive(value: str) -> Path:
     from exports import usb
 
     v = value.strip()
-    if v.isdigit():
+    if (v.isascii() and v.isdigit()):
         drives = usb.list_drives()
         i = int(v)
         if not 1 <= i <= len(drives):

@@ -81,7 +81,7 @@ def _folder(value: str) -> Path:
     from exports import usb
 
     v = value.strip()
-    if v.isdigit() and not Path(v).is_dir():
+    if (v.isascii() and v.isdigit()) and not Path(v).is_dir():
         drives = usb.list_drives()
         n = int(v)
         if not 1 <= n <= len(drives):

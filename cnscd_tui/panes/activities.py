@@ -584,7 +584,7 @@ class ActivitiesPane(Pane):
 def _cell_of(field: str) -> tuple[int, str, str] | None:
     """A model error's field («12.VNEID.households») as a grid cell."""
     parts = field.split(".")
-    if len(parts) != 3 or not parts[0].isdigit():
+    if len(parts) != 3 or not (parts[0].isascii() and parts[0].isdigit()):
         return None
     name = parts[2]
     return int(parts[0]), parts[1], "households" if name in ("households", "businesses") else "people"
