@@ -35,7 +35,7 @@ from models import text
 
 from .sheet_limits import (CLIP, MAX_COLS, MAX_ROWS, Budget, Grid, SheetRefused, clip, col_letter, too_many_cells,
                            too_many_cols, too_many_rows)
-from .xml_guard import GAP_ELEMENTS, MAX_DEPTH, ExpatReader, XmlRefused, expat_run
+from .xml_guard import GAP_ELEMENTS, MAX_DEPTH, ExpatReader, XmlRefused, expat_run, too_far
 
 __all__ = ["ContentReader", "read_content", "damaged"]
 
@@ -242,7 +242,7 @@ class ContentReader(ExpatReader):
         else:
             self._outer(depth, name, attrs)
         if since > GAP_ELEMENTS or depth > MAX_DEPTH:
-            raise XmlRefused("gap" if since > GAP_ELEMENTS else "deep")
+            raise too_far(since)
 
     def _in_cell(self, depth: int, name: str, attrs: dict) -> None:
         """Inside a cell whose value is its text, but for its first paragraph's start."""

@@ -28,7 +28,7 @@ from typing import Any
 from models import text
 
 from .sheet_limits import MAX_COLS, MAX_ROWS, SAVE_AGAIN, Budget, Grid, SheetRefused, clip, too_many_cells
-from .xml_guard import CHUNK, GAP_ELEMENTS, MAX_DEPTH, ExpatReader, XmlRefused
+from .xml_guard import CHUNK, GAP_ELEMENTS, MAX_DEPTH, ExpatReader, too_far
 
 __all__ = ["SheetReader", "read_shared_strings", "MAX_SHARED_STRINGS", "count_values", "MAIN", "EXCEL_ROWS"]
 
@@ -68,10 +68,6 @@ def count_values(stream) -> int:
         n -= tail.count(b"<v>") + tail.count(b"<is>") - tail.count(b"<v></v>")  # counted with the next chunk
 
 
-def _too_far(since: int) -> XmlRefused:
-    return XmlRefused("gap" if since > GAP_ELEMENTS else "deep")
-
-
 class _Strings(ExpatReader):
     """The shared strings part: each ``si``'s ``t`` and the ``t`` of its rich-text runs (phonetic runs left out)."""
 
@@ -107,7 +103,7 @@ class _Strings(ExpatReader):
         elif depth == 1:
             self.si = frozenset(p + "si" for p in main_prefixes(attrs))
         if since > GAP_ELEMENTS or depth > MAX_DEPTH:
-            raise _too_far(since)
+            raise too_far(since)
 
     def _drain(self) -> None:
         n = len(self.ends)
@@ -209,7 +205,7 @@ class SheetReader(ExpatReader):
         elif depth <= 3 and not self.row_depth:
             self._outer(depth, name, attrs)
         if since > GAP_ELEMENTS or depth > MAX_DEPTH:
-            raise _too_far(since)
+            raise too_far(since)
 
     def _in_box(self, depth: int, name: str) -> None:
         """Inside an inline string: its ``t``, its runs and their ``t``."""

@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from xml.parsers import expat
 
-__all__ = ["ExpatReader", "GAP_BYTES", "GAP_ELEMENTS", "MAX_DEPTH", "MAX_ELEMENTS", "MAX_UNITS", "XmlRefused", "XmlEvents", "Work",
+__all__ = ["ExpatReader", "too_far", "GAP_BYTES", "GAP_ELEMENTS", "MAX_DEPTH", "MAX_ELEMENTS", "MAX_UNITS", "XmlRefused", "XmlEvents", "Work",
            "expat_parser", "expat_run"]
 
 GAP_BYTES = 4 * 1024 * 1024
@@ -217,6 +217,11 @@ def expat_run(stream, parser: expat.XMLParserType, handled_at: Callable[[], int]
                 return
     except (expat.ExpatError, ValueError, LookupError, UnicodeError) as exc:
         raise XmlRefused("broken", type(exc).__name__) from exc
+
+
+def too_far(since: int) -> XmlRefused:
+    """The refusal for an element met ``since`` elements after the last handled one, or nested too deep."""
+    return XmlRefused("gap" if since > GAP_ELEMENTS else "deep")
 
 
 class ExpatReader:
