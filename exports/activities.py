@@ -82,17 +82,28 @@ _BY_TITLE = {"thon": "Thôn/Tổ dân phố", "xa": "Xã/Phường", "huyen": "H
 # ---------------------------------------------------------------------------
 # The results report
 # ---------------------------------------------------------------------------
-def results_reports(reg, period: Period, *, day: dt.date | None = None, by: str | None = None) -> list[Report]:
-    """The four sheets of the teams' results for ``period`` (see the module's docstring).
-    ``by``: "thon" (default for one commune), "xa" or "huyen" (default for a province)."""
+def _context(reg, period: Period, day: dt.date | None, by: str | None) -> dict:
     by = by or _default_by(reg)
     start, end = _months(period)
     prog = act.progress(reg, start=start, end=end, by=by)
     settings = act.get_activity_settings(reg)
-    lh = letterhead(reg, day)
-    ctx = dict(prog=prog, period=period, by=by, lh=lh, unit=unit_name(reg).upper(), app=settings.app_name)
+    return dict(prog=prog, period=period, by=by, lh=letterhead(reg, day), unit=unit_name(reg).upper(),
+                app=settings.app_name)
+
+
+def progress_reports(reg, period: Period, *, day: dt.date | None = None, by: str | None = None) -> list[Report]:
+    """The first two sheets of the results (the period's counts by service, and the targets'
+    progress), without reading every activity's kinds and needs as the other two do."""
+    ctx = _context(reg, period, day, by)
+    return [_services_sheet(**ctx), _targets_sheet(**ctx)]
+
+
+def results_reports(reg, period: Period, *, day: dt.date | None = None, by: str | None = None) -> list[Report]:
+    """The four sheets of the teams' results for ``period`` (see the module's docstring).
+    ``by``: "thon" (default for one commune), "xa" or "huyen" (default for a province)."""
+    ctx = _context(reg, period, day, by)
     return [_services_sheet(**ctx), _targets_sheet(**ctx), _kinds_sheet(reg, **ctx),
-            _needs_sheet(reg, prog=prog, period=period, lh=lh, unit=ctx["unit"])]
+            _needs_sheet(reg, prog=ctx["prog"], period=period, lh=ctx["lh"], unit=ctx["unit"])]
 
 
 def _services_sheet(*, prog, period: Period, by: str, lh, unit: str, app: str) -> Report:

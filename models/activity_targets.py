@@ -28,7 +28,7 @@ from typing import Any
 from . import text
 from .activity_common import (DENOMINATORS, SERVICE_ORDER, UnitRow, active_villages, load_units, month_label,
                               parse_month, place_names, read_setting, write_setting)
-from .denominators import Denominators, denominators_for
+from .denominators import Denominators, denominator_values, denominators_for
 from .tallies import Sums, sums_by_unit, teams_by_unit
 from .common import today
 from .errors import FieldError, InputError
@@ -290,51 +290,72 @@ class Progress:
         return [b.text for b in self.unknown_items]
 
 
+_METRIC_BASES = tuple(m.base for m in METRICS.values())
+_DEN_INDEX = {n: i for i, n in enumerate(DENOMINATORS)}
+_SLOT = {svc: i for i, svc in enumerate(SERVICE_ORDER)}
+
+
 class _Atom:
     """A village, or a commune's commune-level teams: the bricks groups are added up from.
-    ``reached``/``base``: per metric, computed once (see :data:`RULE`)."""
+    ``reached``/``base``: per metric (in :data:`METRICS`' order), computed once (see :data:`RULE`);
+    ``vals``: a village's denominators (in :data:`DENOMINATORS`' order), None for teams."""
 
-    __slots__ = ("unit", "kind", "den", "period", "ytd", "teams", "teams_fraud", "reached", "base")
+    __slots__ = ("unit", "kind", "vals", "teams", "teams_fraud", "reached", "base")
 
-    def __init__(self, unit: UnitRow, kind: str, den: Denominators | None, period: dict[str, Sums],
-                 ytd: dict[str, Sums], teams: int, teams_fraud: int):
-        self.unit, self.kind, self.den, self.period, self.ytd = unit, kind, den, period, ytd
-        self.teams, self.teams_fraud = teams, teams_fraud
-        households = max((x.households for x in ytd.values()), default=0)
-        people = max((x.people for x in ytd.values()), default=0)
-        self.reached = {"ho_dan": households, "lao_dong": people,
-                        "ho_kinh_doanh": ytd["KDTM"].businesses if "KDTM" in ytd else 0,
-                        "ho_so": ytd["HO_SO"].people if "HO_SO" in ytd else 0, "lua_dao": teams_fraud}
-        self.base = {m.code: (teams if m.base == "teams" else (den.get(m.base) if den else None))
-                     for m in METRICS.values()}
+    def __init__(self, unit: UnitRow, kind: str, vals: tuple | None, reached: tuple[int, int, int, int],
+                 teams: int, teams_fraud: int):
+        self.unit, self.kind, self.vals, self.teams, self.teams_fraud = unit, kind, vals, teams, teams_fraud
+        households, people, businesses, dossiers = reached
+        self.reached = (households, people, businesses, teams_fraud, dossiers)
+        self.base = tuple(teams if b == "teams" else (vals[_DEN_INDEX[b]] if vals else None) for b in _METRIC_BASES)
 
 
-def _sum_services(parts: list[dict[str, Sums]]) -> dict[str, Sums]:
-    if len(parts) == 1:
-        return parts[0]
-    out: dict[str, Sums] = {}
-    for d in parts:
-        for svc, s in d.items():
-            t = out.get(svc)
-            if t is None:
-                out[svc] = Sums(s.people, s.households, s.priority, s.businesses)
-            else:  # Sums.add, inline (a province's total adds up 150.000 of them)
-                t.people += s.people
-                t.households += s.households
-                t.priority += s.priority
-                t.businesses += s.businesses
-    return out
+_NOTHING = (0, 0, 0, 0)
+
+
+def _reached(ytd: list | None) -> tuple[int, int, int, int]:
+    """(households, people, business households paid cashless, online dossiers) of a unit's year."""
+    if ytd is None:
+        return _NOTHING
+    sums = [s for s in ytd if s is not None]
+    kdtm, ho_so = ytd[_SLOT["KDTM"]], ytd[_SLOT["HO_SO"]]
+    return (max((x.households for x in sums), default=0), max((x.people for x in sums), default=0),
+            kdtm.businesses if kdtm else 0, ho_so.people if ho_so else 0)
+
+
+def _add(acc: list, slots: list | None) -> None:
+    """Add a unit's sums (one per service, or None) into a group's (new :class:`Sums`, never shared)."""
+    if slots is None:
+        return
+    for i, s in enumerate(slots):
+        if s is None:
+            continue
+        t = acc[i]
+        if t is None:
+            acc[i] = Sums(s.people, s.households, s.priority, s.businesses)
+        else:
+            t.people += s.people
+            t.households += s.households
+            t.priority += s.priority
+            t.businesses += s.businesses
+
+
+def _services(slots: list | None) -> dict[str, Sums]:
+    """Service → sums, in the catalogue's order."""
+    if slots is None:
+        return {}
+    return {svc: s for svc, s in zip(SERVICE_ORDER, slots, strict=True) if s is not None}
 
 
 def _one(a: _Atom, targets: dict[str, Target]) -> dict[str, Share]:
     """What :func:`_group` gives for one village or one commune's teams (a province has thousands)."""
     shares = {}
-    for m in METRICS:
+    for j, m in enumerate(METRICS):
         t = targets.get(m)
         if m == "lua_dao":
             shares[m] = Share(m, a.teams_fraud, a.teams or None, t)
             continue
-        b, r = a.base[m], a.reached[m]  # a commune's teams: no base of their own
+        b, r = a.base[j], a.reached[j]  # a commune's teams: no base of their own
         shares[m] = Share(m, r, None, t) if b is None else Share(m, min(r, b), b, t)
     return shares
 
@@ -344,54 +365,84 @@ def _group(atoms: list[_Atom], targets: dict[str, Target]) -> dict[str, Share]:
         return _one(atoms[0], targets)
     shares = {}
     villages = [a for a in atoms if a.kind == "thon"]
-    for m in METRICS:
+    for j, m in enumerate(METRICS):
         if m == "lua_dao":
             teams = sum(a.teams for a in atoms)
             shares[m] = Share(m, sum(a.teams_fraud for a in atoms), teams or None, targets.get(m))
             continue
         base = reached = known = 0
         for a in villages:
-            b = a.base[m]
+            b = a.base[j]
             if b is not None:
                 known += 1
                 base += b
-                reached += min(a.reached[m], b)
+                reached += min(a.reached[j], b)
         if not known:  # what was reached is still shown; the share is not computable
-            shares[m] = Share(m, sum(a.reached[m] for a in atoms), None, targets.get(m))
+            shares[m] = Share(m, sum(a.reached[j] for a in atoms), None, targets.get(m))
             continue
-        reached += sum(a.reached[m] for a in atoms if a.kind == "to_xa")
+        reached += sum(a.reached[j] for a in atoms if a.kind == "to_xa")
         what = METRICS[m].missing.removeprefix("chưa có ")
         partial = f"tính trên {known}/{len(villages)} thôn có {what}" if known < len(villages) else ""
         shares[m] = Share(m, min(reached, base), base, targets.get(m), partial)
     return shares
 
 
-def _atoms(year: int, ytd_start: str, start: str, end: str, units: dict[int, UnitRow],
-           names: dict[int, str]) -> list[_Atom]:
+class _Sums:
+    """What :func:`_gather` found: the atoms, each group's (and the total's) period and year-to-date
+    sums per service, and (by village) each village's denominators."""
+
+    def __init__(self, year: int):
+        n = len(SERVICE_ORDER)
+        self.atoms: list[_Atom] = []
+        self.groups: dict[int, tuple[list, list]] = {}
+        self.total = ([None] * n, [None] * n)
+        self.dens: dict[int, Denominators] = {}
+        self.year, self.width = year, n
+
+    def add(self, key: int, period: list | None, ytd: list | None) -> None:
+        g = self.groups.get(key)
+        if g is None:
+            g = self.groups[key] = ([None] * self.width, [None] * self.width)
+        for acc in (g, self.total):
+            _add(acc[0], period)
+            _add(acc[1], ytd)
+
+
+def _gather(year: int, ytd_start: str, start: str, end: str, units: dict[int, UnitRow],
+            names: dict[int, str], by: str) -> _Sums:
+    """Every atom, with the sums added into its group's as they are read (one unit at a time: a
+    province's villages' sums are never all held, unless by village, where they are the answer)."""
+    out = _Sums(year)
     villages = active_villages(units)
-    dens = denominators_for(year, villages, names=names)
-    per = sums_by_unit(start, end)
-    ytd = per if ytd_start == start else sums_by_unit(ytd_start, end)
+    village_ids = {v.id: v for v in villages}
+    if by == "thon":
+        out.dens = denominators_for(year, villages, names=names)
+        vals = {uid: tuple(d.get(n) for n in DENOMINATORS) for uid, d in out.dens.items()}
+    else:
+        vals = denominator_values(year, village_ids)
+    empty = (None,) * len(DENOMINATORS)
     teams = teams_by_unit(ytd_start, end)  # unit id → (active teams, of which ran fraud guidance this year)
-    atoms = []
+    reached: dict[int, tuple[int, int, int, int]] = {}
+    for uid, period, ytd in sums_by_unit(sorted(units), ytd_start, start, end):
+        reached[uid] = _reached(ytd)
+        out.add(_group_key(units[uid], by, units), period, ytd)
     for v in villages:
         n, fraud = teams.get(v.id, (0, 0))
-        atoms.append(_Atom(v, "thon", dens[v.id], per.get(v.id, {}), ytd.get(v.id, {}), n, fraud))
-    village_ids = {v.id for v in villages}
-    for uid in sorted((per.keys() | ytd.keys() | teams.keys()) - village_ids):
+        out.atoms.append(_Atom(v, "thon", vals.get(v.id, empty), reached.get(v.id, _NOTHING), n, fraud))
+    for uid in sorted((reached.keys() | teams.keys()) - village_ids.keys()):
         # commune-level teams, or a village no longer active (merged): no denominators of their own
         n, fraud = teams.get(uid, (0, 0))
-        atoms.append(_Atom(units[uid], "to_xa", None, per.get(uid, {}), ytd.get(uid, {}), n, fraud))
-    return atoms
+        out.atoms.append(_Atom(units[uid], "to_xa", None, reached.get(uid, _NOTHING), n, fraud))
+    return out
 
 
-def _group_key(a: _Atom, by: str, units: dict[int, UnitRow]) -> int:
+def _group_key(u: UnitRow, by: str, units: dict[int, UnitRow]) -> int:
     if by == "thon":
-        return a.unit.id
-    u = a.unit
+        return u.id
+    start = u
     while u is not None and u.level not in (by, "tinh"):
         u = units.get(u.parent_id)
-    return u.id if u is not None and u.level == by else a.unit.id
+    return u.id if u is not None and u.level == by else start.id
 
 
 def progress(reg, *, end: Any = None, start: Any = None, by: str = "thon") -> Progress:
@@ -416,14 +467,14 @@ def progress(reg, *, end: Any = None, start: Any = None, by: str = "thon") -> Pr
     with reg.read():
         units = load_units()
         names = place_names(units)
-        atoms = _atoms(year, ytd_start, start_m, end_m, units, names)
+        found = _gather(year, ytd_start, start_m, end_m, units, names, by)
     groups: dict[int, list[_Atom]] = {}
-    for a in atoms:
-        groups.setdefault(_group_key(a, by, units), []).append(a)
-    rows = [_unit_progress(key, parts, names, by, tmap) for key, parts in groups.items()]
+    for a in found.atoms:
+        groups.setdefault(_group_key(a.unit, by, units), []).append(a)
+    rows = [_unit_progress(key, parts, found, names, by, tmap) for key, parts in groups.items()]
     if by != "thon":
         rows.sort(key=lambda r: (units[r.unit_id].sort_order, text.vn_key(r.name)) if r.unit_id in units else (0, ()))
-    total = _unit_progress(0, atoms, names, "tong", tmap)
+    total = _unit_progress(0, found.atoms, found, names, "tong", tmap)
     behind_, unknown = _behind(rows, total, targets)
     out = Progress(start_m, end_m, year, rows, total, targets, behind_, unknown)
     if len(_CACHE) >= 8:
@@ -437,33 +488,35 @@ def progress(reg, *, end: Any = None, start: Any = None, by: str = "thon") -> Pr
 _CACHE: dict[tuple, Progress] = {}
 
 
-def _unit_progress(key: int, parts: list[_Atom], names: dict[int, str], by: str,
+def _unit_progress(key: int, parts: list[_Atom], found: _Sums, names: dict[int, str], by: str,
                    tmap: dict[str, Target]) -> UnitProgress:
     if by == "tong":
-        name, kind, den = "Tổng cộng", "tong", _sum_dens([a.den for a in parts if a.kind == "thon"])
-    elif by == "thon" and parts[0].kind == "thon":
-        a = parts[0]
-        name, kind, den = names[a.unit.id], "thon", a.den
-    elif by == "thon":
-        u = parts[0].unit
-        name = f"Tổ cấp xã ({names[u.id]})" if u.level == "xa" else f"{names[u.id]} (không còn hoạt động)"
-        kind, den = "to_xa", None
+        name, kind, den = "Tổng cộng", "tong", _sum_dens(parts, found.year)
+        period, ytd = found.total
     else:
-        name, kind, den = names[key], by, _sum_dens([a.den for a in parts if a.kind == "thon"])
-    return UnitProgress(key, name, kind, den, _sum_services([a.period for a in parts]),
-                        _sum_services([a.ytd for a in parts]), _group(parts, tmap),
+        if by == "thon" and parts[0].kind == "thon":
+            a = parts[0]
+            name, kind, den = names[a.unit.id], "thon", found.dens[a.unit.id]
+        elif by == "thon":
+            u = parts[0].unit
+            name = f"Tổ cấp xã ({names[u.id]})" if u.level == "xa" else f"{names[u.id]} (không còn hoạt động)"
+            kind, den = "to_xa", None
+        else:
+            name, kind, den = names[key], by, _sum_dens(parts, found.year)
+        period, ytd = found.groups.get(key, (None, None))
+    return UnitProgress(key, name, kind, den, _services(period), _services(ytd), _group(parts, tmap),
                         sum(a.teams for a in parts), sum(a.teams_fraud for a in parts))
 
 
-def _sum_dens(dens: list[Denominators | None]) -> Denominators | None:
-    dens = [d for d in dens if d is not None]
+def _sum_dens(parts: list[_Atom], year: int) -> Denominators | None:
+    dens = [a.vals for a in parts if a.kind == "thon"]
     if not dens:
         return None
     vals = {}
-    for n in DENOMINATORS:
-        known = [d.get(n) for d in dens if d.get(n) is not None]
+    for i, n in enumerate(DENOMINATORS):
+        known = [d[i] for d in dens if d[i] is not None]
         vals[n] = sum(known) if known else None
-    return Denominators(0, "", dens[0].year, **vals)
+    return Denominators(0, "", year, **vals)
 
 
 def _behind(rows: list[UnitProgress], total: UnitProgress,

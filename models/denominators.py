@@ -7,6 +7,7 @@ from the latest earlier year that has it (``Denominators.from_year`` says so).""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
 from . import text, validate
@@ -155,37 +156,50 @@ def set_denominators_many(reg, inputs: list[DenominatorInput]) -> int:
 _FIELDS = tuple(DENOMINATORS)
 
 
+def _carried(year: int, carry: bool) -> Iterator[tuple[int, list[int | None], int, str]]:
+    """(village id, figures, the year they are from, note) of each village that has a row, read in
+    order and let go one village at a time (a province has tens of thousands of rows)."""
+    cond = VillageStat.year <= year if carry else VillageStat.year == year
+    q = (VillageStat.select(VillageStat.unit, VillageStat.year, VillageStat.note,
+                            *(getattr(VillageStat, n) for n in _FIELDS))
+         .where(cond).order_by(VillageStat.unit, VillageStat.year.desc()).tuples())
+    uid, vals, from_year, note = None, [], 0, ""
+    for row in q:
+        if row[0] != uid:
+            if uid is not None:
+                yield uid, vals, from_year, note
+            uid, vals, from_year, note = row[0], list(row[3:]), row[1], row[2]
+            continue
+        if None not in vals:
+            continue
+        for i, v in enumerate(row[3:]):
+            if vals[i] is None and v is not None:
+                vals[i] = v
+                from_year = row[1]
+    if uid is not None:
+        yield uid, vals, from_year, note
+
+
 def denominators_for(year: int, villages: list, *, carry: bool = True,
                      names: dict[int, str] | None = None) -> dict[int, Denominators]:
     """Each village's figures for ``year``; a figure not set for ``year`` comes from the latest
     earlier year that has it (``carry``), and ``from_year`` says which. ``villages``: Unit rows
     or :class:`UnitRow`; ``names``: how to name them (default «Thôn X»). Inside ``reg.read()``."""
     names = names or {}
-    cond = VillageStat.year <= year if carry else VillageStat.year == year
-    q = (VillageStat.select(VillageStat.unit, VillageStat.year, VillageStat.note,
-                            *(getattr(VillageStat, n) for n in _FIELDS))
-         .where(cond).order_by(VillageStat.unit, VillageStat.year.desc()).tuples())
-    by_unit: dict[int, list[tuple]] = {}
-    for row in q:
-        by_unit.setdefault(row[0], []).append(row)
+    wanted = {u.id: u for u in villages}
     out = {}
-    for u in villages:
-        rows = by_unit.get(u.id)
-        if not rows:
-            out[u.id] = Denominators(u.id, names.get(u.id) or unit_label(u), year)
-            continue
-        vals: list[int | None] = list(rows[0][3:])
-        from_year = rows[0][1]
-        for r in rows[1:]:
-            if None not in vals:
-                break
-            for i, v in enumerate(r[3:]):
-                if vals[i] is None and v is not None:
-                    vals[i] = v
-                    from_year = r[1]
-        out[u.id] = Denominators(u.id, names.get(u.id) or unit_label(u), year, *vals, from_year=from_year,
-                                 note=rows[0][2])
-    return out
+    for uid, vals, from_year, note in _carried(year, carry):
+        u = wanted.get(uid)
+        if u is not None:
+            out[uid] = Denominators(uid, names.get(uid) or unit_label(u), year, *vals, from_year=from_year, note=note)
+    return {u.id: out.get(u.id) or Denominators(u.id, names.get(u.id) or unit_label(u), year) for u in villages}
+
+
+def denominator_values(year: int, village_ids: set[int] | dict) -> dict[int, tuple[int | None, ...]]:
+    """Village id → its figures for ``year`` (in :data:`DENOMINATORS`' order, carried forward as
+    :func:`denominators_for` does), for the villages that have any row; nothing else is built (a
+    province's progress by commune or district needs only the figures). Inside ``reg.read()``."""
+    return {uid: tuple(vals) for uid, vals, _, _ in _carried(year, True) if uid in village_ids}
 
 
 def list_denominators(reg, year: int, *, carry: bool = True) -> DenominatorTable:
