@@ -67,13 +67,13 @@ def _pct(p: float | None) -> float | None:
 
 
 def _default_by(reg) -> str:
-    from models import services
+    from models.activity_common import load_units
 
-    units = services.list_units(reg)
-    communes = sum(1 for u in units if u.level == "xa")
-    if communes <= 1:
+    with reg.read():
+        levels = [u.level for u in load_units().values()]
+    if levels.count("xa") <= 1:
         return "thon"
-    return "huyen" if any(u.level == "huyen" for u in units) else "xa"
+    return "huyen" if "huyen" in levels else "xa"
 
 
 _BY_TITLE = {"thon": "Thôn/Tổ dân phố", "xa": "Xã/Phường", "huyen": "Huyện/Thị xã/Thành phố"}
@@ -200,14 +200,7 @@ def _kinds_sheet(reg, *, prog, period: Period, by: str, lh, unit: str, app: str)
 
     start, end = _months(period)
     with reg.read():
-        per_unit = tallies.kinds_by_unit(start, end)
-    below = _descendants(reg) if by != "thon" else {}
-    sums: dict[int, dict[str, int]] = {}
-    for r in prog.rows:
-        d = sums.setdefault(r.unit_id, {})
-        for uid in below.get(r.unit_id, [r.unit_id]):
-            for k, n in per_unit.get(uid, {}).items():
-                d[k] = d.get(k, 0) + n
+        sums = tallies.kinds_by_unit(start, end, rows={r.unit_id for r in prog.rows}, below=by != "thon")
     kinds = list(act.KINDS)
     rows = [[i, r.name] + [sums.get(r.unit_id, {}).get(k, 0) for k in kinds] for i, r in enumerate(prog.rows, 1)]
     total = ["", "Tổng cộng"] + [sum(row[2 + j] for row in rows) for j in range(len(kinds))]
@@ -224,25 +217,6 @@ def _kinds_sheet(reg, *, prog, period: Period, by: str, lh, unit: str, app: str)
         sheet_name="Hình thức hoạt động",
         letterhead=lh,
     )
-
-
-def _descendants(reg) -> dict[int, list[int]]:
-    from models import services
-
-    units = services.list_units(reg)
-    children: dict[int, list[int]] = {}
-    for u in units:
-        if u.parent_id:
-            children.setdefault(u.parent_id, []).append(u.id)
-    out: dict[int, list[int]] = {}
-    for u in units:
-        seen, todo = [u.id], [u.id]
-        while todo:
-            for c in children.get(todo.pop(), []):
-                seen.append(c)
-                todo.append(c)
-        out[u.id] = seen
-    return out
 
 
 def _needs_sheet(reg, *, prog, period: Period, lh, unit: str) -> Report:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 import peewee as pw
@@ -586,16 +586,41 @@ def teams_by_unit(start: str, end: str) -> dict[int, tuple[int, int]]:
     return {uid: (n, fraud) for uid, n, fraud in database.execute_sql(_FRAUD_SQL, (start, end))}
 
 
-def kinds_by_unit(start: str, end: str) -> dict[int, dict[str, int]]:
-    """unit id → kind → sessions, months ``start``…``end`` (inside ``reg.read()``)."""
+def kinds_by_unit(start: str, end: str, *, rows: Collection[int] | None = None,
+                  below: bool = False) -> dict[int, dict[str, int]]:
+    """unit id → kind → sessions, months ``start``…``end`` (inside ``reg.read()``). ``rows``: only
+    these units (a report's rows), each with its own sessions and, with ``below``, those of every
+    unit under it (a commune's or a district's row counts its villages'): a province's units are
+    never all held, only the rows'."""
     out: dict[int, dict[str, int]] = {}
-    for unit_id, kinds in Activity.select(Activity.unit, Activity.kinds).where(
-            (Activity.month >= start) & (Activity.month <= end) & (Activity.kinds != "")).tuples():
-        d = out.setdefault(unit_id, {})
-        for part in kinds.split(";"):
-            k, _, n = part.partition(":")
-            if n:
-                d[k] = d.get(k, 0) + int(n)
+    into: dict[int, tuple[int, ...]] = {}
+    units = load_units() if rows is not None and below else {}
+
+    def targets(uid: int) -> tuple[int, ...]:
+        if rows is None:
+            return (uid,)
+        found, u, seen = [], units.get(uid), {uid}
+        if uid in rows:
+            found.append(uid)
+        while u is not None and u.parent_id is not None and u.parent_id not in seen:
+            seen.add(u.parent_id)
+            if u.parent_id in rows:
+                found.append(u.parent_id)
+            u = units.get(u.parent_id)
+        return tuple(found)
+
+    for unit_id, kinds in database.execute_sql(
+            'SELECT "unit_id", "kinds" FROM "activity" WHERE "month" >= ? AND "month" <= ? AND "kinds" <> \'\'',
+            (start, end)):
+        keys = into.get(unit_id)
+        if keys is None:
+            keys = into[unit_id] = targets(unit_id)
+        for key in keys:
+            d = out.setdefault(key, {})
+            for part in kinds.split(";"):
+                k, _, n = part.partition(":")
+                if n:
+                    d[k] = d.get(k, 0) + int(n)
     return out
 
 

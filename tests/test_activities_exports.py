@@ -238,3 +238,28 @@ def test_statistics_sheet_preview_then_apply(reg, village, tmp_path):
     assert (t2026.for_unit(v.id).households, t2026.for_unit(v.id).residents) == (130, 450)  # empty cell kept
     assert t2026.total.households == 1150 and t2026.total.residents == 4350
     assert vs.read_statistics(reg, sheet, year=2026).changes == 0
+
+
+def test_the_period_report_takes_the_results_first_two_sheets_without_reading_kinds_or_needs(reg, village,
+                                                                                             monkeypatch):
+    """«Báo cáo kỳ» uses the counts by service and the targets' progress only: ``progress_reports``
+    gives exactly those two sheets of the results, and never reads the activities' kinds and needs."""
+    from models import tallies
+
+    v, t, ids = village
+    act.save_tally(reg, act.TallyInput(t.id, "2026-05", kinds={"den_tung_ho": 6},
+                                       counts=(act.CountInput("VNEID", 60, 50, 20),), needs="Sóng 4G yếu."))
+    period = xa.parse_activity_period("2026-Q2")
+    day = dt.date(2026, 7, 10)
+    full = xa.results_reports(reg, period, day=day)
+
+    def unread(*a, **kw):
+        raise AssertionError("read the kinds or the needs")
+
+    monkeypatch.setattr(tallies, "kinds_by_unit", unread)
+    monkeypatch.setattr(act, "needs_between", unread)
+    two = xa.progress_reports(reg, period, day=day)
+    assert [r.sheet_name for r in two] == ["Kết quả hỗ trợ", "Tiến độ chỉ tiêu"]
+    for a, b in zip(two, full[:2], strict=True):
+        assert (a.title, a.rows, a.total, a.notes, a.columns) == (b.title, b.rows, b.total, b.notes, b.columns)
+    assert two[0].rows[0][2 + 2 * act.SERVICE_ORDER.index("VNEID")] == 60

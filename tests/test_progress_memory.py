@@ -74,6 +74,35 @@ def test_progress_is_the_same_whatever_the_block_of_units(province, monkeypatch)
         assert sum(s.people for s in blocks.total.period.values()) > 0
 
 
+@pytest.mark.parametrize("by", ["xa", "huyen"])
+def test_the_kinds_sheet_of_a_province_counts_each_group_s_units(province, by):
+    """«Hình thức hoạt động» by commune or district: each row's sessions are those of the activities of
+    its units (villages and commune-level teams), counted here activity by activity; the total is all."""
+    from exports import activities as xa
+    from models.activity_common import KINDS
+
+    reps = xa.results_reports(province, xa.parse_activity_period("2026-Q3"), by=by)
+    kinds = reps[2]
+    with province.read():
+        units = load_units()
+        acts = list(Activity.select(Activity.unit, Activity.kinds).where(
+            (Activity.month >= "2026-07") & (Activity.month <= "2026-09")).tuples())
+    prog = at.progress(province, start="2026-07", end="2026-09", by=by)
+    ids = [r.unit_id for r in prog.rows]
+    expected = {uid: dict.fromkeys(KINDS, 0) for uid in ids}
+    for unit, text in acts:
+        u = units[unit]
+        while u is not None and u.id not in expected:
+            u = units.get(u.parent_id)
+        for part in filter(None, text.split(";")):
+            k, _, n = part.partition(":")
+            if u is not None:
+                expected[u.id][k] += int(n)
+    assert [row[2:] for row in kinds.rows] == [list(expected[uid].values()) for uid in ids]
+    assert sum(kinds.total[2:]) == sum(int(p.partition(":")[2]) for _, t in acts for p in t.split(";") if p) > 0
+
+
+# The commune demo, opened last: the province's registry (module-wide) is not used after it.
 def _naive(reg, lo: str, hi: str) -> dict[int, dict[str, list[int]]]:
     """unit id → service → [people, households, priority, businesses] of months lo…hi, row by row."""
     out: dict[int, dict[str, list[int]]] = {}
