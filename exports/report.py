@@ -31,7 +31,7 @@ from . import fund
 from .layout import (KINDS, Column, Letterhead, Pack, Period, Report, as_of_day, as_of_line, default_period,
                      letterhead,
                      parse_period, period_title, stt_column, unit_name)
-from .report_tree import Scope, Tree, cap, resolve_scope, roster_rows, village_choices
+from .report_tree import Scope, Tree, cap, resolve_scope, roster_iter, roster_rows, village_choices  # noqa: F401
 
 # Kept importable from here: callers (writers, the import wizard, tests) use ``report.Column`` & co.
 __all__ = ["KINDS", "Column", "Letterhead", "Pack", "Period", "Report", "letterhead", "parse_period", "unit_name",
@@ -304,7 +304,6 @@ def danh_sach(reg, *, scope: Scope | None = None, gender_columns: bool = False, 
     scope = scope or Scope()
     period = period or default_period(day)
     end = as_of_day(period, day)
-    data = roster_rows(reg, scope, as_of=end)
     cols = [stt_column(), Column("Họ và tên", "text", 26)]
     if gender_columns:
         cols += [Column("Nam", "year", 8, group="Năm sinh"), Column("Nữ", "year", 8, group="Năm sinh")]
@@ -317,16 +316,15 @@ def danh_sach(reg, *, scope: Scope | None = None, gender_columns: bool = False, 
     cols.append(Column("Ghi chú", "text", 14))
     rows = []
     unknown = 0
-    for i in range(len(data)):
-        # each membership read is let go once its row is made: the rows take the memory it held
-        r, data[i] = data[i], None
+    # the memberships come sorted one at a time (report_tree.roster_iter): each is let go once its row
+    # is made, so the rows are all that is held
+    for i, r in enumerate(roster_iter(reg, scope, as_of=end), 1):
         g = r.gender
         unknown += g not in ("nam", "nu")
         years = (r.year if g == "nam" else None, r.year if g == "nu" else None) if gender_columns else (r.year,)
         tail = (r.cccd, r.notes) if with_cccd else (r.notes,)
         # from a tuple: a list of exactly its length (120,000 of them in a 16-province roster)
-        rows.append(list((i + 1, r.name, *years, r.role, r.category, r.other, r.village, r.phone, *tail)))
-    del data
+        rows.append(list((i, r.name, *years, r.role, r.category, r.other, r.village, r.phone, *tail)))
     r = None  # the last one too
     where = scope.label or unit_name(reg)
     notes = [f"Thành viên đang hoạt động tại ngày {text.format_date(end)}; mỗi tổ: Tổ trưởng, Tổ phó, rồi "
@@ -447,10 +445,9 @@ def _people_trained(reg, end: dt.date) -> tuple[int, int]:
 
 
 def _untrained(reg, end: dt.date, lh: Letterhead) -> Report:
-    data = roster_rows(reg, Scope(), as_of=end, trained=(dt.date(end.year, 1, 1), end), untrained_only=True)
     seen: set[int] = set()
     rows3 = []
-    for r in data:
+    for r in roster_iter(reg, Scope(), as_of=end, trained=(dt.date(end.year, 1, 1), end), untrained_only=True):
         if r["person_id"] in seen:
             continue
         seen.add(r["person_id"])

@@ -10,7 +10,9 @@ lists on screen and on paper agree.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +22,7 @@ from models.errors import InputError, NotFoundError
 from . import as_of as as_of_state
 from .layout import unit_label
 
-__all__ = ["Tree", "Scope", "resolve_scope", "village_choices", "roster_rows", "cap"]
+__all__ = ["Tree", "Scope", "resolve_scope", "village_choices", "roster_rows", "roster_iter", "team_order", "cap"]
 
 
 def _num_key(name: str):
@@ -277,52 +279,99 @@ class RosterRow:
 
 def roster_rows(reg, scope: Scope, *, as_of: dt.date | None = None,
                 trained: tuple[dt.date, dt.date] | None = None, untrained_only: bool = False) -> list[RosterRow]:
+    """The rows of :func:`roster_iter`, all held (for the few callers that need a list)."""
+    return list(roster_iter(reg, scope, as_of=as_of, trained=trained, untrained_only=untrained_only))
+
+
+def team_order(tree: Tree) -> list[int]:
+    """The ids of the tree's teams in the roster's order: the commune's own teams first, then the
+    villages', each in the registry's order of its unit (ties by id)."""
+    place = {tid: (0 if tlevel != "thon" else 1, tree.order_key(uid)) for tid, uid, tlevel, _ in tree.teams}
+    return sorted(place, key=lambda tid: (place[tid], tid))
+
+
+def roster_iter(reg, scope: Scope, *, as_of: dt.date | None = None,
+                trained: tuple[dt.date, dt.date] | None = None, untrained_only: bool = False) -> Iterator[RosterRow]:
     """Memberships in scope held on ``as_of`` (None: active now), in the registry's order of units
     (district → commune → village; the commune's own team first), then in each team the Tổ trưởng,
-    the Tổ phó, then the members in Vietnamese name order (one query). ``trained``: (from, to) —
-    each row says whether the person attended a course starting then; ``untrained_only``: only the
-    rows of people who did not (the others are never built: a 16-province roster is 120,000 rows).
+    the Tổ phó, then the members in Vietnamese name order. ``trained``: (from, to) — each row says
+    whether the person attended a course starting then; ``untrained_only``: only the rows of people
+    who did not.
 
-    The query's rows are read one at a time (never all held at once); texts that repeat (a village,
-    a category, a role) are one string shared by every row that has them, and each team's place in
-    the order is one number, so the sort compares numbers, not paths of units."""
+    One query, sorted by SQLite (in memory: the registry's ``temp_store``), read and made into rows
+    one at a time: nothing but the row being made is held here. (At 16× the province the 120,000
+    memberships were all held as objects to be sorted — about 120 MB at once — before a sheet's
+    rows were made of them.) Texts that repeat (a village, a category, a role) are one string
+    shared by every row that has them."""
     from models.schema import Attendance, Category, Course, Membership, Person
 
     tree = Tree(reg, as_of=as_of)
     team_unit = {t[0]: (t[1], t[2], t[3]) for t in tree.teams}
+    order = team_order(tree)
+    if scope.team_id is not None:
+        order = [tid for tid in order if tid == scope.team_id]
+    elif scope.village_id is not None:
+        order = [tid for tid in order if team_unit[tid][0] == scope.village_id]
+    q = (Membership.select(Membership.team.alias("tid"), Membership.role.alias("role"),
+                           Membership.other_positions.alias("other"), Category.name.alias("cat"),
+                           Person.id.alias("pid"), Person.family_name.alias("fam"), Person.given_name.alias("giv"),
+                           Person.gender.alias("gender"), Person.birth_date.alias("bdate"),
+                           Person.birth_year.alias("byear"), Person.phone.alias("phone"), Person.cccd.alias("cccd"),
+                           Person.village.alias("vid"), Person.sort_key.alias("sk"), Person.notes.alias("notes"))
+         .join(Person).switch(Membership).join(Category)
+         .where(as_of_state.active_on(as_of) if as_of is not None else Membership.end_date.is_null()))
+    inner, params = q.sql()
+    went, went_params = "0", []
+    if trained:  # attended a course starting in the period: asked of SQLite, no set of ids held here
+        a, c = Attendance._meta.table_name, Course._meta.table_name
+        went = (f'EXISTS (SELECT 1 FROM "{a}" AS "a" INNER JOIN "{c}" AS "c" ON "a"."course_id" = "c"."id" '
+                'WHERE "a"."person_id" = "q"."pid" AND "c"."start_date" >= ? AND "c"."start_date" <= ?)')
+        went_params = list(trained)
+    # a team's place in the order: its index in a JSON array of team ids (a dissolved team has none);
+    # the teams asked a batch at a time, so that SQLite sorts a few thousand rows at once, never all
+    sql = (f'SELECT "q"."tid", "q"."role", "q"."other", "q"."cat", "q"."pid", "q"."fam", "q"."giv", '
+           f'"q"."gender", "q"."bdate", "q"."byear", "q"."phone", "q"."cccd", "q"."vid", "q"."notes", {went} '
+           f'FROM json_each(?) AS "rk" INNER JOIN ({inner}) AS "q" ON "q"."tid" = "rk"."value" '
+           + (f"WHERE NOT {went} " if trained and untrained_only else "")
+           + 'ORDER BY "rk"."key", CASE "q"."role" '
+           + "".join(f"WHEN '{role}' THEN {n} " for role, n in ROLE_ORDER.items())
+           + f'ELSE {len(ROLE_ORDER)} END, "q"."sk", "q"."pid"')
+    tail = went_params if trained and untrained_only else []
+    batches = (json.dumps(b) for b in _batches(order, tree.counts))
+    yield from _made(tree, team_unit, reg, sql, ([*went_params, b, *params, *tail] for b in batches))
+
+
+SORT_BATCH = 4096  # memberships SQLite sorts at once for roster_iter (about 2 MB of its memory)
+
+
+def _batches(order: list[int], counts: dict[int, int], size: int = SORT_BATCH) -> Iterator[list[int]]:
+    """``order`` cut into runs of teams holding about ``size`` memberships (a team is never cut)."""
+    batch: list[int] = []
+    n = 0
+    for tid in order:
+        batch.append(tid)
+        n += counts.get(tid, 0)
+        if n >= size:
+            yield batch
+            batch, n = [], 0
+    if batch:
+        yield batch
+
+
+def _made(tree: Tree, team_unit: dict, reg, sql: str, batches: Iterable[list]) -> Iterator[RosterRow]:
+    """The query's rows, asked with each of ``batches`` (its parameters) in turn, as :class:`RosterRow`
+    (the raw values: peewee's per-value conversion was most of the time; a birth date is its ISO text)."""
+    from models.schema import Membership
+
     shared: dict[Any, Any] = {}
     share = shared.setdefault
-    place: dict[int, Any] = {}  # team id → its unit's order key (made a rank below)
     villages: dict[int, str] = {}
     roles: dict[str, str] = {}
-    out = []
     with reg.read():
-        done: set[int] = set()
-        if trained:
-            start, end = trained
-            done = {a for (a,) in Attendance.select(Attendance.person).join(Course)
-                    .where((Course.start_date >= start) & (Course.start_date <= end)).distinct().tuples()}
-        q = (Membership.select(Membership.team, Membership.role, Membership.other_positions, Category.name,
-                               Person.id, Person.family_name, Person.given_name, Person.gender, Person.birth_date,
-                               Person.birth_year, Person.phone, Person.cccd, Person.village, Person.sort_key,
-                               Person.notes)
-             .join(Person).switch(Membership).join(Category)
-             .where(as_of_state.active_on(as_of) if as_of is not None else Membership.end_date.is_null()))
-        if scope.team_id is not None:
-            q = q.where(Membership.team == scope.team_id)
-        elif scope.village_id is not None:
-            ids = [tid for tid, (uid, _, _) in team_unit.items() if uid == scope.village_id]
-            q = q.where(Membership.team.in_(ids or [-1]))
-        # the raw rows (peewee's per-value conversion was most of the time): numbers and texts are
-        # what the fields hold, a birth date its ISO text (read below)
-        for (tid, role, other, cat, pid, fam, giv, gender, bdate, byear, phone, cccd, vid, sort_key,
-             notes) in Membership._meta.database.execute_sql(*q.sql()):
-            t = team_unit.get(tid)
-            if t is None or (untrained_only and pid in done):  # a dissolved team's; a trained person's
-                continue
-            uid, tlevel, tname = t
-            if tid not in place:
-                place[tid] = (1, tree.order_key(uid)) if tlevel == "thon" else (0, tree.order_key(uid))
+        db = Membership._meta.database
+        for (tid, role, other, cat, pid, fam, giv, gender, bdate, byear, phone, cccd, vid, notes,
+             went) in (row for params in batches for row in db.execute_sql(sql, params)):
+            uid, tlevel, tname = team_unit[tid]
             vu = uid if tlevel == "thon" else vid
             village = villages.get(vu)
             if village is None:
@@ -335,15 +384,9 @@ def roster_rows(reg, scope: Scope, *, as_of: dt.date | None = None,
             if role_label is None:
                 role_label = roles[role] = vocab.label(vocab.ROLES, role)
             other, notes = other or "", notes or ""
-            out.append(RosterRow((tid, ROLE_ORDER.get(role, 2), sort_key, pid), text.clean(f"{fam} {giv}"),
-                                 share(gender, gender), share(year, year), role_label, share(cat, cat),
-                                 share(other, other), village, phone or "", cccd or "", share(notes, notes), tname,
-                                 pid in done, pid))
-    rank = {tid: i for i, tid in enumerate(sorted(place, key=lambda tid: (place[tid], tid)))}
-    for r in out:
-        r.key = (rank[r.key[0]], *r.key[1:])
-    out.sort(key=lambda r: r.key)
-    return out
+            yield RosterRow(tid, text.clean(f"{fam} {giv}"), share(gender, gender), share(year, year), role_label,
+                            share(cat, cat), share(other, other), village, phone or "", cccd or "",
+                            share(notes, notes), tname, bool(went), pid)
 
 
 def cap(s: str) -> str:
