@@ -48,12 +48,11 @@ class AuditPane(Pane):
                            chosen(self.query_one("#audit-action", Select)) or "")
 
     def fetch(self, f: AuditFilter):
+        """Worker thread: the entries and the table's line of each (up to 2,000 of them: formatted
+        here, not on the screen's thread)."""
         from models import services as S
 
-        return S.list_audit(self.app.reg, query=f.query, entity=f.entity, action=f.action)
-
-    def show(self, entries) -> None:
-        self.entries = {e.id: e for e in entries}
+        entries = S.list_audit(self.app.reg, query=f.query, entity=f.entity, action=f.action)
         rows = []
         for e in entries:
             change = f"{e.old} → {e.new}".strip() if (e.old or e.new) else ""
@@ -61,7 +60,12 @@ class AuditPane(Pane):
             if e.field_label and e.field_label not in what:
                 what = f"{what}: {e.field_label}"
             rows.append((e.at.strftime("%d/%m/%Y %H:%M"), e.actor, e.action_label, what, change))
-        self.query_one(LazyTable).set_rows(rows, [e.id for e in entries])
+        return entries, rows, [e.id for e in entries]
+
+    def show(self, data) -> None:
+        entries, rows, ids = data
+        self.entries = dict(zip(ids, entries, strict=True))
+        self.query_one(LazyTable).set_rows(rows, ids)
         self.query_one("#audit-count", Static).update(f"{text.format_int(len(entries))} {tr('dòng')}")
 
     def action_search(self) -> None:
