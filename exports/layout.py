@@ -8,8 +8,12 @@ these; neither imports the other for them, so the imports go one way:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import re
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,6 +130,34 @@ class Pack:
     @property
     def personal_data(self) -> bool:
         return any(r.personal_data for r in self.reports)
+
+
+# ---------------------------------------------------------------------------
+# Building many sheets at once
+# ---------------------------------------------------------------------------
+_PAUSE = threading.Lock()
+_paused = {"depth": 0, "was_enabled": False}
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a pack's sheets are built (they make rows, not
+    cycles). Each full pass walks every row already made: at 16× the province 39 of them took 5 s
+    of the period pack's 25 (3 passes, 0,07 s at 1×: the time grew faster than the registry).
+    Nested or in several threads at once: the collector runs again when the last one ends, as it
+    was before the first."""
+    with _PAUSE:
+        if _paused["depth"] == 0:
+            _paused["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _paused["depth"] += 1
+    try:
+        yield
+    finally:
+        with _PAUSE:
+            _paused["depth"] -= 1
+            if _paused["depth"] == 0 and _paused["was_enabled"]:
+                gc.enable()
 
 
 # ---------------------------------------------------------------------------

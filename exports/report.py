@@ -28,8 +28,8 @@ from models.errors import InputError
 
 from . import as_of as as_of_state
 from . import fund
-from .layout import (KINDS, Column, Letterhead, Pack, Period, Report, as_of_day, as_of_line, default_period,
-                     letterhead,
+from .layout import (KINDS, Column, Letterhead, Pack, Period, Report, as_of_day, as_of_line, collector_paused,
+                     default_period, letterhead,
                      parse_period, period_title, stt_column, unit_name)
 from .report_tree import Scope, Tree, cap, resolve_scope, roster_iter, roster_rows, village_choices  # noqa: F401
 
@@ -364,10 +364,11 @@ def _training_period(period: Period | None, year: int | None, start: dt.date | N
 
 
 def tap_huan(reg, *, year: int | None = None, start: dt.date | None = None, end: dt.date | None = None,
-             day: dt.date | None = None, period: Period | None = None) -> list[Report]:
+             day: dt.date | None = None, period: Period | None = None, compliance: list | None = None) -> list[Report]:
     """The courses held inside ``period`` (or ``year``, or ``start``–``end``; default
     :func:`layout.default_period` of ``day``) with attendance counts; how many of each team's members
-    at the period's end were trained in its year up to then; the members not yet trained."""
+    at the period's end were trained in its year up to then; the members not yet trained.
+    ``compliance``: ``as_of.compliance_on(reg, end)`` when the caller has it (the period pack)."""
     from models import services
 
     start, end, when = _training_period(period, year, start, end, day)
@@ -393,7 +394,7 @@ def tap_huan(reg, *, year: int | None = None, start: dt.date | None = None, end:
         letterhead=lh,
         meta={"courses": len(rows), "start": start, "end": end},
     )
-    return [r1, _coverage(reg, start, end, lh), _untrained(reg, end, lh)]
+    return [r1, _coverage(reg, start, end, lh, compliance), _untrained(reg, end, lh)]
 
 
 def _year_to(end: dt.date) -> str:
@@ -401,12 +402,11 @@ def _year_to(end: dt.date) -> str:
     return f"NĂM {end.year}" + ("" if (end.month, end.day) == (12, 31) else f" (ĐẾN NGÀY {text.format_date(end)})")
 
 
-def _coverage(reg, start: dt.date, end: dt.date, lh: Letterhead) -> Report:
+def _coverage(reg, start: dt.date, end: dt.date, lh: Letterhead, compliance: list | None = None) -> Report:
     """Each team existing at ``end``: its members then, and how many attended a course of that year
     up to ``end``; in the registry's order of units (the commune's own team first)."""
     tree = Tree(reg, as_of=end)
-    teams = as_of_state.compliance_on(reg, end)
-    teams.sort(key=lambda t: (0 if t.level == "xa" else 1, tree.order_key(t.unit_id)))
+    teams = _teams_in_order(reg, tree, end, compliance)
     rows2 = []
     t_size = t_untrained = 0
     for i, t in enumerate(teams, 1):
@@ -436,12 +436,30 @@ def _coverage(reg, start: dt.date, end: dt.date, lh: Letterhead) -> Report:
     )
 
 
+def _teams_in_order(reg, tree: Tree, end: dt.date, compliance: list | None) -> list:
+    """``compliance`` (else :func:`as_of.compliance_on` of ``end``) in the registry's order of units,
+    the commune's own team first."""
+    teams = compliance if compliance is not None else as_of_state.compliance_on(reg, end)
+    teams.sort(key=lambda t: (0 if t.level == "xa" else 1, tree.order_key(t.unit_id)))
+    return teams
+
+
 def _people_trained(reg, end: dt.date) -> tuple[int, int]:
-    """(distinct people holding a membership on ``end``, of them not trained in its year up to then)."""
+    """(distinct people holding a membership on ``end``, of them not trained in its year up to then),
+    counted by SQLite (the memberships and the trained were two sets of 100,000 ids at 16×)."""
+    from models.schema import Attendance, Course, Membership
+
+    import peewee as pw
+
+    start = dt.date(end.year, 1, 1)
+    trained = (Attendance.select(Attendance.person).join(Course)
+               .where((Course.start_date >= start) & (Course.start_date <= end)))
+    held = as_of_state.active_on(end)
     with reg.read():
-        people = {m[0] for ms in as_of_state.members_on(end).values() for m in ms}
-        trained = as_of_state.trained_between(dt.date(end.year, 1, 1), end)
-    return len(people), len(people - trained)
+        people = Membership.select(pw.fn.COUNT(pw.fn.DISTINCT(Membership.person))).where(held).scalar() or 0
+        done = (Membership.select(pw.fn.COUNT(pw.fn.DISTINCT(Membership.person)))
+                .where(held & Membership.person.in_(trained)).scalar() or 0)
+    return people, people - done
 
 
 def _untrained(reg, end: dt.date, lh: Letterhead) -> Report:
@@ -478,6 +496,15 @@ def _by(d, end: dt.date) -> bool:
     return d is None or d <= end
 
 
+def _unit_places(tree: Tree, ids: set[int]) -> dict[int, int]:
+    """Each unit's place in the registry's order (:meth:`Tree.order_key`), worked out once per unit,
+    not once per item (13,000 equipment items at 16×); a unit not in the tree first."""
+    known = sorted((uid for uid in ids if uid in tree.units), key=tree.order_key)
+    place = dict.fromkeys((uid for uid in ids if uid not in tree.units), -1)
+    place.update((uid, i) for i, uid in enumerate(known))
+    return place
+
+
 def thiet_bi(reg, *, scope: Scope | None = None, day: dt.date | None = None,
              period: Period | None = None) -> list[Report]:
     """Inventory by village (condition, funding source, value) and the needs list, as at the end of
@@ -491,7 +518,8 @@ def thiet_bi(reg, *, scope: Scope | None = None, day: dt.date | None = None,
     tree = Tree(reg)
     lh = letterhead(reg, day)
     items = [e for e in services.list_equipment(reg, unit_id=scope.village_id) if _by(e.acquired_on, end)]
-    items.sort(key=lambda e: (tree.order_key(e.unit_id) if e.unit_id in tree.units else (), e.kind, e.id))
+    place = _unit_places(tree, {e.unit_id for e in items})
+    items.sort(key=lambda e: (place[e.unit_id], e.kind, e.id))
     rows = []
     for i, e in enumerate(items, 1):
         funding = e.funding_label + (f" ({e.funding_note})" if e.funding_note else "")
@@ -512,10 +540,12 @@ def thiet_bi(reg, *, scope: Scope | None = None, day: dt.date | None = None,
                f"tình trạng theo sổ hiện nay. Thiết bị hỏng hoặc cần thay: {bad} mục."],
         sheet_name="Thiết bị",
         letterhead=lh,
-        meta={"items": len(items), "value": sum(e.value for e in items), "repair": bad, "period": period.code},
+        meta={"items": len(items), "value": sum(e.value for e in items), "repair": bad, "period": period.code,
+              "quantity": sum(e.quantity for e in items), "end": end, "scoped": scope.village_id is not None},
     )
     needs = [n for n in services.list_needs(reg, unit_id=scope.village_id) if _by(n.proposed_on, end)]
-    needs.sort(key=lambda n: (tree.order_key(n.unit_id) if n.unit_id in tree.units else (), n.id))
+    place = _unit_places(tree, {n.unit_id for n in needs})
+    needs.sort(key=lambda n: (place[n.unit_id], n.id))
     rows2 = [[i, tree.village_label(n.unit_id) if n.unit_id in tree.units else n.unit_name, n.kind_label, n.description,
               n.quantity, n.estimated_value, n.reason, n.proposed_on, n.status_label] for i, n in enumerate(needs, 1)]
     r2 = Report(
@@ -530,7 +560,9 @@ def thiet_bi(reg, *, scope: Scope | None = None, day: dt.date | None = None,
         notes=[f"Đề xuất ghi đến ngày {text.format_date(end)}; trạng thái theo sổ hiện nay."],
         sheet_name="Đề xuất thiết bị",
         letterhead=lh,
-        meta={"needs": len(needs)},
+        meta={"needs": len(needs), "end": end, "scoped": scope.village_id is not None,
+              "open": (sum(1 for n in needs if n.status == "de_xuat"),
+                       sum(n.estimated_value for n in needs if n.status == "de_xuat"))},
     )
     return [r1, r2]
 
@@ -546,25 +578,23 @@ def pack_file_name(reg, period: Period, ext: str = "xlsx") -> str:
 PROBLEMS_SHOWN = 15  # problems listed on the summary sheet; the rest are counted («… và N vấn đề khác»)
 
 
-def summary(reg, period: Period, *, day: dt.date | None = None, parts: dict[str, Report] | None = None) -> Report:
+def summary(reg, period: Period, *, day: dt.date | None = None, parts: dict[str, Report] | None = None,
+            compliance: list | None = None) -> Report:
     """The period's summary sheet: every figure as at the period's end (members held that day, courses
-    held inside the period, training of its year up to its end, equipment acquired by then)."""
-    from models import services
-
+    held inside the period, training of its year up to its end, equipment acquired by then).
+    ``parts``: the pack's sheets, whose figures are taken rather than counted again; ``compliance``:
+    ``as_of.compliance_on(reg, end)`` when the caller has it."""
     end = as_of_day(period, day)
     parts = parts or {}
     tree = Tree(reg, as_of=end)
-    teams = as_of_state.compliance_on(reg, end)
-    teams.sort(key=lambda t: (0 if t.level == "xa" else 1, tree.order_key(t.unit_id)))
+    teams = _teams_in_order(reg, tree, end, compliance)
     villages = [uid for uid, u in tree.units.items() if u[2] == "thon" and u[6]]
     with_team = {t.unit_id for t in teams if t.level == "thon"}
-    people, untrained = _people_trained(reg, end)
+    coverage = parts.get("tap-huan-do-phu")
+    people, untrained = ((coverage.meta["active_members"], coverage.meta["untrained"])
+                         if coverage is not None and coverage.meta["end"] == end else _people_trained(reg, end))
     members = sum(t.check.size for t in teams)
-    courses = parts.get("tap-huan")
-    n_courses = courses.meta["courses"] if courses else len(
-        [c for c in services.list_courses(reg, year=None) if period.start <= c.start_date <= end])
-    items = [e for e in services.list_equipment(reg) if _by(e.acquired_on, end)]
-    needs = [n for n in services.list_needs(reg, status="de_xuat") if _by(n.proposed_on, end)]
+    n_courses, (n_items, n_repair), (n_needs, needs_value) = _summary_counts(reg, period, end, parts)
     rows: list[list[Any]] = []
 
     def add(label: str, value: Any, kind_note: str = "") -> None:
@@ -581,10 +611,8 @@ def summary(reg, period: Period, *, day: dt.date | None = None, parts: dict[str,
     add("Số lớp tập huấn trong kỳ", n_courses, period.label)
     add("Số tổ đạt đủ các tiêu chí (số lượng, thành phần, tổ trưởng, tập huấn)", sum(1 for t in teams if t.check.ok),
         f"trên {text.format_int(len(teams))} tổ")
-    add("Số trang thiết bị", sum(e.quantity for e in items),
-        f"hỏng/cần thay: {text.format_int(sum(1 for e in items if e.condition != 'tot'))}")
-    add("Số đề xuất bổ sung thiết bị chưa đáp ứng", len(needs),
-        f"{text.format_money(sum(n.estimated_value for n in needs))}")
+    add("Số trang thiết bị", n_items, f"hỏng/cần thay: {text.format_int(n_repair)}")
+    add("Số đề xuất bổ sung thiết bị chưa đáp ứng", n_needs, f"{text.format_money(needs_value)}")
     pay = parts.get("ky-nhan")
     if pay is not None:
         pays = pay.meta["payments"]
@@ -611,6 +639,28 @@ def summary(reg, period: Period, *, day: dt.date | None = None, parts: dict[str,
     )
 
 
+def _summary_counts(reg, period: Period, end: dt.date, parts: dict[str, Report]):
+    """(courses in the period, (equipment items, of them to repair), (open needs, their value)) as at
+    ``end``: from the pack's sheets when it has them (made for the same day), else from the registry."""
+    from models import services
+
+    courses = parts.get("tap-huan")
+    n_courses = courses.meta["courses"] if courses else len(
+        [c for c in services.list_courses(reg, year=None) if period.start <= c.start_date <= end])
+    kit, asked = parts.get("thiet-bi"), parts.get("de-xuat")
+    if kit is not None and "quantity" in kit.meta and kit.meta.get("end") == end and not kit.meta.get("scoped"):
+        items = (kit.meta["quantity"], kit.meta["repair"])
+    else:
+        every = [e for e in services.list_equipment(reg) if _by(e.acquired_on, end)]
+        items = (sum(e.quantity for e in every), sum(1 for e in every if e.condition != "tot"))
+    if asked is not None and "open" in asked.meta and asked.meta.get("end") == end and not asked.meta.get("scoped"):
+        needs = asked.meta["open"]
+    else:
+        open_needs = [n for n in services.list_needs(reg, status="de_xuat") if _by(n.proposed_on, end)]
+        needs = (len(open_needs), sum(n.estimated_value for n in open_needs))
+    return n_courses, items, needs
+
+
 def problem_notes(issues: list[str], shown: int = PROBLEMS_SHOWN) -> list[str]:
     """The problems to fix: all of them, or the first ``shown`` and «… và N vấn đề khác»."""
     if not issues:
@@ -633,19 +683,26 @@ def bao_cao_ky(reg, period: Period, *, day: dt.date | None = None, with_cccd: bo
 
     from . import activities
 
-    # The teams' results first: their reading is the pack's largest passing need of memory (at 16×
-    # the province), best met before the roster's rows are held; the sheets' order is below.
-    results = activities.results_reports(reg, period, day=day)[:2]
-    courses, coverage, untrained = tap_huan(reg, period=period, day=day)
-    equipment, needs = thiet_bi(reg, day=day, period=period)
-    policy, source = fund.registry_policy(reg, policy_code)
-    est = fund.registry_estimate(reg, policy, days_per_person_month=days_per_person_month or 0)
-    estimate = fund.estimate_report(reg, est, day=day, policy_source=source)
-    pay = fund.payment_report(reg, policy, period, days_per_person_month=days_per_person_month, day=day,
-                              policy_source=source)
-    parts = [phu_luc_1(reg, day=day, period=period), thanh_phan(reg, day=day, period=period),
-             danh_sach(reg, with_cccd=with_cccd, day=day, period=period),
-             courses, coverage, untrained, equipment, needs,
-             *results, estimate, pay]
-    head = summary(reg, period, day=day, parts={r.key: r for r in parts})
+    with collector_paused():
+        # The teams' results first: their reading is the pack's largest passing need of memory (at 16×
+        # the province), best met before the roster's rows are held; the sheets' order is below.
+        results = activities.results_reports(reg, period, day=day)[:2]
+        # each team's state at the period's end, worked out once for the training coverage and the summary
+        teams = as_of_state.compliance_on(reg, as_of_day(period, day))
+        courses, coverage, untrained = tap_huan(reg, period=period, day=day, compliance=teams)
+        equipment, needs = thiet_bi(reg, day=day, period=period)
+        policy, source = fund.registry_policy(reg, policy_code)
+        est = fund.registry_estimate(reg, policy, days_per_person_month=days_per_person_month or 0)
+        estimate = fund.estimate_report(reg, est, day=day, policy_source=source)
+        pay = fund.payment_report(reg, policy, period, days_per_person_month=days_per_person_month, day=day,
+                                  policy_source=source)
+        # the summary as soon as the sheets it counts on are made: the teams' states are let go before
+        # the roster's rows are made (at 16× they are 20 MB, the rows 40)
+        head = summary(reg, period, day=day, parts={r.key: r for r in (courses, coverage, pay, equipment, needs)},
+                       compliance=teams)
+        del teams
+        parts = [phu_luc_1(reg, day=day, period=period), thanh_phan(reg, day=day, period=period),
+                 danh_sach(reg, with_cccd=with_cccd, day=day, period=period),
+                 courses, coverage, untrained, equipment, needs,
+                 *results, estimate, pay]
     return Pack("bao-cao-ky", head.title, [head] + parts, file_stem=pack_file_name(reg, period, "")[:-1])
