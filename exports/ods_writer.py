@@ -32,7 +32,7 @@ from .cells import NUMERIC, sheet_title, xml_text
 from .cells import cell_value as _cell_value
 from .layout import Column, Pack, Report
 from .sheet_plan import RULE_SIZE, Line, Rule, SheetPlan, Style, plan
-from .xlsx_writer import FONT, as_reports
+from .xlsx_writer import FONT, as_reports, forget_measures
 
 _H = {"left": "start", "center": "center", "right": "end"}
 _V = {"top": "top", "center": "middle", "bottom": "bottom"}
@@ -438,6 +438,7 @@ def ods_bytes(obj: Report | Pack | Sequence[Report]) -> bytes:
     for r in as_reports(obj):
         title = sheet_title(r.sheet_name or r.title, used)
         sh = _Sheet(st, r, title)
+        forget_measures()
         sheets.append(sh)
         frozen.append((title, sh.p.data_first - 1))
     stamp = time.localtime()[:6]

@@ -160,3 +160,20 @@ def test_a_long_table_holds_no_row_dimension_per_row_in_xlsx(monkeypatch):
     tall = {int(m.group(1)) for m in re.finditer(r'<row r="(\d+)"[^>]*\bht="', sheet)}
     assert len(tall) >= 200  # the long rows are tall
     assert held == [held[0]] and held[0] < 20  # the letterhead's and header's rows only
+
+
+def test_the_text_measures_are_let_go_after_each_sheet():
+    """XLSX and ODS: the text measures remembered while a sheet is laid out (up to 65,536 of each
+    kind, holding every text measured: a 16-province roster's names) are let go once the sheet is
+    made, not held after the export."""
+    from exports import print_layout, writers
+    from exports.layout import Column, Report, stt_column
+
+    rows = [[i, f"Người thứ {i} có một cái tên khá dài để đo", f"Thôn {i % 40}"] for i in range(1, 400)]
+    report = Report("thu", "BẢNG THỬ", [stt_column(), Column("Họ và tên", width=18), Column("Thôn", width=10)],
+                    rows)
+    for fmt in ("xlsx", "ods"):
+        [(_, data)] = writers.render(report, "thu", fmt)
+        assert data[:2] == b"PK"
+        assert print_layout._units.cache_info().currsize == 0, fmt
+        assert print_layout._lines.cache_info().currsize == 0, fmt
