@@ -86,3 +86,31 @@ def test_the_pack_summary_is_the_summary_made_on_its_own(demo):
                                                                        if "Kinh phí" not in r[1]]
         assert head.notes == alone.notes
         assert head.meta == alone.meta
+
+
+def test_the_payment_list_reads_the_teams_as_plain_rows(demo, monkeypatch):
+    """«Danh sách ký nhận»: the active teams are read as plain rows, not as a model object per team
+    and per unit (at 16× the province 20,000 pairs, the list's passing need of memory); the lines are
+    the teams of ``services.list_teams``, in its order, each with its unit and its members now."""
+    from models import services
+    from models.schema import Team, Unit
+
+    from exports import fund
+    from exports.layout import parse_period
+
+    teams = [t for t in services.list_teams(demo) if t.level == "thon"]
+    assert len(teams) > 5
+    made = []
+    for model in (Team, Unit):
+        real = model.__init__
+
+        def counted(self, *args, _real=real, **kw):
+            made.append(type(self).__name__)
+            _real(self, *args, **kw)
+
+        monkeypatch.setattr(model, "__init__", counted)
+    policy, _ = fund.registry_policy(demo, "quang-nam")
+    pays = fund.payments(demo, policy, parse_period("2026-Q2"))
+    assert made == []
+    assert [(p.team_id, p.team_name, p.village, p.members) for p in pays] == [
+        (t.id, t.name, t.unit_name[:1].upper() + t.unit_name[1:], t.member_count) for t in teams]
