@@ -686,7 +686,7 @@ def bao_cao_ky(reg, period: Period, *, day: dt.date | None = None, with_cccd: bo
     with collector_paused():
         # The teams' results first: their reading is the pack's largest passing need of memory (at 16×
         # the province), best met before the roster's rows are held; the sheets' order is below.
-        results = activities.results_reports(reg, period, day=day)[:2]
+        results = activities.progress_reports(reg, period, day=day)
         # each team's state at the period's end, worked out once for the training coverage and the summary
         teams = as_of_state.compliance_on(reg, as_of_day(period, day))
         courses, coverage, untrained = tap_huan(reg, period=period, day=day, compliance=teams)
