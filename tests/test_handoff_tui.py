@@ -11,7 +11,7 @@ from cnscd_tui.handoff_screen import CompletenessScreen, HandoffImportScreen, de
 from models import received
 from tests.conftest import PASS
 from tests.test_handoff import cnscd, make_province
-from tests.tui_helpers import press, screen_name, screen_text, settle, type_into, unlock
+from tests.tui_helpers import press, screen_name, screen_text, settle, shown, type_into, unlock
 
 SIZE = (140, 45)
 BOARD_DAY = dt.date(2026, 12, 20)
@@ -62,7 +62,7 @@ async def test_board_missing_list_and_receiving_packages(tmp_path, demo_path, mo
         # a newer package from the same ward: the preview says it replaces; Ctrl+S asks first
         await type_into(pilot, "#goi-path", str(newer))
         await press(pilot, "enter")
-        assert "Thay gói đã nhận" in screen_text(app)
+        await shown(pilot, "Thay gói đã nhận")
         await press(pilot, "ctrl+s")
         assert screen_name(app) == "ConfirmModal"
         await press(pilot, "k")  # not now: nothing replaced

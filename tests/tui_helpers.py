@@ -86,6 +86,17 @@ async def settle(pilot, rounds: int = 3, max_rounds: int = 100) -> None:
     raise AssertionError(f"still busy after {max_rounds} rounds: {', '.join(_busy(app))}")
 
 
+async def shown(pilot, needle: str, max_rounds: int = 200) -> str:
+    """Wait until the screen shows ``needle`` (a worker's answer is drawn on a later refresh than
+    the one its message lands in); the screen's text. Fails, with that text, after ``max_rounds``."""
+    for _ in range(max_rounds):
+        text = screen_text(pilot.app)
+        if needle in text:
+            return text
+        await settle(pilot, rounds=1)
+    raise AssertionError(f"{needle!r} never shown; the screen:\n{screen_text(pilot.app)}")
+
+
 async def press(pilot, *keys: str) -> None:
     await pilot.press(*keys)
     await settle(pilot)
