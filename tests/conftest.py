@@ -121,6 +121,18 @@ def province_demo_bytes(tmp_path_factory) -> bytes:
     return p.read_bytes()
 
 
+@pytest.fixture(scope="module")
+def province_read_only(tmp_path_factory, province_demo_bytes):
+    """A copy of the province demo, open read-only (no lock) for a whole module's tests."""
+    from models.db import Registry
+
+    path = tmp_path_factory.mktemp("province-read-only") / "province.cnscd"
+    path.write_bytes(province_demo_bytes)
+    reg = Registry.open(path, passphrase=PASS, lock=False, read_only=True)
+    yield reg
+    reg.close()
+
+
 @pytest.fixture
 def demo_path(tmp_path, commune_demo_bytes) -> Path:
     """A copy of the commune demo file (closed), for tests that open it themselves (the TUI)."""

@@ -13,18 +13,12 @@ import pytest
 from models import activity_targets as at
 from models import tallies
 from models.activity_common import SERVICE_ORDER, load_units, place_names
-from models.db import Registry
 from models.schema import Activity, ActivityCount, Team
-from tests.conftest import PASS
 
 
 @pytest.fixture(scope="module")
-def province(tmp_path_factory, province_demo_bytes):
-    path = tmp_path_factory.mktemp("progress-memory") / "province.cnscd"
-    path.write_bytes(province_demo_bytes)
-    reg = Registry.open(path, passphrase=PASS, lock=False, read_only=True)
-    yield reg
-    reg.close()
+def province(province_read_only):
+    return province_read_only
 
 
 def _allocated(fn):
