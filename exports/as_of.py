@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from models import rules
 from models.settings import get_settings
 
+from .layout import shared
+
 __all__ = ["rows", "active_on", "team_ids_on", "members_on", "trained_between", "TeamOn", "compliance_on"]
 
 
@@ -90,23 +92,47 @@ class TeamOn:
 
 def compliance_on(reg, day: dt.date, *, trained_from: dt.date | None = None) -> list[TeamOn]:
     """Every team that existed on ``day``, checked against the rules with its members of that day;
-    training counted from ``trained_from`` (the first of ``day``'s year) to ``day``."""
-    from models.schema import Category, Team, Unit
+    training counted from ``trained_from`` (the first of ``day``'s year) to ``day``.
+
+    The counts the rules need (members, categories held, a Tổ trưởng, members not trained) are
+    asked of SQLite a team and category at a time, in the teams' order: no membership, person or
+    model object is held here (at 16× the province these took 80 MB for a moment)."""
+    from models.schema import Attendance, Category, Course, Membership, Team, Unit
 
     s = get_settings(reg)
     start = trained_from or dt.date(day.year, 1, 1)
     with reg.read():
+        db = Team._meta.database
         ids = team_ids_on(day)
-        by_team = members_on(day)
-        trained = trained_between(start, day)
-        cats = list(Category.select(Category.code, Category.name, Category.name_en))
-        names = {c.code: c.name for c in cats}
-        names_en = {c.code: c.name_en for c in cats if c.name_en}
-        units = {u.id: u for u in Unit.select(Unit.id, Unit.kind, Unit.name)}
+        cats = rows(Category.select(Category.code, Category.name, Category.name_en)).fetchall()
+        names = {code: name for code, name, _ in cats}
+        names_en = {code: en for code, _, en in cats if en}
+        units = {uid: f"{kind} {name}" for uid, kind, name in rows(Unit.select(Unit.id, Unit.kind, Unit.name))}
+        m, c, a, co = (x._meta.table_name for x in (Membership, Category, Attendance, Course))
+        held, params = Membership.select(Membership.id).where(active_on(day)).sql()
+        counts = db.execute_sql(
+            f'SELECT "m"."team_id", "c"."code", COUNT(*), MAX("m"."role" = ?), SUM(NOT EXISTS ('
+            f'SELECT 1 FROM "{a}" AS "a" INNER JOIN "{co}" AS "co" ON "a"."course_id" = "co"."id" '
+            f'WHERE "a"."person_id" = "m"."person_id" AND "co"."start_date" >= ? AND "co"."start_date" <= ?)) '
+            f'FROM "{m}" AS "m" LEFT JOIN "{c}" AS "c" ON "c"."id" = "m"."category_id" '
+            f'WHERE "m"."id" IN ({held}) GROUP BY "m"."team_id", "c"."code" ORDER BY "m"."team_id"',
+            ["to_truong", start.isoformat(), day.isoformat(), *params])
+        nxt = next(counts, None)  # both in the teams' id order: merged as they come
         out = []
-        for t in Team.select().where(Team.id.in_(list(ids) or [-1])):
-            u = units.get(t.unit_id)
-            check = rules.team_checks(t, f"{u.kind} {u.name}" if u else "", by_team.get(t.id, []), trained, s,
-                                       names, names_en)
-            out.append(TeamOn(t.id, t.unit_id, t.level, t.name, check))
+        for tid, uid, level, name in rows(Team.select(Team.id, Team.unit, Team.level, Team.name).order_by(Team.id)):
+            size, codes, leader, untrained = 0, set(), False, 0
+            while nxt is not None and nxt[0] <= tid:
+                if nxt[0] == tid:
+                    size += nxt[2]
+                    codes.add(nxt[1] or "")
+                    leader = leader or bool(nxt[3])
+                    untrained += nxt[4]
+                nxt = next(counts, None)
+            if tid not in ids:
+                continue
+            name, level = shared(name), shared(level)  # the names the other sheets of a pack hold too
+            check = rules.team_verdict(tid, name, level, units.get(uid, ""), size=size, categories=codes,
+                                       has_leader=leader, untrained=untrained, s=s, cat_names=names,
+                                       cat_names_en=names_en)
+            out.append(TeamOn(tid, uid, level, name, check))
     return out

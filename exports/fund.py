@@ -31,7 +31,7 @@ from typing import Any
 from models import money_words, text
 from models.errors import InputError
 
-from .layout import Column, Period, Report, letterhead, unit_name
+from .layout import Column, Period, Report, letterhead, shared, unit_name
 
 
 @dataclass(frozen=True)
@@ -435,6 +435,7 @@ def payments(reg, policy: FundPolicy, period: Period, *, days_per_person_month: 
     nights = nights_per_person_month or 0
     days_known = not policy.person_day or days_per_person_month is not None
     leaders = _leaders(reg)
+    same = {}.setdefault  # the amounts repeat from team to team: one int object each
     out = []
     for tid, tname, level, uname, n in _active_teams(reg):
         if level != "thon" and not include_commune_team:
@@ -449,10 +450,10 @@ def payments(reg, policy: FundPolicy, period: Period, *, days_per_person_month: 
         rate = policy.team_amount(members=n, months=1, person_days=days * n, person_nights=nights * n)
         if policy.team_year_cap is not None:
             rate = min(rate, policy.team_year_cap)
-        village = uname[:1].upper() + uname[1:]
-        out.append(Payment(tid, tname, village, leader, n, months, rate, amount,
+        village = shared(uname[:1].upper() + uname[1:])
+        out.append(Payment(tid, shared(tname), village, leader, n, months, same(rate, rate), same(amount, amount),
                            person_days=(days * n * months if days_known else None) if policy.person_day else None,
-                           earlier=earlier if days_known else None))
+                           earlier=same(earlier, earlier) if days_known else None))
     return out
 
 

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import gc
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -137,6 +138,13 @@ class Pack:
 # ---------------------------------------------------------------------------
 _PAUSE = threading.Lock()
 _paused = {"depth": 0, "was_enabled": False}
+
+
+def shared(value):
+    """A text that many rows repeat (a team's name, a village's label) as the one string every report of
+    a pack shares (``sys.intern``): at 16× the province the period pack held the same 20,000 team
+    names and village labels four times over, 15 MB. Anything not a ``str`` is given back as it is."""
+    return sys.intern(value) if type(value) is str else value
 
 
 @contextlib.contextmanager

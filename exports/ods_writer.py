@@ -432,6 +432,15 @@ def _write_content(w, st: _OdsStyles, sheets: list[_Sheet]) -> None:
 
 def ods_bytes(obj: Report | Pack | Sequence[Report]) -> bytes:
     """The .ods file of ``obj`` (one table per report), built in memory."""
+    buf = io.BytesIO()
+    ods_to(obj, buf)
+    return buf.getvalue()
+
+
+def ods_to(obj: Report | Pack | Sequence[Report], out) -> None:
+    """:func:`ods_bytes`, the zip written to ``out`` (a binary file open for writing, seekable;
+    ``writers.write_ods`` gives it the hidden file in the destination, so the finished file is
+    not also held in memory)."""
     st = _OdsStyles()
     used: set[str] = set()
     sheets, frozen = [], []
@@ -449,9 +458,8 @@ def ods_bytes(obj: Report | Pack | Sequence[Report]) -> bytes:
         zi.external_attr = 0o600 << 16
         return zi
 
-    buf = io.BytesIO()
     cells = sum(len(sh.p.data_heights) * len(sh.p.widths) for sh in sheets)
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(info("mimetype", zipfile.ZIP_STORED), MIMETYPE)  # first, stored: how a reader knows it
         zf.writestr(info("META-INF/manifest.xml"), _MANIFEST)
         with zf.open(info("content.xml"), "w", force_zip64=cells > 5_000_000) as w:
@@ -459,4 +467,3 @@ def ods_bytes(obj: Report | Pack | Sequence[Report]) -> bytes:
         zf.writestr(info("styles.xml"), _styles_xml(st))
         zf.writestr(info("settings.xml"), _settings(frozen))
         zf.writestr(info("meta.xml"), _META)
-    return buf.getvalue()

@@ -43,7 +43,10 @@ def _style(bold: bool, italic: bool) -> str:
     return "serif" + ("-bold" if bold else "") + ("-italic" if italic else "")
 
 
-@lru_cache(maxsize=1 << 16)
+# Bounded small: most cells are unique texts (a roster's names and phones) that are measured once, and
+# each entry holds its text (65,536 of them were about 13 MB per cache at 16× the province); the words
+# that repeat (the syllables of names, the villages) fit.
+@lru_cache(maxsize=1 << 13)
 def _units(s: str, key: str) -> float:
     """The advance of ``s`` in font units (NFC, so decomposed Vietnamese measures as it prints)."""
     if not s.isascii():
@@ -89,7 +92,7 @@ def units_for(points: float) -> float:
     return (points + CELL_PADDING_PT) / EXCEL_PT_PER_UNIT
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def _lines(s: str, avail_units: float, key: str) -> int:
     """Lines of ``s`` wrapped word by word (as both programs wrap) into ``avail_units`` font units."""
     space = _SPACE[key]

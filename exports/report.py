@@ -29,7 +29,7 @@ from models.errors import InputError
 from . import as_of as as_of_state
 from . import fund
 from .layout import (KINDS, Column, Letterhead, Pack, Period, Report, as_of_day, as_of_line, collector_paused,
-                     default_period, letterhead,
+                     default_period, letterhead, shared,
                      parse_period, period_title, stt_column, unit_name)
 from .report_tree import Scope, Tree, cap, resolve_scope, roster_iter, roster_rows, village_choices  # noqa: F401
 
@@ -412,7 +412,7 @@ def _coverage(reg, start: dt.date, end: dt.date, lh: Letterhead, compliance: lis
     for i, t in enumerate(teams, 1):
         tc = t.check
         trained = tc.size - tc.untrained
-        rows2.append([i, tc.team_name, cap(tree.village_label(t.unit_id)) if t.unit_id in tree.units else "",
+        rows2.append([i, tc.team_name, shared(cap(tree.village_label(t.unit_id))) if t.unit_id in tree.units else "",
                       tc.size, trained, tc.untrained, round(100 * trained / tc.size, 1) if tc.size else 0.0])
         t_size += tc.size
         t_untrained += tc.untrained
@@ -521,10 +521,12 @@ def thiet_bi(reg, *, scope: Scope | None = None, day: dt.date | None = None,
     place = _unit_places(tree, {e.unit_id for e in items})
     items.sort(key=lambda e: (place[e.unit_id], e.kind, e.id))
     rows = []
+    same = {}.setdefault  # descriptions, dates and values repeat from item to item: one object each
     for i, e in enumerate(items, 1):
         funding = e.funding_label + (f" ({e.funding_note})" if e.funding_note else "")
-        rows.append([i, tree.village_label(e.unit_id) if e.unit_id in tree.units else e.unit_name, e.place, e.kind_label,
-                     e.description, e.quantity, e.condition_label, funding, e.acquired_on, e.value])
+        rows.append([i, tree.village_label(e.unit_id) if e.unit_id in tree.units else e.unit_name, same(e.place, e.place),
+                     e.kind_label, same(e.description, e.description), e.quantity, e.condition_label,
+                     same(funding, funding), same(e.acquired_on, e.acquired_on), same(e.value, e.value)])
     bad = sum(1 for e in items if e.condition != "tot")
     r1 = Report(
         key="thiet-bi",

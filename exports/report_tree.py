@@ -20,7 +20,7 @@ from models import text, vocab
 from models.errors import InputError, NotFoundError
 
 from . import as_of as as_of_state
-from .layout import unit_label
+from .layout import shared, unit_label
 
 __all__ = ["Tree", "Scope", "resolve_scope", "village_choices", "roster_rows", "roster_iter", "team_order", "cap"]
 
@@ -41,8 +41,10 @@ class Tree:
         import peewee as pw
 
         with reg.read():
-            self.units = {u[0]: u for u in Unit.select(Unit.id, Unit.parent, Unit.level, Unit.kind, Unit.name,
-                                                        Unit.sort_order, Unit.active, Unit.former_unit).tuples()}
+            # the texts as the strings every report of a pack shares (layout.shared)
+            self.units = {u[0]: (u[0], u[1], shared(u[2]), shared(u[3]), shared(u[4]), u[5], u[6], shared(u[7]))
+                          for u in Unit.select(Unit.id, Unit.parent, Unit.level, Unit.kind, Unit.name,
+                                               Unit.sort_order, Unit.active, Unit.former_unit).tuples()}
             teams = Team.select(Team.id, Team.unit, Team.level, Team.name)
             held = Membership.end_date.is_null()
             if as_of is not None:
@@ -50,7 +52,7 @@ class Tree:
                 held = as_of_state.active_on(as_of)
             else:
                 teams = teams.where(Team.active == True)  # noqa: E712
-            self.teams = list(teams.tuples())
+            self.teams = [(tid, uid, shared(level), shared(name)) for tid, uid, level, name in teams.tuples()]
             self.counts = dict(Membership.select(Membership.team, pw.fn.COUNT(Membership.id))
                                .where(held).group_by(Membership.team).tuples())
 
@@ -77,12 +79,12 @@ class Tree:
         u = self.units[uid]
         name = unit_label(u[3], u[4])
         if u[2] != "thon":
-            return name
+            return shared(name)
         if u[7] and self._dup_villages().get((u[1], text.fold(name)), 0) > 1:
             name += f", {u[7]}"
         if self.many_communes and u[1] in self.units:
             name += f", {self.commune_label(u[1])}"
-        return name
+        return shared(name)
 
     def commune_label(self, cid: int) -> str:
         """"phường An An" — with ", thị xã Điện Bàn" (or the former unit) when the name is not unique."""
@@ -94,7 +96,7 @@ class Tree:
                 name += f", {p[3]} {p[4]}".rstrip()
             elif c[7]:
                 name += f", {c[7]}"
-        return name
+        return shared(name)
 
     def _dup_communes(self) -> dict[str, int]:
         d = getattr(self, "_dupc", None)

@@ -23,6 +23,7 @@ Which drives are USB sticks is decided in :mod:`exports.drives`
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import functools
@@ -296,15 +297,16 @@ TESTED_OPENPYXL = "3.1."  # the seam below is read from, and tested with, this s
 class _WriteBuffer(io.BytesIO):
     """A BytesIO the XML writer sees as write-only (a TextIOWrapper over a readable buffer
     resets a decoder on every write, about 2 million times for a province's roster), holding
-    the sheet's XML deflated (fast level) as it comes: a 16-province roster's 100 MB of XML
-    takes about 7 MB until the workbook is saved. ``getvalue()`` is that raw deflate stream;
+    the sheet's XML deflated (level 3) as it comes: a 16-province roster's 100 MB of XML
+    takes about 5 MB until the workbook is saved (level 1 held the period pack's sheets in
+    14 MB, and took no less time: openpyxl's cells are most of it). ``getvalue()`` is that raw deflate stream;
     :meth:`chunks` gives the XML back, a piece at a time."""
 
     _PENDING = 1 << 16
 
     def __init__(self):
         super().__init__()
-        self._z = zlib.compressobj(1, zlib.DEFLATED, -15)
+        self._z = zlib.compressobj(3, zlib.DEFLATED, -15)
         self._pending: list[bytes] = []
         self._n = 0
         self.size = 0  # bytes of XML written
@@ -429,6 +431,15 @@ def workbook_bytes(wb) -> bytes:
     """An openpyxl workbook (write-only or not) as the bytes of an .xlsx file, built in
     memory: unlike ``wb.save``, nothing is written to the temporary folder. A write-only
     workbook can be saved once, as with ``wb.save``."""
+    buf = io.BytesIO()
+    workbook_to(wb, buf)
+    return buf.getvalue()
+
+
+def workbook_to(wb, out) -> None:
+    """:func:`workbook_bytes`, the zip written to ``out`` (a binary file open for writing, seekable):
+    :func:`write_workbook` gives it the hidden file in the destination, so the finished file is
+    not also held in memory (at 16× the province a period pack is 10 MB)."""
     import zipfile
 
     _keep, writer_class = _memory_seam()
@@ -436,17 +447,34 @@ def workbook_bytes(wb) -> bytes:
         raise TypeError("Workbook is read-only")
     if wb.write_only and not wb.worksheets:
         wb.create_sheet()
-    buf = io.BytesIO()
-    archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    archive = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
     wb.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
     writer_class(wb, archive).save()
-    return buf.getvalue()
+
+
+def write_workbook(wb, path: str | os.PathLike) -> Path:
+    """Save an openpyxl workbook to ``path`` through :func:`atomic_write`, the zip written straight
+    into the hidden file (nothing in the temporary folder, no copy of the file in memory)."""
+    def save(p):
+        with open(p, "wb") as f:
+            workbook_to(wb, f)
+
+    try:
+        return atomic_write(path, save)
+    except BaseException:
+        # a folder that cannot be written stops before the save: the write-only sheets still open are
+        # closed here, into their buffers, not left to write their last tags when collected
+        for ws in wb.worksheets if wb.write_only else ():
+            if not ws.closed and ws._writer is not None:
+                with contextlib.suppress(Exception):
+                    ws.close()
+        raise
 
 
 def save_workbook(wb, path: str | os.PathLike) -> Path:
     """Save an openpyxl workbook to ``path`` the careful way (in memory, hidden name in the
     folder, 0600, fsync, rename; :class:`SaveFailed` naming the folder if it cannot be written)."""
-    return atomic_write_bytes(path, workbook_bytes(wb))
+    return write_workbook(wb, path)
 
 
 def keep_sheet_in_memory(ws) -> None:

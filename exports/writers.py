@@ -42,8 +42,8 @@ Registry text is always text, never a formula, and characters XML cannot hold
 become U+FFFD (see :mod:`exports.cells`; CSV follows the OWASP prefix rule).
 
 Nothing with personal data passes through a temporary folder: every format is
-built in memory (XLSX sheets too, :func:`usb.workbook_bytes`), then written by
-:func:`usb.atomic_write` (hidden name in the destination, 0600, fsync, rename;
+built in memory (XLSX sheets too, :func:`usb.workbook_bytes`), the zip written straight into
+:func:`usb.atomic_write`'s file (hidden name in the destination, 0600, fsync, rename;
 ``SaveFailed``, exit 6, naming a folder that cannot be written).
 
 openpyxl is imported only inside the functions that need it; ODS is written as XML text
@@ -67,7 +67,7 @@ from models.errors import InputError
 from . import usb
 from .cells import csv_text, set_cell_value, sheet_title  # noqa: F401  (set_cell_value: public here too)
 from .layout import Column, Pack, Report
-from .ods_writer import ods_bytes
+from .ods_writer import ods_bytes, ods_to
 from .usb import save_workbook, workbook_bytes  # noqa: F401  (public here too: any openpyxl workbook, in memory)
 from .xlsx_writer import DATE_FORMAT, FONT, NUM_FORMAT, PCT1_FORMAT, as_reports, xlsx_book  # noqa: F401
 
@@ -77,7 +77,7 @@ _xlsx_book = xlsx_book  # the former private name
 
 
 def write_xlsx(obj: Report | Pack | Sequence[Report], path: str | os.PathLike) -> Path:
-    return usb.atomic_write_bytes(path, workbook_bytes(xlsx_book(obj)))
+    return usb.write_workbook(xlsx_book(obj), path)
 
 
 def _ods_bytes(obj: Report | Pack | Sequence[Report]) -> bytes:
@@ -85,7 +85,11 @@ def _ods_bytes(obj: Report | Pack | Sequence[Report]) -> bytes:
 
 
 def write_ods(obj: Report | Pack | Sequence[Report], path: str | os.PathLike) -> Path:
-    return usb.atomic_write_bytes(path, _ods_bytes(obj))
+    def save(p):
+        with open(p, "wb") as f:
+            ods_to(obj, f)
+
+    return usb.atomic_write(path, save)
 
 
 # ---------------------------------------------------------------------------

@@ -372,7 +372,7 @@ def xlsx_book(obj: Report | Pack | Sequence[Report]):
 
 def forget_measures() -> None:
     """Let go of the text measures remembered while a sheet was laid out (:mod:`exports.print_layout`
-    keeps up to 65,536 of each kind, and every text measured with them: a 16-province roster's
+    keeps up to 8,192 and 4,096, and every text measured with them: a 16-province roster's
     names, 13 MB and more, else held after the export and over the next sheets)."""
     pl._units.cache_clear()
     pl._lines.cache_clear()

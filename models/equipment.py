@@ -117,7 +117,8 @@ def _equipment_info(e: Equipment, units: dict[int, str]) -> EquipmentInfo:
 
 
 def _unit_names() -> dict[int, str]:
-    return {u.id: f"{u.kind} {u.name}" for u in Unit.select(Unit.id, Unit.kind, Unit.name)}
+    # plain rows: a province's 22,000 units as model objects were 15 MB for a moment, twice per report
+    return {uid: f"{kind} {name}" for uid, kind, name in Unit.select(Unit.id, Unit.kind, Unit.name).tuples()}
 
 
 def add_equipment(reg, data: EquipmentInput) -> EquipmentInfo:
@@ -154,7 +155,7 @@ def list_equipment(reg, *, unit_id: int | None = None, condition: str = "") -> l
         if condition:
             q = q.where(Equipment.condition == condition)
         units = _unit_names()
-        return [_equipment_info(e, units) for e in q]
+        return [_equipment_info(e, units) for e in q.iterator()]  # no model object kept once made into info
 
 
 def _check_need(data: NeedInput) -> dict[str, Any]:
@@ -223,4 +224,4 @@ def list_needs(reg, *, unit_id: int | None = None, status: str = "") -> list[Nee
         if status:
             q = q.where(EquipmentNeed.status == status)
         units = _unit_names()
-        return [_need_info(n, units) for n in q]
+        return [_need_info(n, units) for n in q.iterator()]

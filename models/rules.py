@@ -94,35 +94,43 @@ def trained_ids(year: int, person_ids: Iterable[int] | None = None) -> set[int]:
 def team_checks(t: Team, unit_name: str, members: list[tuple[int, str, str]], trained: set[int], s,
                  cat_names: dict[str, str], cat_names_en: dict[str, str] | None = None) -> TeamCompliance:
     """members: (person_id, role, category_code) of active memberships."""
-    lo, hi = (s.village_team_min, s.village_team_max) if t.level == "thon" else (s.commune_team_min, s.commune_team_max)
-    size = len(members)
+    return team_verdict(t.id, t.name, t.level, unit_name, size=len(members), categories={m[2] for m in members},
+                        has_leader=any(m[1] == "to_truong" for m in members),
+                        untrained=sum(1 for m in members if m[0] not in trained),
+                        s=s, cat_names=cat_names, cat_names_en=cat_names_en)
+
+
+def team_verdict(team_id: int, name: str, level: str, unit_name: str, *, size: int, categories: set[str],
+                 has_leader: bool, untrained: int, s, cat_names: dict[str, str],
+                 cat_names_en: dict[str, str] | None = None) -> TeamCompliance:
+    """:func:`team_checks` from the counts it needs: ``size`` memberships, the category codes held
+    among them, whether one is the Tổ trưởng, how many are held by people not trained (a report
+    counts these in SQL, not holding a province's memberships)."""
+    lo, hi = (s.village_team_min, s.village_team_max) if level == "thon" else (s.commune_team_min, s.commune_team_max)
     findings: list[Finding] = []
-    target = ("team", t.id)
+    target = ("team", team_id)
     if size < lo:
-        findings.append(Finding("size_low", "loi", f"{t.name}: có {size} thành viên, ít hơn mức tối thiểu {lo}.", target,
-                                f"{t.name}: {size} members, fewer than the minimum of {lo}."))
+        findings.append(Finding("size_low", "loi", f"{name}: có {size} thành viên, ít hơn mức tối thiểu {lo}.", target,
+                                f"{name}: {size} members, fewer than the minimum of {lo}."))
     elif size > hi:
-        findings.append(Finding("size_high", "loi", f"{t.name}: có {size} thành viên, nhiều hơn mức tối đa {hi}.", target,
-                                f"{t.name}: {size} members, more than the maximum of {hi}."))
+        findings.append(Finding("size_high", "loi", f"{name}: có {size} thành viên, nhiều hơn mức tối đa {hi}.", target,
+                                f"{name}: {size} members, more than the maximum of {hi}."))
     missing: tuple[str, ...] = ()
-    if t.level == "thon":
-        have = {m[2] for m in members}
-        missing_codes = [c for c in s.required_categories if c not in have]
+    if level == "thon":
+        missing_codes = [c for c in s.required_categories if c not in categories]
         missing = tuple(cat_names.get(c, c) for c in missing_codes)
         if missing:
             en = ", ".join((cat_names_en or {}).get(c) or cat_names.get(c, c) for c in missing_codes)
-            findings.append(Finding("missing_category", "loi", f"{t.name}: thiếu thành phần {', '.join(missing)}.", target,
-                                    f"{t.name}: no member from {en}."))
-    has_leader = any(m[1] == "to_truong" for m in members)
+            findings.append(Finding("missing_category", "loi", f"{name}: thiếu thành phần {', '.join(missing)}.", target,
+                                    f"{name}: no member from {en}."))
     if size and not has_leader:
-        findings.append(Finding("no_leader", "canh_bao", f"{t.name}: chưa có Tổ trưởng.", target,
-                                f"{t.name}: no team leader yet."))
-    untrained = sum(1 for m in members if m[0] not in trained)
+        findings.append(Finding("no_leader", "canh_bao", f"{name}: chưa có Tổ trưởng.", target,
+                                f"{name}: no team leader yet."))
     if untrained:
         findings.append(Finding("untrained", "canh_bao",
-                                f"{t.name}: {untrained}/{size} thành viên chưa được tập huấn năm nay.", target,
-                                f"{t.name}: {untrained}/{size} members not trained this year."))
-    return TeamCompliance(t.id, t.name, unit_name, t.level, size, lo, hi, missing, has_leader, untrained,
+                                f"{name}: {untrained}/{size} thành viên chưa được tập huấn năm nay.", target,
+                                f"{name}: {untrained}/{size} members not trained this year."))
+    return TeamCompliance(team_id, name, unit_name, level, size, lo, hi, missing, has_leader, untrained,
                           tuple(findings))
 
 

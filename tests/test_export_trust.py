@@ -505,6 +505,7 @@ def _fd_path(fd: int) -> str:
     ("enospc", "đầy"),
     ("notdir", "không phải là thư mục"),
 ])
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")  # no sheet left half-open
 def test_export_out_to_unwritable_folder_is_exit_6(how, words, demo, tmp_path, monkeypatch, capsys):
     db = demo.path
     demo.close()
