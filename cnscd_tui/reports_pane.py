@@ -251,13 +251,9 @@ class ReportsPane(Pane):
 
     def show(self, data) -> None:
         villages, drives, (n_villages, n_teams), (policy, source) = data
-        scope = self.query_one("#rep-scope", Select)
-        with scope.prevent(Select.Changed):
-            cur = scope.value
-            # by id: in a province registry village names repeat ("1", "2") across communes
-            scope.set_options(villages)
-            if cur is not Select.NULL and any(vid == cur for _, vid in villages):
-                scope.value = cur
+        # by id: in a province registry village names repeat ("1", "2") across communes; a long list
+        # is filled when the clerk goes to the box (Pane.offer_choices)
+        self.offer_choices(self.query_one("#rep-scope", Select), villages)
         self.villages, self.village_teams = n_villages, n_teams
         self.query_one("#rep-teams-info", Static).update(
             tr("{villages} thôn/TDP · {teams} tổ đang hoạt động").format(

@@ -20,6 +20,8 @@ from textual.widgets import Select
 
 from ..widgets import LazyTable
 
+FILL_WHEN_FOCUSED = 200  # a filter box with more choices is filled when the clerk goes to it
+
 
 class Loaded(Message):
     """A pane's data, read in a worker, as of ``version`` (the app's data version).
@@ -145,6 +147,32 @@ class Pane(Vertical):
         if message.pane is self:
             message.stop()
             self.app.notify(message.message, title="Không đọc được dữ liệu", severity="error")
+
+    # -- filter boxes ---------------------------------------------------------------------
+    _choices: dict[str, list] | None = None  # each filter box's choices, as last given
+    _unfilled: dict[str, list] | None = None  # the choices of a box filled when it gets the focus
+
+    def offer_choices(self, sel: Select, options: list[tuple[Any, Any]]) -> None:
+        """New choices for filter box ``sel`` (UI thread). Given again unchanged (after most saves),
+        the box is left as it is; a long box with nothing chosen is filled when the clerk goes to it
+        — filling a box of 19,840 villages took 110 ms of the screen's thread at 16× the province,
+        when the tab's list came."""
+        if self._choices is None:
+            self._choices, self._unfilled = {}, {}
+        assert self._unfilled is not None and sel.id is not None
+        if self._choices.get(sel.id) == options:
+            return
+        self._choices[sel.id] = options
+        if len(options) > FILL_WHEN_FOCUSED and chosen(sel) is None and not sel.has_focus:
+            self._unfilled[sel.id] = options
+        else:
+            self._unfilled.pop(sel.id, None)
+            refill(sel, options)
+
+    def on_descendant_focus(self, event) -> None:
+        options = self._unfilled.pop(event.widget.id, None) if self._unfilled and event.widget.id else None
+        if options is not None and isinstance(event.widget, Select):
+            refill(event.widget, options)
 
     # -- helpers for forms ----------------------------------------------------------------
     def open_form(self, form, then: Callable[[Any], None] | None = None) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import events, on
+from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,10 +14,9 @@ from models import text, vocab
 from ..i18n import language, tr, tr_count
 from ..forms import FOCUS_KEYS, KeysAtOnce, focus_now, key_at_once
 from ..widgets import Column, LazyTable, Line, SearchInput
-from .base import Pane, chosen, refill
+from .base import Pane, chosen
 
 TRAINED_OPTS = [("Đã tập huấn năm nay", True), ("Chưa tập huấn năm nay", False)]
-FILL_WHEN_FOCUSED = 200  # a filter box with more choices is filled when the clerk goes to it
 ACTIVE_OPTS = [("Đang tham gia tổ", True), ("Đã rời / không ở tổ nào", False)]
 
 
@@ -45,11 +44,6 @@ class PeoplePane(KeysAtOnce, Pane):
     lines: list = []  # the table's line of each row of rows_all (same positions)
     ids: list = []
     inactive: set = set()
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._choices: dict[str, list] = {}  # each filter box's choices, as last given
-        self._unfilled: dict[str, list] = {}  # the choices of a box filled when it gets the focus
 
     def compose(self) -> ComposeResult:
         # «/» (the «Tìm» key) is not part of a name: typed in the box it only keeps the cursor there
@@ -92,25 +86,11 @@ class PeoplePane(KeysAtOnce, Pane):
         self.rows_all, self.index, self.lines, self.ids, self.inactive = listed
         self.villages, self.categories, self.teams = villages, cats, teams
         self._shown = None  # new data: filter again even if the search and filters are the same
-        # a filter box is filled again only when its choices have changed (after most saves they
-        # have not); a long one with nothing chosen, when the clerk goes to it (filling a box of
-        # 19,840 villages took 110 ms of the screen's thread at 16×, as the list came)
-        for sel_id, options in (("#pf-village", village_opts), ("#pf-category", cat_opts)):
-            if self._choices.get(sel_id) == options:
-                continue
-            self._choices[sel_id] = options
-            sel = self.query_one(sel_id, Select)
-            if len(options) > FILL_WHEN_FOCUSED and chosen(sel) is None and not sel.has_focus:
-                self._unfilled[sel_id] = options
-            else:
-                self._unfilled.pop(sel_id, None)
-                refill(sel, options)
+        # a filter box is filled again only when its choices have changed; a long one when the clerk
+        # goes to it (Pane.offer_choices)
+        self.offer_choices(self.query_one("#pf-village", Select), village_opts)
+        self.offer_choices(self.query_one("#pf-category", Select), cat_opts)
         self.apply_filter(keep_cursor=True)
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        options = self._unfilled.pop(f"#{event.widget.id}", None)
-        if options is not None:
-            refill(self.query_one(f"#{event.widget.id}", Select), options)
 
     def clear(self) -> None:
         super().clear()

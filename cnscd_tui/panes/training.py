@@ -56,22 +56,24 @@ class TrainingPane(KeysAtOnce, Pane):
         from models import services as S
 
         reg = self.app.reg
-        return year, S.list_courses(reg, year=year), S.untrained_members(reg, year)
+        courses, untrained = S.list_courses(reg, year=year), S.untrained_members(reg, year)
+        # the lines made here, off the screen's thread (at 16× the province tens of thousands of people)
+        course_lines = [(text.format_date(c.start_date), c.title, c.organiser, c.form_label, text.format_hours(c.hours),
+                         c.attendee_count) for c in courses]
+        untrained_lines = [(r.full_name, r.village_name, short_team(r.teams), r.phone) for r in untrained]
+        title = tr("Chưa được tập huấn năm {year}: {people} (Enter: mở hồ sơ)").format(
+            year=year, people=tr_count(len(untrained), "người"))
+        count = (f"{tr_count(len(courses), 'khóa')} · "
+                 f"{tr_count(sum(c.attendee_count or 0 for c in courses), 'lượt người dự')}")
+        return courses, untrained, course_lines, untrained_lines, title, count
 
     def show(self, data) -> None:
-        year, courses, untrained = data
+        courses, untrained, course_lines, untrained_lines, title, count = data
         self.courses = {c.id: c for c in courses}
-        self.query_one("#courses-table", LazyTable).set_rows(
-            [(text.format_date(c.start_date), c.title, c.organiser, c.form_label, text.format_hours(c.hours),
-              c.attendee_count) for c in courses], [c.id for c in courses], keep_cursor=True)
-        self.query_one("#untrained-table", LazyTable).set_rows(
-            [(r.full_name, r.village_name, short_team(r.teams), r.phone) for r in untrained],
-            [r.id for r in untrained])
-        self.query_one("#untrained-title", Label).update(
-            tr("Chưa được tập huấn năm {year}: {people} (Enter: mở hồ sơ)").format(
-                year=year, people=tr_count(len(untrained), "người")))
-        self.query_one("#training-count", Static).update(
-            f"{tr_count(len(courses), 'khóa')} · {tr_count(sum(c.attendee_count or 0 for c in courses), 'lượt người dự')}")
+        self.query_one("#courses-table", LazyTable).set_rows(course_lines, [c.id for c in courses], keep_cursor=True)
+        self.query_one("#untrained-table", LazyTable).set_rows(untrained_lines, [r.id for r in untrained])
+        self.query_one("#untrained-title", Label).update(title)
+        self.query_one("#training-count", Static).update(count)
 
     @on(Select.Changed, "#training-year")
     def _year(self, event: Select.Changed) -> None:
