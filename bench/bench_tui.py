@@ -334,6 +334,7 @@ def open_tabs(table: Table, times: int, term: Terminal) -> None:
               ok=opened[worst] <= 0.150)
     table.put("mở trang Cài đặt", times, fmt_ms(opened["Cài đặt"]), limit="≤ 150 ms",
               ok=opened["Cài đặt"] <= 0.150)
+    table.put("  từng trang", times, " · ".join(f"{name} {opened[name] * 1000:.0f}" for name in opened) + " ms")
 
 
 def _median_worst(values: list[float]) -> str:
