@@ -107,6 +107,8 @@ class _Strings(ExpatReader):
 
     def _drain(self) -> None:
         n = len(self.ends)
+        if not n:  # called after each chunk too: a text the chunk's end cut in two goes on being collected
+            return
         self.ends.clear()
         self.collect = False
         for _ in range(n):
@@ -235,6 +237,8 @@ class SheetReader(ExpatReader):
 
     def _drain(self) -> None:
         n = len(self.ends)
+        if not n:  # called after each chunk too: a text the chunk's end cut in two goes on being collected
+            return
         self.ends.clear()
         self.collect = False
         for _ in range(n):

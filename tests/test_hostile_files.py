@@ -999,6 +999,39 @@ def test_xlsx_reader_gives_what_openpyxl_gave(tmp_path, epoch1904):
     assert book.tables[0].merges == [(0, 0, 0, 9)]
 
 
+
+@pytest.mark.parametrize("inline", [False, True])
+def test_xlsx_text_across_the_readers_chunks_is_read_whole(tmp_path, inline):
+    """The sheet and shared-strings parts are read 64 KiB at a time: a text that a chunk's end cuts in
+    two («Cựu chi|ến binh») is read whole, in every row (the rest of it was dropped — a roster's
+    «Thành phần» became «Cựu chi», a category no one has, and the row waited for a choice)."""
+    from openpyxl import Workbook
+
+    from exports import importer
+
+    cats = ["Cựu chiến binh", "Đoàn Thanh niên", "Hội Liên hiệp Phụ nữ", "Trưởng thôn", "Tình nguyện viên"]
+    rows = [[i + 1, f"Nguyễn Thị Hà {i}", cats[i % len(cats)], f"Thôn Tân Lập {i % 60 + 1}", f"09{i:08d}"]
+            for i in range(6000)]
+    p = tmp_path / "dai.xlsx"
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Danh sách")
+    if inline:  # every text in the sheet's own XML (some programs write them so), not shared
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.cell.rich_text import CellRichText
+
+        for r in rows:
+            ws.append([r[0]] + [WriteOnlyCell(ws, value=CellRichText([v])) for v in r[1:]])
+    else:
+        for r in rows:
+            ws.append(r)
+    wb.save(p)
+    want = _openpyxl_cells(p)
+    [t] = importer.read_table(p).tables
+    got = _table_cells(t)
+    assert len(got) == 6000 * 5
+    assert {k: v for k, (v, _f) in got.items()} == {k: v for k, (v, _f) in want[0][1].items()}
+    assert all(row[2] in cats for row in t.cells)
+
 def _odfpy_rows(path: Path) -> list[tuple[str, list]]:
     """What the importer read through odfpy before (values; annotations were part of the text then)."""
     from odf import teletype
