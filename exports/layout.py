@@ -143,7 +143,7 @@ _paused = {"depth": 0, "was_enabled": False}
 def shared(value):
     """A text that many rows repeat (a team's name, a village's label) as the one string every report of
     a pack shares (``sys.intern``): at 16× the province the period pack held the same 20,000 team
-    names and village labels four times over, 15 MB. Anything not a ``str`` is given back as it is."""
+    names and village labels up to four times over. Anything not a ``str`` is given back as it is."""
     return sys.intern(value) if type(value) is str else value
 
 
