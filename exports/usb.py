@@ -439,7 +439,7 @@ def workbook_bytes(wb) -> bytes:
 
 def workbook_to(wb, out) -> None:
     """:func:`workbook_bytes`, the zip written to ``out`` (a binary file open for writing, seekable):
-    :func:`write_workbook` gives it the hidden file in the destination, so the finished file is
+    :func:`save_workbook` gives it the hidden file in the destination, so the finished file is
     not also held in memory (at 16× the province a period pack is 10 MB)."""
     import zipfile
 
@@ -453,9 +453,10 @@ def workbook_to(wb, out) -> None:
     writer_class(wb, archive).save()
 
 
-def write_workbook(wb, path: str | os.PathLike) -> Path:
-    """Save an openpyxl workbook to ``path`` through :func:`atomic_write`, the zip written straight
-    into the hidden file (nothing in the temporary folder, no copy of the file in memory)."""
+def save_workbook(wb, path: str | os.PathLike) -> Path:
+    """Save an openpyxl workbook to ``path`` the careful way (sheets in memory, nothing in the temporary
+    folder; the zip written straight into :func:`atomic_write`'s hidden file in the folder, 0600, fsync,
+    rename; :class:`SaveFailed` naming the folder if it cannot be written)."""
     def save(p):
         with open(p, "wb") as f:
             workbook_to(wb, f)
@@ -470,12 +471,6 @@ def write_workbook(wb, path: str | os.PathLike) -> Path:
                 with contextlib.suppress(Exception):
                     ws.close()
         raise
-
-
-def save_workbook(wb, path: str | os.PathLike) -> Path:
-    """Save an openpyxl workbook to ``path`` the careful way (in memory, hidden name in the
-    folder, 0600, fsync, rename; :class:`SaveFailed` naming the folder if it cannot be written)."""
-    return write_workbook(wb, path)
 
 
 def keep_sheet_in_memory(ws) -> None:

@@ -77,7 +77,7 @@ _xlsx_book = xlsx_book  # the former private name
 
 
 def write_xlsx(obj: Report | Pack | Sequence[Report], path: str | os.PathLike) -> Path:
-    return usb.write_workbook(xlsx_book(obj), path)
+    return usb.save_workbook(xlsx_book(obj), path)
 
 
 def _ods_bytes(obj: Report | Pack | Sequence[Report]) -> bytes:
