@@ -22,7 +22,7 @@ from models.settings import get_settings
 
 from .layout import shared
 
-__all__ = ["rows", "active_on", "team_ids_on", "members_on", "trained_between", "TeamOn", "compliance_on"]
+__all__ = ["rows", "active_on", "team_ids_on", "TeamOn", "compliance_on"]
 
 
 def rows(q):
@@ -54,29 +54,6 @@ def team_ids_on(day: dt.date) -> set[int]:
         if active or tid in held:
             out.add(tid)
     return out
-
-
-def members_on(day: dt.date, team_id: int | None = None) -> dict[int, list[tuple[int, str, str]]]:
-    """team → [(person, role, category code)] of the memberships held on ``day`` (inside ``reg.read()``)."""
-    from models.schema import Category, Membership
-
-    codes = {c.id: c.code for c in Category.select(Category.id, Category.code)}
-    q = Membership.select(Membership.person, Membership.team, Membership.role, Membership.category).where(active_on(day))
-    if team_id is not None:
-        q = q.where(Membership.team == team_id)
-    out: dict[int, list[tuple[int, str, str]]] = {}
-    for pid, tid, role, cid in rows(q):
-        out.setdefault(tid, []).append((pid, role, codes.get(cid, "")))
-    return out
-
-
-def trained_between(start: dt.date, end: dt.date) -> set[int]:
-    """Who attended a course starting between ``start`` and ``end`` (inside ``reg.read()``)."""
-    from models.schema import Attendance, Course
-
-    q = (Attendance.select(Attendance.person).join(Course)
-         .where((Course.start_date >= start) & (Course.start_date <= end)))
-    return {pid for (pid,) in rows(q.distinct())}
 
 
 @dataclass(frozen=True)

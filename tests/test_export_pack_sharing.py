@@ -32,9 +32,10 @@ def made(monkeypatch):
 
 
 def _per_member(reg, day: dt.date):
-    """The teams' states worked out member by member (as_of's own readers, rules.team_checks)."""
+    """The teams' states worked out member by member, as compliance_on did before (every membership
+    held that day, the set of the trained, rules.team_checks)."""
     from models import rules
-    from models.schema import Category, Team, Unit
+    from models.schema import Attendance, Category, Course, Membership, Team, Unit
     from models.settings import get_settings
 
     from exports import as_of
@@ -42,8 +43,12 @@ def _per_member(reg, day: dt.date):
     s = get_settings(reg)
     with reg.read():
         ids = as_of.team_ids_on(day)
-        by_team = as_of.members_on(day)
-        trained = as_of.trained_between(dt.date(day.year, 1, 1), day)
+        codes = {c.id: c.code for c in Category.select()}
+        by_team: dict[int, list[tuple[int, str, str]]] = {}
+        for m in Membership.select().where(as_of.active_on(day)):
+            by_team.setdefault(m.team_id, []).append((m.person_id, m.role, codes.get(m.category_id, "")))
+        trained = {a.person_id for a in Attendance.select().join(Course)
+                   .where((Course.start_date >= dt.date(day.year, 1, 1)) & (Course.start_date <= day))}
         names = {c.code: c.name for c in Category.select()}
         names_en = {c.code: c.name_en for c in Category.select() if c.name_en}
         units = {u.id: f"{u.kind} {u.name}" for u in Unit.select()}
